@@ -1,0 +1,312 @@
+"""The frozen data every part of tcop-lint passes around.
+
+Loaders turn files into these views; checks read only these views, never parser output.
+Everything here is picklable so that parsed views can be cached and sent between processes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Iterator, Literal, Mapping, Union
+
+Level = Literal["error", "warning", "note"]
+LEVELS: tuple[Level, ...] = ("note", "warning", "error")
+LEVEL_RANK: Mapping[str, int] = {"note": 1, "warning": 2, "error": 3}
+
+# A path into plain data: dict keys and list indexes, as JSON Schema error paths give them.
+DataPath = tuple[Union[str, int], ...]
+
+
+@dataclass(frozen=True, order=True)
+class Position:
+    """1-based line and column of the start of a piece of text; end is optional."""
+
+    line: int
+    column: int = 1
+    end_line: int | None = None
+    end_column: int | None = None
+
+
+@dataclass(frozen=True)
+class Unresolved:
+    """A value tcop-lint cannot know statically (a variable without a value, a function call).
+
+    Checks treat it as unknown: never a finding by guess.
+    """
+
+    expression: str
+
+    def __str__(self) -> str:
+        return f"${{{self.expression}}}"
+
+
+def is_unresolved(value: Any) -> bool:
+    return isinstance(value, Unresolved)
+
+
+@dataclass(frozen=True)
+class Node:
+    """Plain data (dicts, lists, scalars, Unresolved) with the source position of every part.
+
+    ``positions`` maps a DataPath (from the document root) to where that value starts.
+    ``base`` is where this node sits inside the document, so that views of a part of a
+    document (one container of a pod) still find their lines.
+    """
+
+    data: Any
+    positions: Mapping[DataPath, Position]
+    base: DataPath = ()
+
+    def locate(self, path: DataPath = ()) -> Position:
+        """Position of ``path`` below this node, or of its nearest ancestor that has one."""
+        full = self.base + tuple(path)
+        while True:
+            found = self.positions.get(full)
+            if found is not None:
+                return found
+            if not full:
+                return Position(1, 1)
+            full = full[:-1]
+
+    def child(self, path: DataPath) -> "Node":
+        value: Any = self.data
+        for key in path:
+            value = value[key]
+        return Node(value, self.positions, self.base + tuple(path))
+
+
+@dataclass(frozen=True)
+class ParseProblem:
+    """A file that could not be read or parsed, or was skipped on purpose."""
+
+    file: str
+    message: str
+    position: Position | None = None
+    level: Level = "warning"
+    skipped: bool = False  # True: skipped by design (Helm template, too large), not broken
+
+
+# --- Terraform --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TfBlock:
+    """One top-level Terraform block: resource, data, provider, variable, locals, module,
+    terraform or output.
+
+    ``body`` is a Node whose data is a dict: attributes map to values (literal Python values
+    or Unresolved), nested blocks map to a list of dicts (one per block, as python-hcl2's
+    dictionaries do). ``labels`` are the block labels without quotes.
+    """
+
+    file: str
+    block_type: str
+    labels: tuple[str, ...]
+    body: Node
+    position: Position
+
+    @property
+    def address(self) -> str:
+        if self.block_type == "resource":
+            return ".".join(self.labels)
+        if self.block_type in ("data", "module", "provider", "variable", "output"):
+            return ".".join((self.block_type,) + self.labels)
+        return self.block_type
+
+
+@dataclass(frozen=True)
+class TfFile:
+    """One parsed .tf / .tf.json file, or a .tfvars file (then ``tfvars`` is set)."""
+
+    file: str
+    blocks: tuple[TfBlock, ...] = ()
+    tfvars: Node | None = None
+
+
+@dataclass(frozen=True)
+class TfResource:
+    """A resource or data source after module-level resolution (var., local. substituted)."""
+
+    block: TfBlock
+    provider: str  # "aws", "azurerm", "google", ... from the provider argument or type prefix
+    provider_alias: str | None
+    region: str | Unresolved | None  # None: nothing says where it lives
+    region_position: Position | None
+
+    @property
+    def file(self) -> str:
+        return self.block.file
+
+    @property
+    def type(self) -> str:
+        return self.block.labels[0] if self.block.labels else ""
+
+    @property
+    def address(self) -> str:
+        return self.block.address
+
+
+@dataclass(frozen=True)
+class TfModule:
+    """All Terraform files of one directory, with values resolved where that is certain."""
+
+    directory: str  # repository-relative, "" for the root
+    files: tuple[str, ...]
+    resources: tuple[TfResource, ...]  # resources and data sources (block_type tells which)
+    blocks: tuple[TfBlock, ...]  # every other top-level block, resolved likewise
+
+
+# --- YAML / JSON documents --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class K8sObject:
+    file: str
+    document_index: int  # 0-based position of the YAML document in its file
+    api_version: str
+    kind: str
+    name: str
+    namespace: str | None
+    node: Node  # the whole object (for List items, base points into the List)
+
+    @property
+    def address(self) -> str:
+        return f"{self.kind}/{self.namespace or '_'}/{self.name}"
+
+
+@dataclass(frozen=True)
+class OpenApiDocument:
+    file: str
+    version: str  # "3.0.3", "3.1.0", "2.0"
+    node: Node  # the document as written; ``refs`` resolves local $ref
+
+
+@dataclass(frozen=True)
+class RepositoryFacts:
+    """What is known about the repository as a whole."""
+
+    root: str  # absolute path of the scanned root
+    files: tuple[str, ...]  # every discovered file, repository-relative, posix, sorted
+    is_git: bool
+    facts: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Documents:
+    """Everything loaded for one scan."""
+
+    repository: RepositoryFacts
+    terraform: tuple[TfModule, ...] = ()
+    kubernetes: tuple[K8sObject, ...] = ()
+    openapi: tuple[OpenApiDocument, ...] = ()
+    problems: tuple[ParseProblem, ...] = ()
+    scanned_files: tuple[str, ...] = ()  # files explicitly in scope for file-level findings
+
+
+# --- Results ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Hit:
+    """What a rule reports; the engine turns it into a Finding.
+
+    ``file`` None means the repository as a whole. ``address`` is the logical identity
+    (resource address, object address, JSON pointer) that fingerprints are made from.
+    """
+
+    file: str | None
+    position: Position | None
+    address: str
+    message: str
+    properties: Mapping[str, Any] = field(default_factory=dict)
+    level: Level | None = None  # overrides the check's level (e.g. "unresolved" notes)
+
+
+@dataclass(frozen=True)
+class Finding:
+    check_id: str
+    level: Level
+    tcop_point: int
+    file: str | None
+    position: Position | None
+    address: str
+    message: str
+    fingerprint: str
+    properties: Mapping[str, Any] = field(default_factory=dict)
+    suppressed: str | None = None  # the justification when a suppression applies
+
+    def sort_key(self) -> tuple:
+        pos = self.position or Position(0, 0)
+        return (self.file or "", pos.line, pos.column, self.check_id, self.address, self.message)
+
+
+def walk(data: Any, path: DataPath = ()) -> Iterator[tuple[DataPath, Any]]:
+    """Every (path, value) in plain data, depth first, without recursion."""
+    stack: list[tuple[DataPath, Any]] = [(path, data)]
+    while stack:
+        current_path, value = stack.pop()
+        yield current_path, value
+        if isinstance(value, Mapping):
+            items = [(current_path + (k,), v) for k, v in value.items()]
+        elif isinstance(value, (list, tuple)):
+            items = [(current_path + (i,), v) for i, v in enumerate(value)]
+        else:
+            continue
+        stack.extend(reversed(items))
+
+
+# --- The catalogue and the report -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Check:
+    """One catalogue entry (checks/tcop-PP/ID/check.yaml), validated."""
+
+    id: str
+    name: str
+    title: str
+    tcop_point: int
+    level: Level
+    reads: str
+    help_uri: str
+    rationale: str
+    remediation: str
+    precision: str
+    rule: Mapping[str, Any]
+    folder: str  # absolute path of the check's folder (fixtures live below it)
+    also_points: tuple[int, ...] = ()
+    security_severity: float | None = None
+    tags: tuple[str, ...] = ()
+    deprecated: bool = False
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    """What one file yields. A loader never raises: trouble becomes a ParseProblem."""
+
+    terraform: TfFile | None = None
+    kubernetes: tuple[K8sObject, ...] = ()
+    openapi: tuple[OpenApiDocument, ...] = ()
+    problems: tuple[ParseProblem, ...] = ()
+
+
+@dataclass(frozen=True)
+class CheckCrash:
+    """A check that raised: reported with the check and file, and the run exits 3."""
+
+    check_id: str
+    file: str | None
+    message: str
+    traceback: str = ""
+
+
+@dataclass(frozen=True)
+class Report:
+    tool_version: str
+    root: str  # absolute path of the scanned root
+    checks: tuple[Check, ...]  # the checks that ran, sorted by id
+    findings: tuple[Finding, ...]  # sorted with Finding.sort_key
+    problems: tuple[ParseProblem, ...] = ()
+    crashes: tuple[CheckCrash, ...] = ()
+    files_scanned: int = 0
+    category: str = "tcop-lint"
