@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from types import MappingProxyType
 from typing import Any, Mapping
 
 from tcop_lint.model import Documents
 
 # The UK regions of each provider; a team may widen this in configuration.
-DEFAULT_ALLOWED_REGIONS: Mapping[str, tuple[str, ...]] = MappingProxyType(
-    {
-        "aws": ("eu-west-2",),
-        "azurerm": ("uksouth", "ukwest"),
-        "google": ("europe-west2",),
-    }
-)
+DEFAULT_ALLOWED_REGIONS: Mapping[str, tuple[str, ...]] = {
+    "aws": ("eu-west-2",),
+    "azurerm": ("uksouth", "ukwest"),
+    "google": ("europe-west2",),
+}
 # "@osi-approved" stands for every licence SPDX marks as OSI-approved.
 DEFAULT_ALLOWED_LICENCES: tuple[str, ...] = ("@osi-approved", "OGL-UK-3.0")
 DEFAULT_MAX_FILE_BYTES = 5 * 1024 * 1024
@@ -23,7 +20,7 @@ DEFAULT_MAX_FILE_BYTES = 5 * 1024 * 1024
 
 @dataclass(frozen=True)
 class Settings:
-    allowed_regions: Mapping[str, tuple[str, ...]] = DEFAULT_ALLOWED_REGIONS
+    allowed_regions: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: dict(DEFAULT_ALLOWED_REGIONS))
     allowed_licences: tuple[str, ...] = DEFAULT_ALLOWED_LICENCES
     required_tags: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()

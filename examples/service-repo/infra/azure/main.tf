@@ -1,0 +1,17 @@
+provider "azurerm" {
+  features {}
+}
+
+resource "azurerm_resource_group" "evidence" {
+  name     = "rg-rod-licensing-evidence"
+  location = "westeurope"
+}
+
+resource "azurerm_storage_account" "evidence" {
+  name                     = "rodlicensingevidence"
+  resource_group_name      = azurerm_resource_group.evidence.name
+  location                 = "uksouth"
+  account_tier             = "Standard"
+  account_replication_type = "ZRS"
+  min_tls_version          = "TLS1_0"
+}

@@ -1,0 +1,2 @@
+region      = "eu-west-2"
+environment = "production"

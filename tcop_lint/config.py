@@ -1,0 +1,132 @@
+"""Configuration: `.tcop-lint.yaml` or `[tool.tcop-lint]` in pyproject.toml, validated once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+from tcop_lint.model import LEVELS
+from tcop_lint.settings import DEFAULT_ALLOWED_REGIONS, Settings
+
+CONFIG_FILES = (".tcop-lint.yaml", ".tcop-lint.yml")
+KNOWN_PROVIDERS = ("aws", "azurerm", "google")
+
+
+class ConfigError(ValueError):
+    """Configuration that cannot be used; the message names the file and the key."""
+
+
+def _string_list(value: Any, where: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(item, str) and item for item in value):
+        raise ConfigError(f"{where}: expected a list of strings")
+    return tuple(value)
+
+
+def _mapping(value: Any, where: str) -> Mapping[str, Any]:
+    if not isinstance(value, Mapping):
+        raise ConfigError(f"{where}: expected a mapping")
+    return value
+
+
+def _regions(value: Any, where: str) -> Mapping[str, tuple[str, ...]]:
+    regions = dict(DEFAULT_ALLOWED_REGIONS)
+    for provider, allowed in _mapping(value, where).items():
+        if provider not in KNOWN_PROVIDERS:
+            raise ConfigError(f"{where}.{provider}: unknown provider (known: {', '.join(KNOWN_PROVIDERS)})")
+        regions[provider] = tuple(region.lower() for region in _string_list(allowed, f"{where}.{provider}"))
+    return regions
+
+
+def _check_levels(value: Any, where: str) -> Mapping[str, str]:
+    levels = {}
+    for check_id, level in _mapping(value, where).items():
+        if level is False:  # YAML 1.1 readers turn a bare `off` into false
+            level = "off"
+        if level not in (*LEVELS, "off"):
+            raise ConfigError(f"{where}.{check_id}: level must be one of off, note, warning, error")
+        levels[str(check_id)] = level
+    return levels
+
+
+def _licences(value: Any, where: str) -> tuple[str, ...]:
+    section = _mapping(value, where)
+    unknown = sorted(set(section) - {"allowed"})
+    if unknown:
+        raise ConfigError(f"{where}.{unknown[0]}: unknown key")
+    return _string_list(section.get("allowed", []), f"{where}.allowed")
+
+
+def _max_bytes(value: Any, where: str) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise ConfigError(f"{where}: expected a positive whole number of bytes")
+    return value
+
+
+def settings_from_mapping(raw: Any, source: str, base: Path) -> Settings:
+    """Validate a configuration mapping; ``base`` resolves relative folder names."""
+    if raw is None:
+        return Settings()
+    raw = _mapping(raw, source)
+    parsers = {
+        "exclude": lambda v, w: ("exclude", _string_list(v, w)),
+        "checks": lambda v, w: ("check_levels", _check_levels(v, w)),
+        "regions": lambda v, w: ("allowed_regions", _regions(v, w)),
+        "licences": lambda v, w: ("allowed_licences", _licences(v, w)),
+        "required_tags": lambda v, w: ("required_tags", _string_list(v, w)),
+        "max_file_bytes": lambda v, w: ("max_file_bytes", _max_bytes(v, w)),
+        "extra_checks": lambda v, w: ("extra_check_dirs", tuple(str((base / d).resolve()) for d in _string_list(v, w))),
+    }
+    values: dict[str, Any] = {}
+    for key, value in raw.items():
+        if key not in parsers:
+            raise ConfigError(f"{source}: unknown key '{key}' (known: {', '.join(sorted(parsers))})")
+        field_name, parsed = parsers[key](value, f"{source}: {key}")
+        values[field_name] = parsed
+    return Settings(**values)
+
+
+def _read_yaml(path: Path) -> Any:
+    from ruamel.yaml import YAML, YAMLError
+
+    try:
+        return YAML(typ="safe", pure=True).load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, YAMLError) as error:
+        raise ConfigError(f"{path}: cannot be read: {error}") from None
+
+
+def _read_pyproject(path: Path) -> Any:
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10
+        import tomli as tomllib
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        raise ConfigError(f"{path}: cannot be read: {error}") from None
+    return data.get("tool", {}).get("tcop-lint")
+
+
+def load_settings(root: Path, explicit: Path | None = None) -> tuple[Settings, str | None]:
+    """The settings in force and the file they came from (None: defaults)."""
+    if explicit is not None:
+        if not explicit.is_file():
+            raise ConfigError(f"{explicit}: configuration file not found")
+        raw = _read_pyproject(explicit) if explicit.name == "pyproject.toml" else _read_yaml(explicit)
+        return settings_from_mapping(raw, str(explicit), explicit.parent), str(explicit)
+    for name in CONFIG_FILES:
+        path = root / name
+        if path.is_file():
+            return settings_from_mapping(_read_yaml(path), name, root), name
+    pyproject = root / "pyproject.toml"
+    if pyproject.is_file():
+        raw = _read_pyproject(pyproject)
+        if raw is not None:
+            return settings_from_mapping(raw, "pyproject.toml [tool.tcop-lint]", root), "pyproject.toml"
+    return Settings(), None
+
+
+def check_known_ids(settings: Settings, known: Iterable[str], source: str | None) -> None:
+    known_ids = set(known)
+    for check_id in settings.check_levels:
+        if check_id not in known_ids:
+            raise ConfigError(f"{source or 'configuration'}: checks: unknown check id '{check_id}'")

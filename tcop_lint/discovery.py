@@ -1,0 +1,130 @@
+"""Finding the files to scan: git-aware, never outside the scanned root."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Sequence
+
+SKIPPED_DIRECTORIES = frozenset({".git", ".terraform", "node_modules", "vendor", ".venv", "__pycache__"})
+
+
+@dataclass(frozen=True)
+class ScanScope:
+    root: Path  # absolute, resolved: the repository being scanned
+    files: tuple[str, ...]  # every file of the repository (context), relative posix, sorted
+    targets: tuple[str, ...]  # the files findings may be reported on (explicit paths), sorted
+    is_git: bool
+    explicit: bool  # files were named on the command line (pre-commit)
+
+
+class DiscoveryError(ValueError):
+    """A path that cannot be scanned (does not exist, outside the root)."""
+
+
+def git_toplevel(path: Path) -> Path | None:
+    """The work tree containing ``path``, found by looking for .git, without running git."""
+    current = path if path.is_dir() else path.parent
+    for candidate in (current, *current.parents):
+        if (candidate / ".git").exists():
+            return candidate
+    return None
+
+
+def _git_files(toplevel: Path, below: Path) -> list[str] | None:
+    """Tracked plus untracked-but-not-ignored files below ``below``, relative to ``below``."""
+    try:
+        import git  # GitPython, imported only when a work tree is scanned
+    except ImportError:  # pragma: no cover - GitPython is a dependency
+        return None
+    relative = below.relative_to(toplevel).as_posix()
+    try:
+        # -c core.fsmonitor=false: a hostile repository's config must not run a program.
+        output = git.Git(str(toplevel)).execute(
+            ["git", "-c", "core.fsmonitor=false", "-c", "core.quotepath=false", "ls-files", "-z",
+             "--cached", "--others", "--exclude-standard", "--", relative if relative != "." else "."],
+            stdout_as_string=False,
+        )
+    except (git.GitCommandError, git.GitCommandNotFound, OSError):
+        return None
+    names = sorted({name.decode("utf-8", "surrogateescape") for name in output.split(b"\0") if name})
+    prefix = "" if relative == "." else relative + "/"
+    return [name[len(prefix):] for name in names if name.startswith(prefix)]
+
+
+def _walk_files(root: Path) -> list[str]:
+    found = []
+    for directory, subdirectories, filenames in os.walk(root, followlinks=False):
+        subdirectories[:] = sorted(d for d in subdirectories if d not in SKIPPED_DIRECTORIES)
+        base = Path(directory).relative_to(root)
+        found.extend((base / name).as_posix() for name in filenames)
+    return sorted(found)
+
+
+def _excluded(path: str, spec) -> bool:
+    return spec is not None and spec.match_file(path)
+
+
+def exclude_spec(patterns: Sequence[str]):
+    """gitignore-style patterns from configuration."""
+    if not patterns:
+        return None
+    import pathspec
+
+    return pathspec.GitIgnoreSpec.from_lines(patterns)
+
+
+def discover(
+    paths: Sequence[str], root: Path | None = None, exclude: Sequence[str] = (), use_git: bool = True
+) -> ScanScope:
+    """Resolve command-line paths into a scope.
+
+    One directory: it is the repository scanned. Files: scanned as given, inside the
+    repository (git work tree, else the current directory) that holds them.
+    """
+    given = [Path(p) for p in (paths or ["."])]
+    for path in given:
+        if not path.exists() and not path.is_symlink():
+            raise DiscoveryError(f"{path}: no such file or directory")
+    directories = [p for p in given if p.is_dir()]
+    explicit_files = [p for p in given if not p.is_dir()]
+    if root is None:
+        if len(directories) == 1 and not explicit_files:
+            root = directories[0]
+        else:
+            root = git_toplevel(given[0].resolve()) or Path.cwd()
+    root = root.resolve()
+    toplevel = git_toplevel(root) if use_git else None
+    is_git = toplevel is not None
+    listed = _git_files(toplevel, root) if toplevel is not None else None
+    if listed is None:
+        is_git = False
+        listed = _walk_files(root)
+    spec = exclude_spec(exclude)
+    files = tuple(name for name in listed if not _excluded(name, spec))
+    if explicit_files or len(directories) > 1 or (directories and directories[0].resolve() != root):
+        targets = _targets(root, directories, explicit_files, files, spec)
+        return ScanScope(root, files, targets, is_git, explicit=True)
+    return ScanScope(root, files, files, is_git, explicit=False)
+
+
+def _relative(root: Path, path: Path) -> str:
+    absolute = Path(os.path.abspath(path))
+    try:
+        return absolute.relative_to(root).as_posix()
+    except ValueError:
+        raise DiscoveryError(f"{path}: outside the scanned root {root}") from None
+
+
+def _targets(root: Path, directories: Iterable[Path], files: Iterable[Path], known: Sequence[str], spec) -> tuple[str, ...]:
+    chosen: set[str] = set()
+    for directory in directories:
+        prefix = _relative(root, directory)
+        prefix = "" if prefix == "." else prefix + "/"
+        chosen.update(name for name in known if name.startswith(prefix))
+    for path in files:
+        name = _relative(root, path)
+        if not _excluded(name, spec):
+            chosen.add(name)
+    return tuple(sorted(chosen))

@@ -1,0 +1,200 @@
+"""From a scope to findings: load each file once, run the selected checks, collect results."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import traceback
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Callable, Iterable, Mapping, Sequence
+
+from tcop_lint.discovery import ScanScope
+from tcop_lint.loading import load_file, loader_for
+from tcop_lint.model import (
+    Check,
+    CheckCrash,
+    Documents,
+    Finding,
+    Hit,
+    LoadResult,
+    ParseProblem,
+    Unresolved,
+)
+from tcop_lint.settings import RuleContext, Settings
+from tcop_lint.subjects import Subject, subjects
+
+
+@dataclass(frozen=True)
+class CheckRun:
+    findings: tuple[Finding, ...]
+    crashes: tuple[CheckCrash, ...]
+
+
+def files_to_load(scope: ScanScope) -> tuple[str, ...]:
+    """Targets plus the context they need: the other Terraform files of their directories."""
+    if not scope.explicit:
+        return tuple(name for name in scope.files if loader_for(name))
+    wanted = {name for name in scope.targets if loader_for(name)}
+    directories = {name.rpartition("/")[0] for name in wanted if loader_for(name) == "terraform"}
+    wanted.update(
+        name for name in scope.files
+        if loader_for(name) == "terraform" and name.rpartition("/")[0] in directories
+    )
+    return tuple(sorted(wanted))
+
+
+def assemble(scope: ScanScope, results: Sequence[LoadResult]) -> Documents:
+    from tcop_lint.loaders.repository import repository_facts
+    from tcop_lint.terraform_modules import assemble_modules
+
+    tf_files = [result.terraform for result in results if result.terraform is not None]
+    return Documents(
+        repository=repository_facts(scope.root, scope.files, scope.is_git),
+        terraform=assemble_modules(tf_files) if tf_files else (),
+        kubernetes=tuple(obj for result in results for obj in result.kubernetes),
+        openapi=tuple(doc for result in results for doc in result.openapi),
+        problems=tuple(problem for result in results for problem in result.problems),
+        scanned_files=scope.targets,
+    )
+
+
+def load_documents(scope: ScanScope, settings: Settings) -> Documents:
+    names = files_to_load(scope)
+    results = [load_file(scope.root, name, settings.max_file_bytes) for name in names]
+    return assemble(scope, results)
+
+
+# --- running checks ---------------------------------------------------------------------
+
+
+@lru_cache(maxsize=None)
+def rule_function(reference: str) -> Callable[..., Iterable[Hit]]:
+    module_name, _, function_name = reference.partition(":")
+    if not module_name.startswith("tcop_lint."):
+        raise ValueError(f"{reference}: only functions inside tcop_lint may be named")
+    return getattr(importlib.import_module(module_name), function_name)
+
+
+def _touches_unresolved(error: Any) -> bool:
+    stack = [error]
+    while stack:
+        current = stack.pop()
+        if isinstance(current.instance, Unresolved):
+            return True
+        stack.extend(current.context or ())
+    return False
+
+
+def _validator(schema: Mapping[str, Any]):
+    from jsonschema import Draft202012Validator
+
+    return Draft202012Validator(schema)
+
+
+def _template_values(subject: Subject, error: Any) -> dict[str, str]:
+    path = tuple(error.absolute_path)
+    value = error.instance
+    key = path[-1] if path else ""
+    if error.validator == "required" and isinstance(value, Mapping):
+        missing = [name for name in error.validator_value if name not in value]
+        key = missing[0] if missing else key
+    return {
+        "address": subject.address,
+        "value": "" if isinstance(value, (Mapping, list)) else str(value),
+        "path": ".".join(str(part) for part in path),
+        "key": str(key),
+    }
+
+
+def _schema_hits(check: Check, documents: Documents) -> Iterable[tuple[Subject, Hit]]:
+    rule = check.rule
+    require = _validator(rule["require"])
+    when = _validator(rule["when"]) if "when" in rule else None
+    for subject in subjects(documents, rule):
+        if when is not None and not when.is_valid(subject.data):
+            continue
+        for error in require.iter_errors(subject.data):
+            if _touches_unresolved(error):
+                continue
+            path = tuple(error.absolute_path)
+            message = rule["message"].format_map(_template_values(subject, error))
+            suffix = "#" + "/".join(str(part) for part in path) if path else ""
+            yield subject, subject.hit(message, path, address_suffix=suffix)
+
+
+def _python_hits(check: Check, documents: Documents, settings: Settings) -> Iterable[tuple[Subject | None, Hit]]:
+    rule = check.rule
+    function = rule_function(rule["python"])
+    context = RuleContext(documents, settings, rule.get("params") or {})
+    if "target" not in rule:
+        for hit in function(context):
+            yield None, hit
+        return
+    for subject in subjects(documents, rule):
+        for hit in function(subject, context):
+            yield subject, hit
+
+
+def fingerprint(check_id: str, hit: Hit) -> str:
+    identity = "\0".join((check_id, hit.file or "", hit.address, hit.message))
+    return hashlib.sha256(identity.encode("utf-8")).hexdigest()[:32]
+
+
+def to_finding(check: Check, hit: Hit) -> Finding:
+    return Finding(
+        check_id=check.id,
+        level=hit.level or check.level,
+        tcop_point=check.tcop_point,
+        file=hit.file,
+        position=hit.position,
+        address=hit.address,
+        message=hit.message,
+        fingerprint=fingerprint(check.id, hit),
+        properties=dict(hit.properties),
+    )
+
+
+def run_check(check: Check, documents: Documents, settings: Settings) -> CheckRun:
+    findings: list[Finding] = []
+    subject: Subject | None = None
+    hits = _python_hits(check, documents, settings) if "python" in check.rule else _schema_hits(check, documents)
+    try:
+        for subject, hit in hits:
+            findings.append(to_finding(check, hit))
+    except Exception as error:  # a broken check must not end the scan; it is reported and exits 3
+        crash = CheckCrash(
+            check_id=check.id,
+            file=subject.file if subject is not None else None,
+            message=f"{type(error).__name__}: {error}",
+            traceback=traceback.format_exc(),
+        )
+        return CheckRun(tuple(findings), (crash,))
+    return CheckRun(tuple(findings), ())
+
+
+def run_checks(checks: Sequence[Check], documents: Documents, settings: Settings) -> CheckRun:
+    scanned = frozenset(documents.scanned_files)
+    findings: dict[str, Finding] = {}
+    crashes: list[CheckCrash] = []
+    for check in checks:
+        run = run_check(check, documents, settings)
+        crashes.extend(run.crashes)
+        for finding in run.findings:
+            if finding.file is None or finding.file in scanned:
+                # The same logical finding twice (two schema paths to one value) is one finding.
+                findings.setdefault(finding.fingerprint, finding)
+    ordered = tuple(sorted(findings.values(), key=Finding.sort_key))
+    return CheckRun(ordered, tuple(crashes))
+
+
+def problems_in_scope(documents: Documents) -> tuple[ParseProblem, ...]:
+    scanned = frozenset(documents.scanned_files)
+    return tuple(sorted((p for p in documents.problems if p.file in scanned), key=lambda p: (p.file, p.message)))
+
+
+def scan(scope: ScanScope, checks: Sequence[Check], settings: Settings) -> tuple[Documents, CheckRun]:
+    documents = load_documents(scope, settings)
+    return documents, run_checks(checks, documents, settings)
+
