@@ -44,25 +44,36 @@ def _catalogue(extra_dirs: tuple[str, ...] = ()):
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=str))
-@click.option("--format", "output_format", type=click.Choice(SCAN_FORMATS), default="text", show_default=True)
-@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True, path_type=Path), help="Write the report to FILE instead of standard output.")
+@click.option("--format", "formats", multiple=True, metavar="FORMAT[=FILE]", help=f"Report format: {', '.join(SCAN_FORMATS)} (default text). Repeatable; FORMAT=FILE writes that report to FILE.")
+@click.option("--output", "-o", "outputs", multiple=True, type=click.Path(dir_okay=False, path_type=Path), help="Write a report to FILE; the n-th --output goes with the n-th --format that has no =FILE.")
 @click.option("--config", "config_file", type=click.Path(path_type=Path), help="Configuration file (default: .tcop-lint.yaml or pyproject.toml in the root).")
 @click.option("--fail-on", type=click.Choice(FAIL_ON), default="error", show_default=True, help="Exit 1 when a finding is at or above this level.")
 @click.option("--select", multiple=True, metavar="ID|PREFIX|tcop-N", help="Run only these checks (repeatable).")
 @click.option("--ignore", multiple=True, metavar="ID|PREFIX|tcop-N", help="Do not run these checks (repeatable).")
 @click.option("--root", type=click.Path(exists=True, file_okay=False, path_type=Path), help="The repository root (default: the one directory given, else the git work tree).")
+@click.option("--kinds", metavar="KIND[,KIND...]", default="", help="Only checks reading these inputs: terraform, kubernetes, openapi, repository, git.")
+@click.option("--diff-base", metavar="REF", help="Report only findings on lines changed since the merge base with REF, and repository findings the branch introduced.")
+@click.option("--baseline", type=click.Path(dir_okay=False, path_type=Path), help="Report and gate only findings not recorded in this baseline file.")
+@click.option("--write-baseline", type=click.Path(dir_okay=False, path_type=Path), help="Record the current findings in this baseline file.")
+@click.option("--show-suppressed", is_flag=True, help="List suppressed findings in text output too.")
+@click.option("--sarif-suppressed", type=click.Choice(("exclude", "include")), default="exclude", show_default=True, help="Write suppressed findings into SARIF, marked as suppressed.")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing on success; only the findings in text format.")
 @click.option("--debug", is_flag=True, help="Show tracebacks for crashed checks.")
-def scan(paths, output_format, output, config_file, fail_on, select, ignore, root, quiet, debug) -> None:
+def scan(paths, formats, outputs, config_file, fail_on, select, ignore, root, kinds, diff_base, baseline,
+         write_baseline, show_suppressed, sarif_suppressed, quiet, debug) -> None:
     """Scan PATHS (default: the current directory) and report findings."""
     from tcop_lint.run import ScanRequest, UsageProblem, execute
 
+    destinations = output_plan(formats, outputs)
     request = ScanRequest(
         paths=tuple(paths) or (".",),
         root=root,
         config_file=config_file,
         select=tuple(select),
         ignore=tuple(ignore),
+        kinds=tuple(k.strip() for k in kinds.split(",") if k.strip()),
+        diff_base=diff_base,
+        baseline=baseline,
     )
     try:
         report = execute(request)
@@ -70,11 +81,23 @@ def scan(paths, output_format, output, config_file, fail_on, select, ignore, roo
         raise _usage_error(str(error)) from None
     from tcop_lint.reporters import render
 
-    text = render(report, output_format, color=output is None and sys.stdout.isatty(), quiet=quiet)
-    if output is not None:
-        output.write_text(text, encoding="utf-8")
-    else:
-        click.echo(text, nl=False)
+    if write_baseline is not None:
+        from tcop_lint.baseline import render_baseline
+
+        _write(write_baseline, render_baseline(report.findings))
+    for output_format, output in destinations:
+        text = render(
+            report,
+            output_format,
+            color=output is None and sys.stdout.isatty(),
+            quiet=quiet,
+            show_suppressed=show_suppressed,
+            sarif_suppressed=sarif_suppressed == "include",
+        )
+        if output is None:
+            click.echo(text, nl=False)
+            continue
+        _write(output, text)
     for crash in report.crashes:
         where = f" on {crash.file}" if crash.file else ""
         click.echo(f"tcop-lint: internal error: check {crash.check_id} crashed{where}: {crash.message}", err=True)
@@ -83,6 +106,32 @@ def scan(paths, output_format, output, config_file, fail_on, select, ignore, roo
     if report.crashes:
         raise click.exceptions.Exit(EXIT_INTERNAL)
     raise click.exceptions.Exit(exit_code(report.findings, fail_on))
+
+
+def _write(path: Path, text: str) -> None:
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise _usage_error(f"cannot write {path}: {error.strerror or error}") from None
+
+
+def output_plan(formats: tuple[str, ...], outputs: tuple[Path, ...]) -> list[tuple[str, Path | None]]:
+    """Pair each --format with its destination (None: standard output)."""
+    plan: list[tuple[str, Path | None]] = []
+    spare = list(outputs)
+    for entry in formats or ("text",):
+        name, _, target = entry.partition("=")
+        if name not in SCAN_FORMATS:
+            raise _usage_error(f"unknown format '{name}' (choose from {', '.join(SCAN_FORMATS)})")
+        if target:
+            plan.append((name, Path(target)))
+        else:
+            plan.append((name, spare.pop(0) if spare else None))
+    if spare:
+        raise _usage_error("more --output options than --format options without =FILE")
+    if sum(1 for _, target in plan if target is None) > 1:
+        raise _usage_error("only one report can go to standard output; give the others a FILE")
+    return plan
 
 
 def exit_code(findings, fail_on: str) -> int:

@@ -5,7 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
-from tcop_lint.model import LEVELS
+import datetime as dt
+
+from tcop_lint.model import LEVELS, Directive
 from tcop_lint.settings import DEFAULT_ALLOWED_REGIONS, Settings
 
 CONFIG_FILES = (".tcop-lint.yaml", ".tcop-lint.yml")
@@ -56,6 +58,45 @@ def _licences(value: Any, where: str) -> tuple[str, ...]:
     return _string_list(section.get("allowed", []), f"{where}.allowed")
 
 
+IGNORE_KEYS = ("id", "paths", "resource", "reason", "until")
+
+
+def _ignores(value: Any, where: str) -> tuple[Directive, ...]:
+    if not isinstance(value, list):
+        raise ConfigError(f"{where}: expected a list of entries")
+    entries = []
+    for index, entry in enumerate(value):
+        at = f"{where}[{index}]"
+        entry = _mapping(entry, at)
+        unknown = sorted(set(entry) - set(IGNORE_KEYS))
+        if unknown:
+            raise ConfigError(f"{at}.{unknown[0]}: unknown key (known: {', '.join(IGNORE_KEYS)})")
+        if not isinstance(entry.get("id"), str) or not entry["id"].strip():
+            raise ConfigError(f"{at}.id: a check id or prefix is required")
+        reason = entry.get("reason")
+        if not isinstance(reason, str) or not reason.strip():
+            raise ConfigError(f"{at}.reason: a reason is required for every suppression")
+        until = entry.get("until")
+        if until is not None:
+            try:
+                until = dt.date.fromisoformat(str(until)).isoformat()
+            except ValueError:
+                raise ConfigError(f"{at}.until: expected a date as YYYY-MM-DD") from None
+        resource = entry.get("resource")
+        if resource is not None and not isinstance(resource, str):
+            raise ConfigError(f"{at}.resource: expected a string")
+        entries.append(
+            Directive(
+                ids=(entry["id"].strip().upper(),),
+                reason=reason.strip(),
+                until=until,
+                paths=_string_list(entry["paths"], f"{at}.paths") if "paths" in entry else (),
+                resource=resource,
+            )
+        )
+    return tuple(entries)
+
+
 def _max_bytes(value: Any, where: str) -> int:
     if not isinstance(value, int) or isinstance(value, bool) or value < 1:
         raise ConfigError(f"{where}: expected a positive whole number of bytes")
@@ -74,6 +115,8 @@ def settings_from_mapping(raw: Any, source: str, base: Path) -> Settings:
         "licences": lambda v, w: ("allowed_licences", _licences(v, w)),
         "required_tags": lambda v, w: ("required_tags", _string_list(v, w)),
         "max_file_bytes": lambda v, w: ("max_file_bytes", _max_bytes(v, w)),
+        "ignore": lambda v, w: ("ignores", _ignores(v, w)),
+        "not_ignorable": lambda v, w: ("not_ignorable", tuple(i.upper() for i in _string_list(v, w))),
         "extra_checks": lambda v, w: ("extra_check_dirs", tuple(str((base / d).resolve()) for d in _string_list(v, w))),
     }
     values: dict[str, Any] = {}

@@ -57,6 +57,7 @@ def assemble(scope: ScanScope, results: Sequence[LoadResult]) -> Documents:
         openapi=tuple(doc for result in results for doc in result.openapi),
         problems=tuple(problem for result in results for problem in result.problems),
         scanned_files=scope.targets,
+        directives=tuple(directive for result in results for directive in result.directives),
     )
 
 
@@ -120,8 +121,12 @@ def _schema_hits(check: Check, documents: Documents) -> Iterable[tuple[Subject, 
                 continue
             path = tuple(error.absolute_path)
             message = rule["message"].format_map(_template_values(subject, error))
-            suffix = "#" + "/".join(str(part) for part in path) if path else ""
+            suffix = ("/" if "#" in subject.address else "#/") + json_pointer(path) if path else ""
             yield subject, subject.hit(message, path, address_suffix=suffix)
+
+
+def json_pointer(path: Sequence[Any]) -> str:
+    return "/".join(str(part).replace("~", "~0").replace("/", "~1") for part in path)
 
 
 def _python_hits(check: Check, documents: Documents, settings: Settings) -> Iterable[tuple[Subject | None, Hit]]:
@@ -153,6 +158,7 @@ def to_finding(check: Check, hit: Hit) -> Finding:
         message=hit.message,
         fingerprint=fingerprint(check.id, hit),
         properties=dict(hit.properties),
+        span=hit.span,
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from pathlib import Path
 from typing import Callable
 
@@ -79,8 +80,12 @@ def load_file(root: Path, name: str, max_bytes: int) -> LoadResult:
         return LoadResult(problems=(problem,))
     if not text.strip():
         return LoadResult()
+    from tcop_lint.suppressions import parse_comment_directives
+
+    directives = parse_comment_directives(name, text)
     try:
-        return _loader(kind)(name, text)
+        result = _loader(kind)(name, text)
+        return replace(result, directives=directives) if directives else result
     except RecursionError:
         return LoadResult(problems=(ParseProblem(name, "nesting too deep to read; skipped"),))
     except Exception as error:  # a loader bug must not stop the scan; say which file

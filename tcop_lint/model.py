@@ -201,6 +201,7 @@ class Documents:
     openapi: tuple[OpenApiDocument, ...] = ()
     problems: tuple[ParseProblem, ...] = ()
     scanned_files: tuple[str, ...] = ()  # files explicitly in scope for file-level findings
+    directives: tuple[Directive, ...] = ()  # inline suppressions found while loading
 
 
 # --- Results ----------------------------------------------------------------------------
@@ -220,6 +221,7 @@ class Hit:
     message: str
     properties: Mapping[str, Any] = field(default_factory=dict)
     level: Level | None = None  # overrides the check's level (e.g. "unresolved" notes)
+    span: Position | None = None  # the enclosing block or object, for block-wide suppressions
 
 
 @dataclass(frozen=True)
@@ -234,6 +236,8 @@ class Finding:
     fingerprint: str
     properties: Mapping[str, Any] = field(default_factory=dict)
     suppressed: str | None = None  # the justification when a suppression applies
+    span: Position | None = None  # the enclosing block or object
+    baseline_state: str | None = None  # "new" when compared with a baseline
 
     def sort_key(self) -> tuple:
         pos = self.position or Position(0, 0)
@@ -281,6 +285,22 @@ class Check:
 
 
 @dataclass(frozen=True)
+class Directive:
+    """A suppression: an inline `tcop-lint:ignore` comment, an `x-tcop-lint-ignore` entry in an
+    OpenAPI document, or an `ignore:` entry in configuration."""
+
+    ids: tuple[str, ...]
+    reason: str | None
+    until: str | None  # YYYY-MM-DD
+    file: str | None = None  # None: a configuration entry
+    line: int = 0
+    standalone: bool = False  # the comment is alone on its line (so it covers the next line)
+    pointer: str | None = None  # OpenAPI: covers findings at or below this JSON pointer
+    paths: tuple[str, ...] = ()  # configuration: gitignore-style paths it covers
+    resource: str | None = None  # configuration: fnmatch pattern on the finding's address
+
+
+@dataclass(frozen=True)
 class LoadResult:
     """What one file yields. A loader never raises: trouble becomes a ParseProblem."""
 
@@ -288,6 +308,7 @@ class LoadResult:
     kubernetes: tuple[K8sObject, ...] = ()
     openapi: tuple[OpenApiDocument, ...] = ()
     problems: tuple[ParseProblem, ...] = ()
+    directives: tuple[Directive, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -310,3 +331,6 @@ class Report:
     crashes: tuple[CheckCrash, ...] = ()
     files_scanned: int = 0
     category: str = "tcop-lint"
+    baseline_hidden: int = 0  # findings left out because the baseline holds them
+    diff_hidden: int = 0  # findings left out because they are not on changed lines
+    repository_files: tuple[str, ...] = ()  # every file of the scanned repository

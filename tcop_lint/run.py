@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Sequence
 
 from tcop_lint import __version__
-from tcop_lint.model import Report
+from tcop_lint.model import Check, Documents, Finding, Report
+from tcop_lint.settings import Settings
+
+REPOSITORY_KINDS = ("repository", "git")
 
 
 @dataclass(frozen=True)
@@ -16,6 +20,9 @@ class ScanRequest:
     config_file: Path | None = None
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = ()  # only checks reading these inputs (empty: all)
+    diff_base: str | None = None
+    baseline: Path | None = None
 
 
 class UsageProblem(ValueError):
@@ -33,34 +40,94 @@ def _scope_root(request: ScanRequest) -> Path:
     return (git_toplevel(given[0].resolve()) if given[0].exists() else None) or Path.cwd().resolve()
 
 
+def _chosen_checks(request: ScanRequest, catalogue: Sequence[Check], settings: Settings) -> tuple[Check, ...]:
+    from tcop_lint.catalogue import READS, is_known_selector, select_checks
+
+    for selector in (*request.select, *request.ignore):
+        if not is_known_selector(catalogue, selector):
+            raise UsageProblem(f"'{selector}' matches no check (use an id, an id prefix or tcop-N)")
+    for kind in request.kinds:
+        if kind not in READS:
+            raise UsageProblem(f"--kinds: unknown input '{kind}' (choose from {', '.join(READS)})")
+    checks = select_checks(catalogue, request.select, request.ignore, settings.check_levels)
+    return tuple(c for c in checks if not request.kinds or c.reads in request.kinds)
+
+
+def _suppress(findings, documents: Documents, checks, catalogue, settings: Settings) -> tuple[Finding, ...]:
+    from tcop_lint.suppressions import apply_suppressions, openapi_directives
+
+    scanned = frozenset(documents.scanned_files)
+    directives = [d for d in (*documents.directives, *openapi_directives(documents)) if d.file in scanned]
+    return apply_suppressions(
+        findings,
+        [*directives, *settings.ignores],
+        ran=[c.id for c in checks],
+        known=[c.id for c in catalogue],
+        not_ignorable=settings.not_ignorable,
+    )
+
+
+def _base_fingerprints(root: Path, base_commit: str, checks: Sequence[Check], settings: Settings) -> frozenset[str]:
+    """Fingerprints of the repository-level findings the base commit already had."""
+    from tcop_lint.diffmode import base_snapshot, temporary_directory
+    from tcop_lint.discovery import discover
+    from tcop_lint.engine import scan
+
+    repository_checks = [c for c in checks if c.reads in REPOSITORY_KINDS]
+    if not repository_checks:
+        return frozenset()
+    with temporary_directory() as folder:
+        base_root = Path(folder).resolve()
+        base_snapshot(root, base_commit, base_root)
+        scope = discover([str(base_root)], root=base_root, exclude=settings.exclude, use_git=False)
+        _, run = scan(scope, repository_checks, settings)
+    return frozenset(f.fingerprint for f in run.findings)
+
+
 def execute(request: ScanRequest) -> Report:
-    from tcop_lint.catalogue import CatalogueError, builtin_checks_dir, is_known_selector, load_catalogue, select_checks
+    from tcop_lint.baseline import BaselineError, apply_baseline, read_baseline
+    from tcop_lint.catalogue import CatalogueError, builtin_checks_dir, load_catalogue
     from tcop_lint.config import ConfigError, check_known_ids, load_settings
+    from tcop_lint.diffmode import DiffError, changed_lines, filter_to_changes
     from tcop_lint.discovery import DiscoveryError, discover
     from tcop_lint.engine import problems_in_scope, scan
+    from tcop_lint.suppressions import TOOL_CHECKS
 
     root = _scope_root(request)
     try:
         settings, source = load_settings(root, request.config_file)
         catalogue = load_catalogue([builtin_checks_dir(), *(Path(d) for d in settings.extra_check_dirs)])
         check_known_ids(settings, (check.id for check in catalogue), source)
-    except (ConfigError, CatalogueError) as error:
+        known_baseline = read_baseline(request.baseline) if request.baseline else None
+    except (ConfigError, CatalogueError, BaselineError) as error:
         raise UsageProblem(str(error)) from None
-    for selector in (*request.select, *request.ignore):
-        if not is_known_selector(catalogue, selector):
-            raise UsageProblem(f"'{selector}' matches no check (use an id, an id prefix or tcop-N)")
-    checks = select_checks(catalogue, request.select, request.ignore, settings.check_levels)
+    checks = _chosen_checks(request, catalogue, settings)
     try:
         scope = discover(request.paths, root=root, exclude=settings.exclude)
-    except DiscoveryError as error:
+        changes = changed_lines(scope.root, request.diff_base) if request.diff_base else None
+    except (DiscoveryError, DiffError) as error:
         raise UsageProblem(str(error)) from None
     documents, run = scan(scope, checks, settings)
+    findings = _suppress(run.findings, documents, checks, catalogue, settings)
+    diff_hidden = baseline_hidden = 0
+    if changes is not None:
+        kinds = {c.id: c.reads for c in checks}
+        base = _base_fingerprints(scope.root, changes.base_commit, checks, settings)
+        findings, diff_hidden = filter_to_changes(
+            findings, changes, lambda f: kinds.get(f.check_id) in REPOSITORY_KINDS or f.file is None, base
+        )
+    if known_baseline is not None:
+        findings, baseline_hidden = apply_baseline(findings, known_baseline)
+    tool_checks = tuple(TOOL_CHECKS[i] for i in sorted({f.check_id for f in findings} & set(TOOL_CHECKS)))
     return Report(
         tool_version=__version__,
         root=str(scope.root),
-        checks=checks,
-        findings=run.findings,
+        checks=checks + tool_checks,
+        findings=findings,
         problems=problems_in_scope(documents),
         crashes=run.crashes,
         files_scanned=len(scope.targets),
+        baseline_hidden=baseline_hidden,
+        diff_hidden=diff_hidden,
+        repository_files=scope.files,
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
-from tcop_lint.model import Documents
+from tcop_lint.model import Directive, Documents
 
 # The UK regions of each provider; a team may widen this in configuration.
 DEFAULT_ALLOWED_REGIONS: Mapping[str, tuple[str, ...]] = {
@@ -27,6 +27,8 @@ class Settings:
     check_levels: Mapping[str, str] = field(default_factory=dict)  # id -> level or "off"
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
     extra_check_dirs: tuple[str, ...] = ()
+    ignores: tuple[Directive, ...] = ()  # `ignore:` entries
+    not_ignorable: tuple[str, ...] = ()  # check ids or prefixes no suppression may hide
 
 
 @dataclass(frozen=True)

@@ -57,6 +57,7 @@ class Subject:
             message=message,
             properties=props,
             level=level,
+            span=self.node.locate(()),
         )
 
 

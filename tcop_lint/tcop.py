@@ -24,5 +24,7 @@ POINTS: Mapping[int, tuple[str, str]] = {
 
 
 def point_label(point: int) -> str:
+    if point == 0:  # tcop-lint's own findings about suppressions
+        return "tcop-lint: suppressions"
     title, _ = POINTS.get(point, ("Unknown point", CODE_URL))
     return f"TCoP {point}: {title}"

@@ -5,15 +5,23 @@ from __future__ import annotations
 from tcop_lint.model import Report
 
 
-def render(report: Report, output_format: str, *, color: bool = False, quiet: bool = False) -> str:
+def render(
+    report: Report,
+    output_format: str,
+    *,
+    color: bool = False,
+    quiet: bool = False,
+    show_suppressed: bool = False,
+    sarif_suppressed: bool = False,
+) -> str:
     if output_format == "sarif":
         from tcop_lint.reporters.sarif import render_sarif
 
-        return render_sarif(report)
+        return render_sarif(report, include_suppressed=sarif_suppressed)
     if output_format == "json":
         from tcop_lint.reporters.json_format import render_json
 
         return render_json(report)
     from tcop_lint.reporters.text import render_text
 
-    return render_text(report, color=color, quiet=quiet)
+    return render_text(report, color=color, quiet=quiet, show_suppressed=show_suppressed)

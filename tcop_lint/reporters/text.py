@@ -32,10 +32,11 @@ def _finding_line(finding: Finding, color: bool) -> str:
     return f"  {where:>7}  {level}  {finding.check_id:<16}  {finding.message}{suppressed}"
 
 
-def render_text(report: Report, *, color: bool = False, quiet: bool = False) -> str:
+def render_text(report: Report, *, color: bool = False, quiet: bool = False, show_suppressed: bool = False) -> str:
     lines: list[str] = []
     visible = [f for f in report.findings if f.suppressed is None]
-    for file, group in groupby(visible, key=lambda f: f.file or ""):
+    listed = report.findings if show_suppressed else visible
+    for file, group in groupby(listed, key=lambda f: f.file or ""):
         lines.append(_paint(file or REPOSITORY, "1", color))
         lines.extend(_finding_line(finding, color) for finding in group)
         lines.append("")
@@ -54,6 +55,17 @@ def render_text(report: Report, *, color: bool = False, quiet: bool = False) -> 
             lines.append(f"  {point_label(point):<45} {_counts(list(group))}")
         lines.append("")
     summary = _counts(visible) or "no findings"
+    hidden = [
+        f"{_plural(count, 'finding')} {why}"
+        for count, why in (
+            (len(report.findings) - len(visible), "suppressed (--show-suppressed lists them)"),
+            (report.baseline_hidden, "in the baseline"),
+            (report.diff_hidden, "not on changed lines"),
+        )
+        if count
+    ]
+    if hidden:
+        lines.append("Not shown: " + "; ".join(hidden) + ".")
     lines.append(
         f"{summary} from {_plural(len(report.checks), 'check')} on {_plural(report.files_scanned, 'file')}. "
         "Findings are evidence signals, not a verdict of compliance."

@@ -1,0 +1,87 @@
+"""The bundled example repositories: every planted problem is reported at its own line, the
+well-configured twin is clean, and both SARIF logs pass the official schema."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from tcop_lint.cli import main
+
+EXAMPLES = Path(__file__).parent.parent / "examples"
+SCHEMA = Path(__file__).parent / "data" / "sarif-schema-2.1.0.json"
+
+PLANTED = sorted([
+    ("TCOP-03-REPO-001", None, None),
+    ("TCOP-03-REPO-009", None, None),
+    ("TCOP-04-OAS-007", "api/openapi.yaml", 18),
+    ("TCOP-06-OAS-001", "api/openapi.yaml", 6),
+    ("TCOP-08-OAS-001", "api/openapi.yaml", 2),
+    ("TCOP-08-OAS-001", "api/openapi.yaml", 2),
+    ("TCOP-09-OAS-002", "api/openapi.yaml", 8),
+    ("TCOP-05-TF-001", "infra/aws/versions.tf", 13),
+    ("TCOP-06-TF-002", "infra/aws/main.tf", 14),
+    ("TCOP-06-TF-001", "infra/aws/main.tf", 23),
+    ("TCOP-06-TF-006", "infra/aws/main.tf", 42),
+    ("TCOP-06-TF-005", "infra/aws/main.tf", 54),
+    ("TCOP-06-TF-003", "infra/aws/main.tf", 55),
+    ("TCOP-05-TF-001", "infra/azure/main.tf", 7),
+    ("TCOP-06-TF-001", "infra/azure/main.tf", 16),
+    ("TCOP-06-K8S-005", "k8s/deployment.yaml", 20),
+    ("TCOP-06-K8S-002", "k8s/deployment.yaml", 24),
+    ("TCOP-06-K8S-001", "k8s/ingress.yaml", 9),
+], key=str)
+
+
+def scan(*args: str):
+    return CliRunner().invoke(main, ["scan", *args], catch_exceptions=False)
+
+
+def test_every_planted_problem_is_reported_at_its_line() -> None:
+    result = scan(str(EXAMPLES / "service-repo"), "--format", "json")
+    assert result.exit_code == 1
+    findings = json.loads(result.stdout)["findings"]
+    assert sorted(((f["id"], f["file"], f["line"]) for f in findings), key=str) == PLANTED
+
+
+def test_the_well_configured_twin_has_no_error_or_warning() -> None:
+    result = scan(str(EXAMPLES / "well-configured-service"), "--format", "json", "--fail-on", "warning")
+    assert result.exit_code == 0, result.stdout
+    assert [f for f in json.loads(result.stdout)["findings"] if f["level"] != "note"] == []
+
+
+def sarif_of(name: str) -> dict:
+    result = scan(str(EXAMPLES / name), "--format", "sarif", "--fail-on", "never")
+    assert result.exit_code == 0
+    return json.loads(result.stdout)
+
+
+def test_both_sarif_logs_pass_the_official_schema_and_github_rules() -> None:
+    from jsonschema import Draft4Validator
+
+    validator = Draft4Validator(json.loads(SCHEMA.read_text(encoding="utf-8")), format_checker=Draft4Validator.FORMAT_CHECKER)
+    for name in ("service-repo", "well-configured-service"):
+        log = sarif_of(name)
+        assert sorted(e.message for e in validator.iter_errors(log)) == []
+        (run,) = log["runs"]
+        assert run["automationDetails"]["id"] == "tcop-lint/"
+        rules = run["tool"]["driver"]["rules"]
+        for rule in rules:
+            assert rule["helpUri"].startswith("https://www.gov.uk/")
+            assert rule["help"]["text"] and rule["help"]["markdown"]
+            assert any(tag.startswith("tcop-") for tag in rule["properties"]["tags"])
+            if "security" in rule["properties"]["tags"]:
+                assert float(rule["properties"]["security-severity"]) > 0
+        for result in run["results"]:
+            assert result["level"] in ("error", "warning", "note")
+            assert result["partialFingerprints"]
+            location = result["locations"][0]["physicalLocation"]
+            assert location["artifactLocation"]["uriBaseId"] == "%SRCROOT%"
+            assert not location["artifactLocation"]["uri"].startswith("/")
+
+
+def test_output_is_byte_identical_across_runs() -> None:
+    first = scan(str(EXAMPLES / "service-repo"), "--format", "sarif").stdout
+    assert first == scan(str(EXAMPLES / "service-repo"), "--format", "sarif").stdout
