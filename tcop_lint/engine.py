@@ -109,37 +109,41 @@ def _template_values(subject: Subject, error: Any) -> dict[str, str]:
     }
 
 
-def _schema_hits(check: Check, documents: Documents) -> Iterable[tuple[Subject, Hit]]:
+def _schema_work(check: Check, documents: Documents) -> Iterable[tuple[Subject, Callable[[], Iterable[Hit]]]]:
     rule = check.rule
     require = _validator(rule["require"])
     when = _validator(rule["when"]) if "when" in rule else None
-    for subject in subjects(documents, rule):
+
+    def hits(subject: Subject) -> Iterable[Hit]:
         if when is not None and not when.is_valid(subject.data):
-            continue
+            return
         for error in require.iter_errors(subject.data):
             if _touches_unresolved(error):
                 continue
             path = tuple(error.absolute_path)
             message = rule["message"].format_map(_template_values(subject, error))
             suffix = ("/" if "#" in subject.address else "#/") + json_pointer(path) if path else ""
-            yield subject, subject.hit(message, path, address_suffix=suffix)
+            yield subject.hit(message, path, address_suffix=suffix)
+
+    for subject in subjects(documents, rule):
+        yield subject, lambda subject=subject: hits(subject)
 
 
 def json_pointer(path: Sequence[Any]) -> str:
     return "/".join(str(part).replace("~", "~0").replace("/", "~1") for part in path)
 
 
-def _python_hits(check: Check, documents: Documents, settings: Settings) -> Iterable[tuple[Subject | None, Hit]]:
+def _python_work(
+    check: Check, documents: Documents, settings: Settings
+) -> Iterable[tuple[Subject | None, Callable[[], Iterable[Hit]]]]:
     rule = check.rule
     function = rule_function(rule["python"])
     context = RuleContext(documents, settings, rule.get("params") or {})
     if "target" not in rule:
-        for hit in function(context):
-            yield None, hit
+        yield None, lambda: function(context)
         return
     for subject in subjects(documents, rule):
-        for hit in function(subject, context):
-            yield subject, hit
+        yield subject, lambda subject=subject: function(subject, context)
 
 
 def fingerprint(check_id: str, hit: Hit) -> str:
@@ -163,21 +167,20 @@ def to_finding(check: Check, hit: Hit) -> Finding:
 
 
 def run_check(check: Check, documents: Documents, settings: Settings) -> CheckRun:
+    """Run one check on every subject; a subject it crashes on is reported, the rest still run."""
     findings: list[Finding] = []
-    subject: Subject | None = None
-    hits = _python_hits(check, documents, settings) if "python" in check.rule else _schema_hits(check, documents)
+    crashes: dict[str | None, CheckCrash] = {}
     try:
-        for subject, hit in hits:
-            findings.append(to_finding(check, hit))
-    except Exception as error:  # a broken check must not end the scan; it is reported and exits 3
-        crash = CheckCrash(
-            check_id=check.id,
-            file=subject.file if subject is not None else None,
-            message=f"{type(error).__name__}: {error}",
-            traceback=traceback.format_exc(),
-        )
-        return CheckRun(tuple(findings), (crash,))
-    return CheckRun(tuple(findings), ())
+        work = list(_python_work(check, documents, settings) if "python" in check.rule else _schema_work(check, documents))
+    except Exception as error:  # e.g. a rule naming a function that does not exist
+        return CheckRun((), (CheckCrash(check.id, None, f"{type(error).__name__}: {error}", traceback.format_exc()),))
+    for subject, produce in work:
+        try:
+            findings.extend(to_finding(check, hit) for hit in produce())
+        except Exception as error:  # a broken check must not end the scan; it is reported and exits 3
+            file = subject.file if subject is not None else None
+            crashes.setdefault(file, CheckCrash(check.id, file, f"{type(error).__name__}: {error}", traceback.format_exc()))
+    return CheckRun(tuple(findings), tuple(crashes.values()))
 
 
 def run_checks(checks: Sequence[Check], documents: Documents, settings: Settings) -> CheckRun:

@@ -1,0 +1,217 @@
+"""Repository facts: licence files, README, security contact, community files, secrets, git."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tcop_lint.loaders.repository import READ_LIMIT, repository_facts
+from tcop_lint.model import Documents, Position
+from tcop_lint.rules import repository as rules
+from tcop_lint.settings import RuleContext, Settings
+
+from test_licences import GDS_MIT, GDS_README, shipped
+
+
+def make(root: Path, files: dict[str, str | bytes]) -> tuple[str, ...]:
+    for name, content in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+    return tuple(sorted(files))
+
+
+def test_a_well_kept_repository(tmp_path: Path) -> None:
+    files = make(tmp_path, {
+        "LICENCE": GDS_MIT,
+        "LICENSES/OGL-UK-3.0.txt": shipped("OGL-UK-3.0.txt"),
+        "README.md": GDS_README,
+        ".github/SECURITY.md": "# Security\n\nEmail security@example.gov.uk\n",
+        ".github/CODEOWNERS": "* @alphagov/example-team\n",
+        ".github/workflows/ci.yml": "on: push\n",
+        ".github/workflows/scripts/helper.yml": "not a workflow\n",
+        "docs/CONTRIBUTING.md": "# Contributing\n",
+        "src/app.py": "print('hello')\n",
+    })
+    repo = repository_facts(tmp_path, files, is_git=False)
+    facts = repo.facts
+    assert repo.root == str(tmp_path) and repo.files == files and repo.is_git is False
+    assert [(f["path"], f["location"], f["spdx_id"], f["method"]) for f in facts["licence_files"]] == [
+        ("LICENCE", "root", "MIT", "exact"),
+        ("LICENSES/OGL-UK-3.0.txt", "LICENSES", "OGL-UK-3.0", "exact"),
+    ]
+    assert facts["readme"] == "README.md" and facts["readme_chars"] > 200
+    assert facts["readme_licence"] == {"spdx_id": "MIT", "confidence": 0.6, "method": "statement", "line": 9}
+    assert facts["security_contacts"] == ({"path": ".github/SECURITY.md", "kind": "security-policy", "line": 1},)
+    assert facts["codeowners"] == ".github/CODEOWNERS"
+    assert facts["contributing"] == "docs/CONTRIBUTING.md"
+    assert facts["workflows"] == (".github/workflows/ci.yml",)
+    assert facts["secret_files"] == ()
+    assert facts["git"] is None
+
+
+@pytest.mark.parametrize(
+    ("name", "is_licence"),
+    [
+        ("LICENSE", True), ("licence.md", True), ("License.txt", True), ("LICENCE.rst", True),
+        ("COPYING", True), ("COPYING.LESSER", True), ("UNLICENSE", True), ("LICENSE-MIT", True),
+        ("LICENCE-OGL.md", True), ("license.py", False), ("licenses.json", False), ("LICENSE.html", False),
+        ("docs/LICENSE", False), ("README.md", False), ("licensing-notes.md", False),
+    ],
+)
+def test_licence_file_names(tmp_path: Path, name: str, is_licence: bool) -> None:
+    files = make(tmp_path, {name: GDS_MIT})
+    found = [f["path"] for f in repository_facts(tmp_path, files, False).facts["licence_files"]]
+    assert found == ([name] if is_licence else [])
+
+
+def test_empty_and_unknown_licence_files(tmp_path: Path) -> None:
+    files = make(tmp_path, {"LICENSE": "", "COPYING": "You may look but not touch.\n"})
+    entries = {f["path"]: f for f in repository_facts(tmp_path, files, False).facts["licence_files"]}
+    assert entries["LICENSE"]["empty"] is True and entries["LICENSE"]["method"] == "empty"
+    assert entries["COPYING"]["empty"] is False and entries["COPYING"]["spdx_id"] is None
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="needs symbolic links")
+def test_links_out_of_the_root_are_not_followed(tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    root = tmp_path / "repo"
+    make(outside, {"secret-licence.txt": GDS_MIT, "id_rsa": "-----BEGIN RSA PRIVATE KEY-----\nx\n"})
+    root.mkdir()
+    (root / "LICENSE").symlink_to(outside / "secret-licence.txt")
+    (root / "README.md").symlink_to(outside / "secret-licence.txt")
+    (root / "id_rsa").symlink_to(outside / "id_rsa")
+    facts = repository_facts(root, ("LICENSE", "README.md", "id_rsa"), False).facts
+    assert facts["licence_files"][0]["method"] == "unreadable"
+    assert facts["readme_chars"] == 0
+    assert facts["secret_files"] == ()
+
+
+def test_large_files_are_read_only_up_to_the_limit(tmp_path: Path) -> None:
+    files = make(tmp_path, {"LICENSE": GDS_MIT + "x" * (READ_LIMIT * 2)})
+    entry = repository_facts(tmp_path, files, False).facts["licence_files"][0]
+    assert entry["spdx_id"] is None and entry["method"] == "none"
+
+
+def test_missing_and_odd_files_never_raise(tmp_path: Path) -> None:
+    make(tmp_path, {"LICENSE": b"\xff\xfe\x00binary\x00"})
+    (tmp_path / "README.md").mkdir()
+    facts = repository_facts(tmp_path, ("LICENSE", "README.md", "gone/.env", "COPYING"), False).facts
+    assert "error" not in facts
+    assert [f["method"] for f in facts["licence_files"]] == ["unreadable", "none"]
+
+
+@pytest.mark.parametrize(
+    ("readme", "line"),
+    [
+        ("# Tool\n\n## Security\n\nPlease email security@example.gov.uk about problems.\n", 5),
+        ("# Tool\n\nTo report a vulnerability, use\nhttps://vdp.cabinetoffice.gov.uk\n", 4),
+        ("# Tool\n\nSee [our policy](SECURITY.md) about vulnerabilities.\n", 3),
+        ("# Tool\n\nSecurity is important to us.\n\n## Usage\n\n\n\nSee https://example.org/docs\n", None),
+        ("# Tool\n\nContact us at team@example.gov.uk\n", None),
+    ],
+)
+def test_security_contact_in_readme(tmp_path: Path, readme: str, line: int | None) -> None:
+    files = make(tmp_path, {"README.md": readme})
+    contacts = repository_facts(tmp_path, files, False).facts["security_contacts"]
+    assert contacts == (() if line is None else ({"path": "README.md", "kind": "readme-section", "line": line},))
+
+
+def test_security_txt_locations(tmp_path: Path) -> None:
+    files = make(tmp_path, {
+        "security.txt": "Contact: mailto:security@example.gov.uk\n",
+        "app/static/.well-known/security.txt": "Contact: https://vdp.cabinetoffice.gov.uk\n",
+        "docs/SECURITY.md": "# Security\n",
+        "src/security.md": "not a policy\n",
+    })
+    contacts = repository_facts(tmp_path, files, False).facts["security_contacts"]
+    assert [(c["path"], c["kind"]) for c in contacts] == [
+        ("app/static/.well-known/security.txt", "security-txt"),
+        ("docs/SECURITY.md", "security-policy"),
+        ("security.txt", "security-txt"),
+    ]
+
+
+def test_secret_files(tmp_path: Path) -> None:
+    files = make(tmp_path, {
+        "infra/prod.tfstate": "{}",
+        "infra/prod.tfstate.backup": "{}",
+        "keys/deploy.pem": "-----BEGIN CERTIFICATE-----\nabc\n-----END CERTIFICATE-----\n-----BEGIN EC PRIVATE KEY-----\nabc\n",
+        "keys/ca.pem": "-----BEGIN CERTIFICATE-----\nabc\n",
+        "keys/client.p12": b"\x30\x82\x01\x00",
+        "home/.ssh/id_ed25519": "-----BEGIN OPENSSH PRIVATE KEY-----\nabc\n",
+        ".env": "PORT=3000\nAPI_TOKEN=ghp_notreallyatoken0000000000000000000\n",
+        "app/.env.production": "DATABASE_URL=postgres://app:s3cr3t-pw@db.internal:5432/app\n",
+        "app/.env.example": "API_TOKEN=real-looking-but-example\n",
+        "app/.env.test": "SECRET_KEY=\nPASSWORD=changeme\nTOKEN=${TOKEN}\nDEBUG=true\n",
+    })
+    found = {(s["path"], s["kind"], s["line"]) for s in repository_facts(tmp_path, files, False).facts["secret_files"]}
+    assert found == {
+        ("infra/prod.tfstate", "terraform-state", 1),
+        ("infra/prod.tfstate.backup", "terraform-state", 1),
+        ("keys/deploy.pem", "private-key", 4),
+        ("keys/client.p12", "key-store", 1),
+        ("home/.ssh/id_ed25519", "private-key", 1),
+        (".env", "dotenv", 2),
+        ("app/.env.production", "dotenv", 1),
+    }
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs the git executable")
+def test_git_facts(tmp_path: Path) -> None:
+    env = {**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
+    subprocess.run(["git", "init", "-q", "-b", "trunk", str(tmp_path)], check=True, env=env)
+    assert repository_facts(tmp_path, (), True).facts["git"] == {"branch": "trunk", "has_commits": False, "error": None}
+    subprocess.run(
+        ["git", "-C", str(tmp_path), "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-q", "--allow-empty", "-m", "first"],
+        check=True, env=env,
+    )
+    sub = tmp_path / "sub"
+    sub.mkdir()
+    assert repository_facts(sub, (), True).facts["git"] == {"branch": "trunk", "has_commits": True, "error": None}
+
+
+def test_git_facts_outside_a_repository_do_not_raise(tmp_path: Path) -> None:
+    git = repository_facts(tmp_path, (), True).facts["git"]
+    assert git["branch"] is None and git["has_commits"] is False and git["error"]
+
+
+# --- rules on the facts ------------------------------------------------------------------
+
+
+def context(root: Path, files: tuple[str, ...], allowed: tuple[str, ...] = ("@osi-approved", "OGL-UK-3.0")) -> RuleContext:
+    return RuleContext(Documents(repository=repository_facts(root, files, False)), Settings(allowed_licences=allowed))
+
+
+def test_licence_is_open_uses_the_readme_when_no_licence_file_is_identified(tmp_path: Path) -> None:
+    files = make(tmp_path, {"README.md": "# X\n\n## Licence\n\nThis project is licensed under the Elastic License 2.0.\n"})
+    hits = list(rules.licence_is_open(context(tmp_path, files)))
+    assert [(h.file, h.position, h.properties["spdx_id"]) for h in hits] == [("README.md", Position(5, 1), "Elastic-2.0")]
+    assert list(rules.licence_is_open(context(tmp_path, files, ("Elastic-2.0",)))) == []
+
+
+def test_licence_is_open_passes_when_any_identified_licence_is_allowed(tmp_path: Path) -> None:
+    files = make(tmp_path, {"LICENSE": GDS_MIT, "LICENSE-docs": shipped("CC-BY-NC-4.0.txt")})
+    assert list(rules.licence_is_open(context(tmp_path, files))) == []
+    only_nc = make(tmp_path / "nc", {"LICENSE": shipped("CC-BY-NC-4.0.txt")})
+    hits = list(rules.licence_is_open(context(tmp_path / "nc", only_nc)))
+    assert len(hits) == 1 and hits[0].properties["licence_class"] == "non-open"
+
+
+def test_rules_stay_silent_when_facts_are_missing(tmp_path: Path) -> None:
+    ctx = RuleContext(Documents(repository=repository_facts(tmp_path, (), False).__class__(str(tmp_path), (), False, {})), Settings())
+    for rule in (rules.licence_file_present, rules.licence_identifiable, rules.licence_is_open,
+                 rules.readme_present, rules.vulnerability_reporting_route, rules.secret_files):
+        assert list(rule(ctx)) == []
+
+
+def test_repository_level_hits_have_no_file(tmp_path: Path) -> None:
+    hits = list(rules.licence_file_present(context(tmp_path, ())))
+    assert len(hits) == 1 and hits[0].file is None and hits[0].position is None
