@@ -1,0 +1,161 @@
+"""Kubernetes rules that need more than one JSON Schema condition."""
+
+from __future__ import annotations
+
+from typing import Any, Iterator, Mapping
+
+from tcop_lint.model import Hit
+from tcop_lint.settings import RuleContext
+from tcop_lint.subjects import CONTAINER_LISTS, Subject
+
+# Annotations by which a cloud load balancer terminates TLS without spec.tls.
+TLS_BY_ANNOTATION = (
+    "alb.ingress.kubernetes.io/certificate-arn",
+    "networking.gke.io/managed-certificates",
+    "ingress.gcp.kubernetes.io/pre-shared-cert",
+    "appgw.ingress.kubernetes.io/appgw-ssl-certificate",
+)
+REDIRECT_OFF = ("nginx.ingress.kubernetes.io/ssl-redirect", "nginx.ingress.kubernetes.io/force-ssl-redirect")
+
+# The capabilities the Baseline Pod Security Standard allows a container to add.
+BASELINE_CAPABILITIES = frozenset(
+    (
+        "AUDIT_WRITE", "CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "KILL", "MKNOD",
+        "NET_BIND_SERVICE", "SETFCAP", "SETGID", "SETPCAP", "SETUID", "SYS_CHROOT",
+    )
+)
+HOST_NAMESPACES = ("hostNetwork", "hostPID", "hostIPC")
+
+
+def _mapping(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
+def _list(value: Any) -> list:
+    return value if isinstance(value, list) else []
+
+
+def _covers(pattern: Any, host: str) -> bool:
+    if not isinstance(pattern, str):
+        return False
+    if pattern.startswith("*."):
+        head, _, rest = host.partition(".")
+        return bool(head) and rest == pattern[2:]
+    return pattern == host
+
+
+def ingress_without_tls(subject: Subject, ctx: RuleContext) -> Iterator[Hit]:
+    """An Ingress whose hosts are served over plain HTTP: no spec.tls, a host that no TLS
+    entry covers, or TLS with the HTTP-to-HTTPS redirect switched off."""
+    spec = subject.data.get("spec")
+    if not isinstance(spec, Mapping):
+        return
+    annotations = _mapping(_mapping(subject.data.get("metadata")).get("annotations"))
+    rules = [(i, rule.get("host")) for i, rule in enumerate(_list(spec.get("rules"))) if isinstance(rule, Mapping)]
+    hosts = [(i, host) for i, host in rules if isinstance(host, str) and host]
+    tls = [entry for entry in _list(spec.get("tls")) if isinstance(entry, Mapping)]
+    if not tls:
+        if any(annotations.get(key) for key in TLS_BY_ANNOTATION):
+            return
+        if not hosts:
+            yield subject.hit(f"Ingress {subject.address} has no TLS (spec.tls is missing or empty)", ("spec",))
+        for i, host in hosts:
+            yield subject.hit(
+                f"Ingress host {host} is served without TLS (spec.tls is missing or empty)",
+                ("spec", "rules", i, "host"),
+                address_suffix=f"/{host}",
+            )
+        return
+    if not any(not _list(entry.get("hosts")) for entry in tls):  # an entry without hosts covers all
+        listed = [pattern for entry in tls for pattern in _list(entry.get("hosts"))]
+        for i, host in hosts:
+            if not any(_covers(pattern, host) for pattern in listed):
+                yield subject.hit(
+                    f"Ingress host {host} is not covered by any spec.tls hosts entry, so it is served without TLS",
+                    ("spec", "rules", i, "host"),
+                    address_suffix=f"/{host}",
+                )
+    for key in REDIRECT_OFF:
+        if str(annotations.get(key, "")).lower() == "false":
+            yield subject.hit(
+                f"Ingress {subject.address} switches off the HTTPS redirect ({key}: \"false\"), so it also answers over plain HTTP",
+                ("metadata", "annotations", key),
+                address_suffix=f"/{key}",
+                level="warning",
+            )
+
+
+def _capability(name: Any) -> str:
+    text = str(name).upper()
+    return text[4:] if text.startswith("CAP_") else text
+
+
+def baseline_pod_security(subject: Subject, ctx: RuleContext) -> Iterator[Hit]:
+    """Settings the Baseline Pod Security Standard forbids, each at its own line."""
+    pod = subject.data
+    where = subject.address
+    for key in HOST_NAMESPACES:
+        if pod.get(key) is True:
+            yield subject.hit(f"{where} shares the node's namespaces ({key}: true)", (key,), address_suffix=f"/{key}")
+    for i, volume in enumerate(_list(pod.get("volumes"))):
+        if isinstance(volume, Mapping) and "hostPath" in volume:
+            name = volume.get("name", i)
+            yield subject.hit(
+                f"{where} mounts a hostPath volume ({name}), which exposes the node's file system",
+                ("volumes", i, "hostPath"),
+                address_suffix=f"/volumes/{name}",
+            )
+    pod_context = _mapping(pod.get("securityContext"))
+    yield from _security_context_hits(subject, pod_context, ("securityContext",), where, "")
+    for list_name in CONTAINER_LISTS:
+        for i, container in enumerate(_list(pod.get(list_name))):
+            if not isinstance(container, Mapping):
+                continue
+            name = container.get("name")
+            label = f"{where}/{list_name}/{name if isinstance(name, str) else i}"
+            suffix = label[len(where):]
+            base = (list_name, i)
+            context = _mapping(container.get("securityContext"))
+            if context.get("privileged") is True:
+                yield subject.hit(
+                    f"{label} runs privileged (securityContext.privileged: true)",
+                    base + ("securityContext", "privileged"),
+                    address_suffix=suffix + "/privileged",
+                )
+            added = _list(_mapping(context.get("capabilities")).get("add"))
+            for j, capability in enumerate(added):
+                if _capability(capability) not in BASELINE_CAPABILITIES:
+                    yield subject.hit(
+                        f"{label} adds the capability {capability}, which the Baseline Pod Security Standard does not allow",
+                        base + ("securityContext", "capabilities", "add", j),
+                        address_suffix=f"{suffix}/capabilities/{capability}",
+                    )
+            yield from _security_context_hits(subject, context, base + ("securityContext",), label, suffix)
+            for j, port in enumerate(_list(container.get("ports"))):
+                host_port = port.get("hostPort") if isinstance(port, Mapping) else None
+                if isinstance(host_port, int) and not isinstance(host_port, bool) and host_port != 0:
+                    yield subject.hit(
+                        f"{label} binds host port {host_port}",
+                        base + ("ports", j, "hostPort"),
+                        address_suffix=f"{suffix}/hostPort/{host_port}",
+                    )
+
+
+def _security_context_hits(
+    subject: Subject, context: Mapping[str, Any], path: tuple, label: str, suffix: str
+) -> Iterator[Hit]:
+    proc_mount = context.get("procMount")
+    if proc_mount not in (None, "Default"):
+        yield subject.hit(f"{label} unmasks /proc (procMount: {proc_mount})", path + ("procMount",), address_suffix=suffix + "/procMount")
+    if _mapping(context.get("windowsOptions")).get("hostProcess") is True:
+        yield subject.hit(
+            f"{label} runs as a Windows host process (hostProcess: true)",
+            path + ("windowsOptions", "hostProcess"),
+            address_suffix=suffix + "/hostProcess",
+        )
+    if _mapping(context.get("seccompProfile")).get("type") == "Unconfined":
+        yield subject.hit(
+            f"{label} turns off seccomp (seccompProfile.type: Unconfined)",
+            path + ("seccompProfile", "type"),
+            address_suffix=suffix + "/seccompProfile",
+        )
