@@ -22,7 +22,7 @@ PLANTED = sorted([
     ("TCOP-08-OAS-001", "api/openapi.yaml", 2),
     ("TCOP-09-OAS-002", "api/openapi.yaml", 8),
     ("TCOP-05-TF-001", "infra/aws/versions.tf", 13),
-    ("TCOP-06-TF-002", "infra/aws/main.tf", 11),
+    ("TCOP-06-TF-002", "infra/aws/main.tf", 14),
     ("TCOP-06-TF-001", "infra/aws/main.tf", 23),
     ("TCOP-06-TF-006", "infra/aws/main.tf", 42),
     ("TCOP-06-TF-005", "infra/aws/main.tf", 54),

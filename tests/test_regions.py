@@ -1,0 +1,161 @@
+"""TCOP-05-TF-001's rule function and the port logic of TCOP-06-TF-006, on real parses."""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+
+from tcop_lint.loaders.terraform import load_terraform
+from tcop_lint.model import Documents, RepositoryFacts
+from tcop_lint.rules.regions import resources_outside_allowed_regions
+from tcop_lint.rules.terraform_network import admin_ports_open_to_world, resource_schemas
+from tcop_lint.settings import RuleContext, Settings
+from tcop_lint.subjects import subjects
+from tcop_lint.terraform_modules import assemble_modules
+
+
+def documents(*files: tuple[str, str]) -> Documents:
+    parsed = [load_terraform(name, text).terraform for name, text in files]
+    return Documents(repository=RepositoryFacts("/repo", (), False), terraform=assemble_modules(parsed))
+
+
+def region_hits(*files: tuple[str, str], settings: Settings = Settings()):
+    return list(resources_outside_allowed_regions(RuleContext(documents(*files), settings)))
+
+
+SHARED_PROVIDER = '''provider "aws" {
+  region = "eu-west-1"
+}
+resource "aws_s3_bucket" "a" {}
+resource "aws_s3_bucket" "b" {}
+resource "aws_iam_role" "r" {}
+data "aws_caller_identity" "me" {}
+'''
+
+
+def test_inherited_region_is_reported_once_on_the_provider_line() -> None:
+    (hit,) = region_hits(("main.tf", SHARED_PROVIDER))
+    assert (hit.file, hit.position.line, hit.address, hit.level) == ("main.tf", 2, "provider.aws", None)
+    assert hit.properties["resources"] == ["aws_s3_bucket.a", "aws_s3_bucket.b"]
+
+
+def test_configuration_can_allow_more_regions() -> None:
+    wider = Settings(allowed_regions=MappingProxyType({"aws": ("eu-west-2", "eu-west-1")}))
+    assert region_hits(("main.tf", SHARED_PROVIDER), settings=wider) == []
+
+
+def test_only_global_types_under_a_foreign_provider_are_not_reported() -> None:
+    text = 'provider "aws" {\n  region = "us-east-1"\n}\nresource "aws_iam_role" "r" {}\nresource "aws_route53_zone" "z" {}\n'
+    assert region_hits(("main.tf", text)) == []
+
+
+def test_us_east_1_exemptions_need_the_right_shape() -> None:
+    text = '''provider "aws" {
+  alias  = "use1"
+  region = "us-east-1"
+}
+resource "aws_acm_certificate" "cdn" {
+  provider = aws.use1
+}
+resource "aws_cloudwatch_metric_alarm" "cpu" {
+  provider  = aws.use1
+  namespace = "AWS/EC2"
+}
+'''
+    (hit,) = region_hits(("main.tf", text))
+    assert hit.position.line == 3 and hit.properties["resources"] == ["aws_cloudwatch_metric_alarm.cpu"]
+
+
+def test_unresolved_region_is_a_note_and_module_without_provider_is_silent() -> None:
+    hits = region_hits(
+        ("main.tf", 'variable "r" {}\nprovider "aws" {\n  region = var.r\n}\nresource "aws_sqs_queue" "q" {}\n'),
+        ("modules/x/main.tf", 'resource "aws_sqs_queue" "q" {}\n'),
+    )
+    assert [(h.file, h.position.line, h.level) for h in hits] == [("main.tf", 3, "note")]
+
+
+def test_azure_location_is_normalised() -> None:
+    text = 'resource "azurerm_resource_group" "a" {\n  location = "UK West"\n}\nresource "azurerm_resource_group" "b" {\n  location = "North Europe"\n}\n'
+    (hit,) = region_hits(("main.tf", text))
+    assert hit.position.line == 5 and hit.address == "azurerm_resource_group.b"
+
+
+def port_hits(text: str) -> list[int]:
+    docs = documents(("main.tf", text))
+    rule = {"target": "terraform.resource"}
+    context = RuleContext(docs, Settings(), {"ports": [22, 3389, 5432]})
+    return [h.position.line for s in subjects(docs, rule) for h in admin_ports_open_to_world(s, context)]
+
+
+def test_port_ranges_and_all_protocols_count() -> None:
+    text = '''resource "aws_security_group_rule" "range" {
+  type        = "ingress"
+  from_port   = 5000
+  to_port     = 6000
+  protocol    = "tcp"
+  cidr_blocks = ["0.0.0.0/0"]
+}
+resource "aws_security_group_rule" "below" {
+  type        = "ingress"
+  from_port   = 80
+  to_port     = 443
+  protocol    = "tcp"
+  cidr_blocks = ["0.0.0.0/0"]
+}
+resource "aws_security_group_rule" "icmp" {
+  type        = "ingress"
+  from_port   = -1
+  to_port     = -1
+  protocol    = "icmp"
+  cidr_blocks = ["0.0.0.0/0"]
+}
+resource "google_compute_firewall" "all" {
+  allow {
+    protocol = "all"
+  }
+  source_ranges = ["10.0.0.0/8", "0.0.0.0/0"]
+}
+resource "google_compute_firewall" "egress" {
+  direction = "EGRESS"
+  allow {
+    protocol = "tcp"
+    ports    = ["22"]
+  }
+  source_ranges = ["0.0.0.0/0"]
+}
+'''
+    assert port_hits(text) == [6, 26]
+
+
+def test_schema_entries_drop_unknowns_but_not_missing_attributes() -> None:
+    docs = documents(
+        (
+            "main.tf",
+            '''resource "aws_lb_listener" "a" {
+  protocol = "HTTP"
+  default_action {
+    type             = "forward"
+    target_group_arn = aws_lb_target_group.x.arn
+  }
+}
+resource "aws_lb_listener" "b" {
+  protocol = "HTTP"
+  dynamic "default_action" {
+    for_each = var.actions
+    content {
+      type = default_action.value
+    }
+  }
+}
+''',
+        )
+    )
+    entry = {
+        "types": ["aws_lb_listener"],
+        "when": {"properties": {"protocol": {"const": "HTTP"}}},
+        "require": {"properties": {"default_action": {"contains": {"properties": {"type": {"const": "redirect"}}}}}},
+        "report_at": ["protocol"],
+        "message": "{address} serves HTTP",
+    }
+    context = RuleContext(docs, Settings(), {"rules": [entry]})
+    hits = [h for s in subjects(docs, {"target": "terraform.resource"}) for h in resource_schemas(s, context)]
+    assert [(h.address, h.position.line) for h in hits] == [("aws_lb_listener.a#protocol", 2)]
