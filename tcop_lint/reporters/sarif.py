@@ -234,7 +234,7 @@ def _rule(check: Check) -> tuple[dict[str, Any], bool]:
 
 
 def _tags(check: Check) -> tuple[list[str], bool]:
-    wanted = [f"tcop-{check.tcop_point}"]
+    wanted = [f"tcop-{check.tcop_point}"] if check.tcop_point else []  # point 0: tcop-lint's own checks
     wanted += [f"tcop-{p}" for p in sorted(set(check.also_points))]
     if check.security_severity is not None:
         wanted.append("security")
