@@ -15,7 +15,7 @@ from tcop_lint import __version__
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 FAIL_ON = ("error", "warning", "note", "never")
-SCAN_FORMATS = ("text", "json", "sarif")
+SCAN_FORMATS = ("text", "json", "sarif", "github", "markdown", "junit")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -57,10 +57,11 @@ def _catalogue(extra_dirs: tuple[str, ...] = ()):
 @click.option("--write-baseline", type=click.Path(dir_okay=False, path_type=Path), help="Record the current findings in this baseline file.")
 @click.option("--show-suppressed", is_flag=True, help="List suppressed findings in text output too.")
 @click.option("--sarif-suppressed", type=click.Choice(("exclude", "include")), default="exclude", show_default=True, help="Write suppressed findings into SARIF, marked as suppressed.")
+@click.option("--category", default="tcop-lint", show_default=True, help="SARIF run category (automationDetails.id), to tell several uploads apart.")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing on success; only the findings in text format.")
 @click.option("--debug", is_flag=True, help="Show tracebacks for crashed checks.")
 def scan(paths, formats, outputs, config_file, fail_on, select, ignore, root, kinds, diff_base, baseline,
-         write_baseline, show_suppressed, sarif_suppressed, quiet, debug) -> None:
+         write_baseline, show_suppressed, sarif_suppressed, category, quiet, debug) -> None:
     """Scan PATHS (default: the current directory) and report findings."""
     from tcop_lint.run import ScanRequest, UsageProblem, execute
 
@@ -74,6 +75,7 @@ def scan(paths, formats, outputs, config_file, fail_on, select, ignore, root, ki
         kinds=tuple(k.strip() for k in kinds.split(",") if k.strip()),
         diff_base=diff_base,
         baseline=baseline,
+        category=category,
     )
     try:
         report = execute(request)

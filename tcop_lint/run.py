@@ -23,6 +23,7 @@ class ScanRequest:
     kinds: tuple[str, ...] = ()  # only checks reading these inputs (empty: all)
     diff_base: str | None = None
     baseline: Path | None = None
+    category: str = "tcop-lint"
 
 
 class UsageProblem(ValueError):
@@ -127,6 +128,7 @@ def execute(request: ScanRequest) -> Report:
         problems=problems_in_scope(documents),
         crashes=run.crashes,
         files_scanned=len(scope.targets),
+        category=request.category,
         baseline_hidden=baseline_hidden,
         diff_hidden=diff_hidden,
         repository_files=scope.files,

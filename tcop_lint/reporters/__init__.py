@@ -18,6 +18,10 @@ def render(
         from tcop_lint.reporters.sarif import render_sarif
 
         return render_sarif(report, include_suppressed=sarif_suppressed)
+    if output_format in ("github", "markdown", "junit"):
+        from importlib import import_module
+
+        return getattr(import_module(f"tcop_lint.reporters.{output_format}"), f"render_{output_format}")(report)
     if output_format == "json":
         from tcop_lint.reporters.json_format import render_json
 
