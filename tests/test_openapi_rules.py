@@ -117,3 +117,93 @@ def test_kebab_case_paths(path, bad):
 def test_openapi_3_is_asked_for():
     assert run(rules.described_with_openapi_3, "info: {}\nswagger: '2.0'\npaths: {}\n")[0] == [(2, "#/swagger")]
     assert run(rules.described_with_openapi_3, "openapi: 3.0.0\npaths: {}\n")[0] == []
+
+
+from tcop_lint.rules import openapi_design as design  # noqa: E402
+from tcop_lint.rules import openapi_security as security  # noqa: E402
+
+
+@pytest.mark.parametrize(
+    "url,bad_chars,bad_length",
+    [
+        ("https://api.example.gov.uk/v1", False, False),
+        ("https://api.co.uk", False, False),
+        ("https://ab.gov.uk", False, True),
+        ("https://x.service.gov.uk", False, True),
+        ("https://api.a_b.gov.uk", True, False),
+        ("https://api-.example.com", True, False),
+        ("https://example.c0m", True, False),
+        ("https://" + "a" * 64 + ".gov.uk", False, True),
+        ("https://127.0.0.1:8443", False, False),
+        ("http://localhost:3000", False, False),
+        ("https://{tenant}.example.gov.uk", False, False),
+    ],
+)
+def test_host_names(url, bad_chars, bad_length):
+    text = f"openapi: 3.0.3\ninfo: {{}}\nservers:\n  - url: '{url}'\npaths: {{}}\n"
+    assert bool(run(rules.host_name_characters, text)[0]) is bad_chars
+    assert bool(run(rules.host_name_lengths, text)[0]) is bad_length
+
+
+@pytest.mark.parametrize(
+    "name,date_like",
+    [("createdAt", True), ("created_at", True), ("dateOfBirth", True), ("DOB", True), ("validFrom", True),
+     ("timestamp", True), ("update", False), ("timeout", False), ("format", False), ("chat", False), ("at", False)],
+)
+def test_date_names(name, date_like):
+    assert design.is_date_name(name) is date_like
+
+
+def test_dates_follow_refs_no_further_and_report_the_offending_key():
+    text = """\
+openapi: 3.1.0
+paths: {}
+components:
+  schemas:
+    Event:
+      type: object
+      properties:
+        occurredAt: {$ref: "#/components/schemas/Instant"}
+        updated_at:
+          type: [integer, "null"]
+        example:
+          properties:
+            reviewDate: {type: integer}
+"""
+    places, _ = run(design.dates_not_iso8601, text)
+    assert places == [(10, "#/components/schemas/Event/properties/updated_at/type")]
+
+
+def test_depth_counts_resources_not_segments():
+    assert design._depth("/v1/a/{id}/b/{id}/c") == 3
+    assert design._depth("/a/{id}/b/{id}/c/{id}/d") == 4
+    assert design._depth("/reports/annual/summary/pdf") == 1
+
+
+def test_licence_identified_from_name_or_identifier():
+    places, hits = run(rules.licence_not_open, "openapi: 3.1.0\ninfo:\n  license:\n    name: CC-BY-NC-4.0\n")
+    assert places == [(4, "#/info/license/name")] and "CC-BY-NC-4.0" in hits[0].message
+    assert run(rules.licence_not_open, "openapi: 3.1.0\ninfo:\n  license: {name: Our own terms}\n")[0] == []
+    assert run(rules.licence_not_open, "openapi: 3.1.0\ninfo:\n  license: {name: x, identifier: CC-BY-4.0}\n")[0] == []
+
+
+def test_authentication_inherits_and_overrides_document_security():
+    text = """\
+openapi: 3.0.3
+security: [{}]
+paths:
+  /a:
+    get: {responses: {}}
+    put:
+      security: [{}, {oauth: [write]}]
+      responses: {}
+    options: {responses: {}}
+  /healthcheck:
+    get: {responses: {}}
+"""
+    places, _ = run(security.operations_without_authentication, text)
+    assert places == [(5, "#/paths/~1a/get")]
+
+
+def test_openapi_2_declared_as_openapi_is_not_openapi_3():
+    assert run(rules.described_with_openapi_3, "openapi: 2.0.0\npaths: {}\n")[0] == [(1, "#/openapi")]

@@ -193,3 +193,37 @@ def response_headers(doc: OpenApiDocument) -> Iterator[tuple[str, DataPath]]:
             if key_path not in seen:
                 seen.add(key_path)
                 yield str(name), key_path
+
+
+_NOT_SCHEMA_KEYS = frozenset({"example", "examples", "enum", "default", "const"})
+
+
+def schema_properties(doc: OpenApiDocument) -> Iterator[tuple[str, Mapping[str, Any], DataPath]]:
+    """Every named schema property written in the document, with where its key is: a value
+    under a schema's ``properties`` (examples and extension values are not schemas)."""
+    from tcop_lint.model import walk
+
+    for path, value in walk(doc.node.data):
+        if len(path) < 2 or path[-2] != "properties" or not isinstance(value, Mapping):
+            continue
+        if any(isinstance(p, str) and (p in _NOT_SCHEMA_KEYS or p.startswith("x-")) for p in path[:-1]):
+            continue
+        if len(path) >= 3 and path[-3] == "properties":
+            continue  # a property that is itself named "properties"
+        yield str(path[-1]), value, path
+
+
+def media_type_keys(doc: OpenApiDocument) -> Iterator[tuple[str, DataPath]]:
+    """Every media type the document names, with where: keys of ``content`` maps (3.x),
+    entries of ``produces``/``consumes`` (2.0) and ``contentType`` of encoding objects."""
+    from tcop_lint.model import walk
+
+    for path, value in walk(doc.node.data):
+        if not path or any(isinstance(p, str) and (p in _NOT_SCHEMA_KEYS or p.startswith("x-")) for p in path):
+            continue
+        if len(path) >= 2 and path[-2] == "content" and isinstance(value, Mapping):
+            yield str(path[-1]), path
+        elif len(path) >= 2 and path[-2] in ("produces", "consumes") and isinstance(value, str):
+            yield value, path
+        elif path[-1] == "contentType" and "encoding" in path and isinstance(value, str):
+            yield value, path

@@ -1,0 +1,112 @@
+"""Agreement with the GOV.UK public API Spectral ruleset (co-cddo/api-standards-linting).
+
+tests/data/spectral/documents/ recreates the ruleset's own test documents; manifest.yaml says
+which Spectral rules each is expected to trigger, per the ruleset's tests. A document agrees
+when the tcop-lint checks mapped from its ruleset's rules report exactly the mapped IDs of the
+rules it triggers. Run with -s to see the per-rule table.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tcop_lint.run import ScanRequest, execute
+
+DATA = Path(__file__).parent / "data" / "spectral"
+
+# Spectral rule -> tcop-lint check (also the table in tests/data/spectral/README.md).
+MAPPING = {
+    "oas3-always-use-https": "TCOP-06-OAS-001",
+    "oas2-always-use-https": "TCOP-06-OAS-001",
+    "no-x-headers": "TCOP-04-OAS-007",
+    "no-x-response-headers": "TCOP-04-OAS-007",
+    "description": "TCOP-08-OAS-001",
+    "contact": "TCOP-08-OAS-001",
+    "domain-name-length": "TCOP-04-OAS-009",
+    "domain-name-characters": "TCOP-04-OAS-008",
+    "oas3-minimum": "TCOP-04-OAS-001",
+    "license": "TCOP-08-OAS-002",
+    "operation-id": "TCOP-08-OAS-003",
+    "semver": "TCOP-09-OAS-005",
+    "paths-kebab-case": "TCOP-09-OAS-002",
+    "oas3-strict": "TCOP-04-OAS-001",
+    "license-strict": "TCOP-08-OAS-002",
+    "license-url": "TCOP-08-OAS-002",
+    "not-acceptable": "TCOP-08-OAS-004",
+    "unsupported-media-type": "TCOP-08-OAS-004",
+}
+RULESETS = {
+    "ruleset.yaml": (
+        "oas3-always-use-https", "oas2-always-use-https", "no-x-headers", "no-x-response-headers",
+        "description", "contact", "domain-name-length", "domain-name-characters",
+    ),
+    "ruleset-medium.yaml": ("oas3-minimum", "license", "operation-id", "semver", "paths-kebab-case"),
+    "ruleset-high.yaml": ("oas3-strict", "license-strict", "license-url", "not-acceptable", "unsupported-media-type"),
+}
+MINIMUM_AGREEMENT = 0.90
+
+
+def scope(ruleset: str) -> set[str]:
+    """The tcop-lint IDs mapped from every rule a ruleset file runs (each extends the last)."""
+    rules: list[str] = []
+    for name, own in RULESETS.items():
+        rules += own
+        if name == ruleset:
+            return {MAPPING[r] for r in rules}
+    raise KeyError(ruleset)
+
+
+@pytest.fixture(scope="module")
+def manifest() -> list[dict]:
+    return yaml.safe_load((DATA / "manifest.yaml").read_text(encoding="utf-8"))["documents"]
+
+
+@pytest.fixture(scope="module")
+def reported() -> dict[str, set[str]]:
+    root = DATA / "documents"
+    report = execute(ScanRequest(paths=(str(root),), root=root, select=tuple(sorted(set(MAPPING.values())))))
+    assert not report.crashes and not report.problems
+    found: dict[str, set[str]] = defaultdict(set)
+    for finding in report.findings:
+        found[finding.file or ""].add(finding.check_id)
+    return found
+
+
+def test_manifest_matches_the_documents_and_the_mapping(manifest):
+    on_disk = sorted(p.relative_to(DATA / "documents").as_posix() for p in (DATA / "documents").rglob("*.yaml"))
+    assert sorted(entry["document"] for entry in manifest) == on_disk
+    for entry in manifest:
+        assert entry["ruleset"] in RULESETS
+        assert set(entry["triggers"]) <= set(MAPPING)
+
+
+def test_agreement_with_the_spectral_ruleset(manifest, reported):
+    per_rule: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    disagreements = []
+    for entry in manifest:
+        in_scope = scope(entry["ruleset"])
+        expected = {MAPPING[r] for r in entry["triggers"]}
+        got = reported.get(entry["document"], set()) & in_scope
+        agrees = got == expected
+        asserted = entry["triggers"] or [r for r in entry["asserts"] if r != "*"] or ["(clean)"]
+        for rule in asserted:
+            per_rule[rule][0] += agrees
+            per_rule[rule][1] += 1
+        if not agrees:
+            disagreements.append(f"{entry['document']}: expected {sorted(expected)}, tcop-lint {sorted(got)}")
+    agreed = sum(a for a, _ in per_rule.values())
+    total = sum(t for _, t in per_rule.values())
+    documents_agreed = len(manifest) - len(disagreements)
+    rate = documents_agreed / len(manifest)
+    print("\nSpectral rule               tcop-lint         documents agreeing")
+    for rule in sorted(per_rule):
+        a, t = per_rule[rule]
+        print(f"{rule:<27} {MAPPING.get(rule, '-'):<17} {a}/{t}")
+    print(f"agreement: {documents_agreed}/{len(manifest)} documents ({rate:.1%}); rule rows {agreed}/{total}")
+    for line in disagreements:
+        print("  disagrees:", line)
+    assert rate >= MINIMUM_AGREEMENT, disagreements
