@@ -1,0 +1,169 @@
+"""Repository-file checks: the parsing helpers on real-shaped input, and the rules through the
+engine on small repositories built in a temporary folder."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tcop_lint.catalogue import builtin_checks_dir, load_catalogue
+from tcop_lint.discovery import discover
+from tcop_lint.engine import load_documents, run_checks
+from tcop_lint.loaders.repository_files import (
+    codeowners_rules,
+    from_lines,
+    load_yaml_file,
+    owned,
+    read_bytes,
+    triggers,
+    uses_references,
+)
+from tcop_lint.rules.repo_secrets import find_secrets, redact
+from tcop_lint.rules.repository_files import csv_problem, utf8_problem
+from tcop_lint.settings import Settings
+
+CHECKS = {check.id: check for check in load_catalogue([builtin_checks_dir()])}
+
+
+def write(root: Path, files: dict[str, str | bytes]) -> None:
+    for name, content in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+
+
+def findings(root: Path, check_id: str):
+    settings = Settings()  # the scanned folder's own pyproject.toml may be broken on purpose
+    scope = discover([str(root)], root=root, use_git=False)
+    run = run_checks([CHECKS[check_id]], load_documents(scope, settings), settings)
+    assert not run.crashes, run.crashes
+    return run.findings
+
+
+# --- helpers ------------------------------------------------------------------------------
+
+
+def test_from_lines_joins_continuations_and_reads_stage_names() -> None:
+    text = "# syntax=docker/dockerfile:1\nFROM --platform=$BUILDPLATFORM \\\n  golang:1.22 AS build\nRUN go build\nfrom alpine:3.20\n"
+    lines = from_lines(text)
+    assert [(f.line, f.image, f.stage) for f in lines] == [(2, "golang:1.22", "build"), (5, "alpine:3.20", None)]
+
+
+def test_workflow_on_key_read_as_yaml_1_1_boolean_still_gives_triggers(tmp_path: Path) -> None:
+    write(tmp_path, {"w.yml": "on:\n  pull_request_target:\n  push:\njobs:\n  a:\n    uses: org/repo/.github/workflows/x.yml@main\n"})
+    workflow = load_yaml_file(tmp_path, "w.yml")
+    assert workflow is not None
+    assert triggers(workflow) == ("pull_request_target", "push")
+    assert [(workflow.line(path), value) for path, value in uses_references(workflow)] == [(6, "org/repo/.github/workflows/x.yml@main")]
+
+
+def test_codeowners_last_matching_rule_wins_and_ownerless_rule_unowns() -> None:
+    rules = codeowners_rules("* @dept/devs\n/.github/workflows/ @dept/platform\n/.github/workflows/generated.yml\n[Docs]\n")
+    assert owned(".github/workflows/ci.yml", rules)
+    assert not owned(".github/workflows/generated.yml", rules)
+    assert not owned("src/app.py", codeowners_rules("/docs/ @dept/writers\n"))
+
+
+def test_read_bytes_refuses_a_link_out_of_the_root_and_caps_size(tmp_path: Path) -> None:
+    outside = tmp_path / "outside.txt"
+    outside.write_text("secret", encoding="utf-8")
+    root = tmp_path / "repo"
+    root.mkdir()
+    (root / "big.txt").write_bytes(b"x" * 5000)
+    os.symlink(outside, root / "link.txt")
+    assert read_bytes(root, "link.txt") is None
+    assert read_bytes(root, "missing.txt") is None
+    assert read_bytes(root, "big.txt", 100) == b"x" * 100
+
+
+@pytest.mark.parametrize(
+    ("data", "truncated", "expected"),
+    [
+        ("café\n".encode(), False, None),
+        (b"ok\n\xa3 5\n", False, (2, "is not valid UTF-8 (byte 3)", False)),
+        ("hi".encode("utf-16"), False, (1, "is encoded as UTF-16", False)),
+        (b"\xef\xbb\xbfhi", False, (1, "starts with a byte order mark, which UTF-8 does not need", True)),
+        ("ab£".encode()[:-1], True, None),  # cut inside a character by the read limit: not an error
+    ],
+)
+def test_utf8_problem(data: bytes, truncated: bool, expected) -> None:
+    assert utf8_problem(data, truncated) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected_line"),
+    [
+        ('a,b\r\n1,"x, y"\r\n2,"multi\r\nline"\r\n', None),
+        ("a,b\n1,2\n3\n", 3),
+        ("a,a\n1,2\n", 1),
+        ("2024-01-01,5\n2024-01-02,6\n", 1),
+    ],
+)
+def test_csv_problem(text: str, expected_line) -> None:
+    problem = csv_problem(text.encode(), truncated=False)
+    assert (problem[0] if problem else None) == expected_line
+
+
+def test_secret_patterns_match_real_shapes_and_skip_documentation_examples() -> None:
+    data = (
+        b'key = "AKIAIOSFODNN7EXAMPLE"\n'
+        b'key = "AKIAQ3EGRD7UXN2LKP4M"\n'
+        b"const header = '-----BEGIN RSA PRIVATE KEY-----';\n"
+        b"token: xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx\n"
+    )
+    found = [(line, pattern.kind) for line, pattern, _ in find_secrets(data)]
+    assert found == [(2, "aws-access-key-id"), (4, "slack-token")]
+    assert "AKIAQ3EGRD7UXN2LKP4M" not in redact("AKIAQ3EGRD7UXN2LKP4M")
+
+
+# --- rules through the engine -------------------------------------------------------------
+
+
+def test_secret_messages_never_carry_the_whole_value(tmp_path: Path) -> None:
+    token = "ghp_" + "R8d2Kq9ZpL4mW7xT1vN6bY3cH5jF0gAeUsQo"
+    write(tmp_path, {"ci/run.sh": f"export GITHUB_TOKEN={token}\n"})
+    (finding,) = findings(tmp_path, "TCOP-03-REPO-016")
+    assert finding.position.line == 1 and token not in finding.message and "ghp_" in finding.message
+
+
+def test_first_party_actions_are_trusted_by_default_and_others_reported_at_uses(tmp_path: Path) -> None:
+    write(tmp_path, {
+        ".github/workflows/ci.yml": "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n"
+        "      - uses: actions/checkout@v4\n      - name: lint\n        uses: github/super-linter@v6\n"
+        "      - uses: Some-Org/Action/sub@v2\n",
+    })
+    (finding,) = findings(tmp_path, "TCOP-06-REPO-003")
+    assert finding.position.line == 9 and "some-org/action" in finding.message
+
+
+def test_tagged_base_image_is_a_note_and_untagged_a_warning(tmp_path: Path) -> None:
+    write(tmp_path, {"Dockerfile": "FROM python:3.12-slim AS base\nFROM base\nFROM ubuntu\n"})
+    assert [(f.position.line, f.level) for f in findings(tmp_path, "TCOP-06-REPO-007")] == [(1, "note"), (3, "warning")]
+
+
+def test_workflow_write_scope_at_top_is_only_a_note(tmp_path: Path) -> None:
+    write(tmp_path, {".github/workflows/a.yml": "on: push\npermissions:\n  contents: write\njobs:\n  a:\n    runs-on: ubuntu-latest\n"})
+    assert [(f.position.line, f.level) for f in findings(tmp_path, "TCOP-06-REPO-004")] == [(2, "note")]
+
+
+def test_broken_or_hostile_files_do_not_crash_the_checks(tmp_path: Path) -> None:
+    write(tmp_path, {
+        ".github/workflows/bad.yml": "on: [push\njobs: {",
+        ".github/workflows/list.yml": "- just\n- a list\n",
+        ".github/dependabot.yml": "updates: 7\n",
+        "package.json": "[1, 2",
+        "pyproject.toml": "[project\nname=",
+        "Dockerfile": "FROM\nFROM \\\n",
+        "data/x.csv": b"\xff\xfe\x00\x00",
+        "docs/a.pdf": b"%PDF-1.4 pdfaid:part=",
+        "CODEOWNERS": "[unclosed\n!*** @x\n",
+        "index.html": "<html",
+    })
+    for check_id in CHECKS:
+        if CHECKS[check_id].reads == "repository":
+            findings(tmp_path, check_id)
