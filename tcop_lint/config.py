@@ -162,7 +162,14 @@ def load_settings(root: Path, explicit: Path | None = None) -> tuple[Settings, s
             return settings_from_mapping(_read_yaml(path), name, root), name
     pyproject = root / "pyproject.toml"
     if pyproject.is_file():
-        raw = _read_pyproject(pyproject)
+        try:
+            raw = _read_pyproject(pyproject)
+        except ConfigError:
+            # A broken pyproject.toml that does not mention us is the project's problem, not a
+            # reason to refuse the scan; one with our section is a configuration error.
+            if "tool.tcop-lint" in pyproject.read_text(encoding="utf-8", errors="replace"):
+                raise
+            return Settings(), None
         if raw is not None:
             return settings_from_mapping(raw, "pyproject.toml [tool.tcop-lint]", root), "pyproject.toml"
     return Settings(), None

@@ -84,3 +84,11 @@ def test_unknown_check_ids_are_named(tmp_path: Path) -> None:
 def test_an_explicit_file_that_is_missing_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="not found"):
         load_settings(tmp_path, tmp_path / "nope.yaml")
+
+
+def test_a_broken_pyproject_without_our_section_does_not_stop_a_scan(tmp_path: Path) -> None:
+    write(tmp_path, "pyproject.toml", "[project\nname = \n")
+    assert load_settings(tmp_path) == (Settings(), None)
+    write(tmp_path, "pyproject.toml", "[tool.tcop-lint]\nexclude = [\n")
+    with pytest.raises(ConfigError, match="cannot be read"):
+        load_settings(tmp_path)
