@@ -14,6 +14,7 @@ from typing import Any, Iterator, Mapping
 
 from tcop_lint.model import Hit, TfModule, TfResource, Unresolved, walk
 from tcop_lint.rules.terraform_network import never_created
+from tcop_lint.rules.terraform_residency import is_google_multi_region
 from tcop_lint.settings import RuleContext
 from tcop_lint.terraform_modules import RegionSource, module_index, region_source
 
@@ -108,6 +109,8 @@ def resources_outside_allowed_regions(ctx: RuleContext) -> Iterator[Hit]:
             if source is None:
                 continue
             value = source.value
+            if not source.inherited and is_google_multi_region(resource.type, value):
+                continue  # a multi-region location is TCOP-05-TF-002's finding
             if isinstance(value, str):
                 region = normalise_region(provider, value)
                 if region in {normalise_region(provider, a) for a in allowed}:
