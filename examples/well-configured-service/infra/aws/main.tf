@@ -62,7 +62,32 @@ resource "aws_db_instance" "licences" {
   allocated_storage   = 50
   username            = "licensing"
   password            = var.db_password
-  publicly_accessible = false
-  storage_encrypted   = true
-  skip_final_snapshot = false
+  publicly_accessible     = false
+  storage_encrypted       = true
+  multi_az                = true
+  backup_retention_period = 14
+  skip_final_snapshot     = false
+}
+
+resource "aws_cloudtrail" "audit" {
+  name                       = "rod-licensing-audit"
+  s3_bucket_name             = var.audit_bucket_name
+  is_multi_region_trail      = false
+  enable_log_file_validation = true
+}
+
+resource "aws_budgets_budget" "monthly" {
+  name         = "rod-licensing-monthly"
+  budget_type  = "COST"
+  limit_amount = "2500"
+  limit_unit   = "USD"
+  time_unit    = "MONTHLY"
+
+  notification {
+    comparison_operator        = "GREATER_THAN"
+    threshold                  = 80
+    threshold_type             = "PERCENTAGE"
+    notification_type          = "FORECASTED"
+    subscriber_email_addresses = ["rod-licensing-team@example.gov.uk"]
+  }
 }

@@ -17,3 +17,8 @@ variable "support_cidr" {
   description = "The department's support network"
   type        = string
 }
+
+variable "audit_bucket_name" {
+  description = "The department's central audit log bucket"
+  type        = string
+}
