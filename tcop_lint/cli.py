@@ -171,3 +171,14 @@ def explain(check_id: str) -> None:
     if check is None:
         raise _usage_error(f"unknown check id '{check_id}' (see 'tcop-lint checks list')")
     click.echo(explain_check(check), nl=False)
+
+
+@main.command()
+@click.argument("path", default=".", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--format", "output_format", type=click.Choice(("text", "json")), default="text", show_default=True)
+def licence(path: Path, output_format: str) -> None:
+    """Print the SPDX identifier of the project's licence (NOASSERTION: unidentified or several
+    that disagree; NONE: no licence). --format json adds the files used and a confidence."""
+    from tcop_lint.licences.report import project_licence, render_project_licence
+
+    click.echo(render_project_licence(project_licence(path), output_format), nl=False)

@@ -33,14 +33,16 @@ class CheckRun:
 
 
 def files_to_load(scope: ScanScope) -> tuple[str, ...]:
-    """Targets plus the context they need: the other Terraform files of their directories."""
+    """Targets plus the context they need: the other files of their kind in their directories."""
     if not scope.explicit:
         return tuple(name for name in scope.files if loader_for(name))
     wanted = {name for name in scope.targets if loader_for(name)}
-    directories = {name.rpartition("/")[0] for name in wanted if loader_for(name) == "terraform"}
+    # Terraform needs its module's other files to resolve variables; manifests need their
+    # neighbours for relations (an HPA or PodDisruptionBudget beside a Deployment).
+    directories = {(loader_for(name) == "terraform", name.rpartition("/")[0]) for name in wanted}
     wanted.update(
         name for name in scope.files
-        if loader_for(name) == "terraform" and name.rpartition("/")[0] in directories
+        if loader_for(name) and (loader_for(name) == "terraform", name.rpartition("/")[0]) in directories
     )
     return tuple(sorted(wanted))
 

@@ -261,3 +261,68 @@ DEFAULT = ("@osi-approved", "OGL-UK-3.0")
 )
 def test_is_allowed(spdx_id: str | None, allowed: tuple[str, ...], expected: bool) -> None:
     assert is_allowed(spdx_id, allowed) is expected
+
+
+# --- the project licence (licensee's rules) ----------------------------------------------
+
+from tcop_lint.licences.report import name_score, project_licence, readme_licence_section, render_project_licence  # noqa: E402
+
+
+def _project(tmp_path: Path, files: dict[str, str | bytes]) -> Path:
+    for name, content in files.items():
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
+    return tmp_path
+
+
+def test_licence_file_names_are_scored_like_licensee() -> None:
+    assert name_score("LICENSE") > name_score("LICENCE.md") > name_score("COPYING") > name_score("COPYING.lesser")
+    assert name_score("LICENSE-MIT") > 0 and name_score("MIT-LICENSE") > 0
+    assert name_score("README.md") == 0.0 and name_score("licensee.gemspec") == 0.0
+
+
+def test_project_licence_from_a_crown_mit_licence(tmp_path: Path) -> None:
+    result = project_licence(_project(tmp_path, {"LICENCE": GDS_MIT, "README.md": GDS_README}))
+    assert (result.spdx_id, result.method) == ("MIT", "licence-file")
+    assert [f.path for f in result.files] == ["LICENCE", "README.md"]
+    assert render_project_licence(result) == "MIT\n"
+    payload = json.loads(render_project_licence(result, "json"))
+    assert payload["spdx_id"] == "MIT" and payload["confidence"] == 0.6 and payload["files"][0]["method"] == "exact"
+
+
+def test_project_licence_none_noassertion_and_lgpl(tmp_path: Path) -> None:
+    assert project_licence(_project(tmp_path / "a", {"README.md": "# Tool\n"})).spdx_id == "NONE"
+    altered = GDS_MIT.replace("The above copyright notice", "Use it for good only.\n\nThe above copyright notice")
+    assert project_licence(_project(tmp_path / "b", {"LICENSE": altered})).spdx_id == "NOASSERTION"
+    both = _project(tmp_path / "c", {"LICENSE": GDS_MIT, "COPYING": shipped("Apache-2.0.txt")})
+    assert (project_licence(both).spdx_id, project_licence(both).method) == ("NOASSERTION", "several")
+    lgpl = _project(tmp_path / "d", {"COPYING": shipped("GPL-3.0.txt"), "COPYING.lesser": shipped("LGPL-3.0.txt")})
+    assert (project_licence(lgpl).spdx_id, project_licence(lgpl).method) == ("LGPL-3.0", "lgpl-pair")
+    copyright_only = _project(tmp_path / "e", {"LICENSE": GDS_MIT, "COPYRIGHT": "Copyright (c) 2020 Crown Copyright\n"})
+    assert project_licence(copyright_only).spdx_id == "MIT"
+
+
+def test_project_licence_from_readme_licences_folder_and_html(tmp_path: Path) -> None:
+    ogl = _project(tmp_path / "a", {"README.md": "# Data\n\n## Licence\n\nReleased under the Open Government Licence v3.0.\n"})
+    assert (project_licence(ogl).spdx_id, project_licence(ogl).method) == ("OGL-UK-3.0", "readme")
+    reuse = _project(tmp_path / "b", {"LICENSES/MIT.txt": GDS_MIT})
+    assert (project_licence(reuse).spdx_id, project_licence(reuse).method) == ("MIT", "licenses-folder")
+    mixed = _project(tmp_path / "c", {"LICENSES/MIT.txt": GDS_MIT, "LICENSES/OGL-UK-3.0.txt": shipped("OGL-UK-3.0.txt")})
+    assert project_licence(mixed).spdx_id == "NOASSERTION"
+    page = "<html><body>" + "".join(f"<p>{p}</p>" for p in GDS_MIT.split("\n\n")) + "</body></html>"
+    assert project_licence(_project(tmp_path / "d", {"LICENSE.html": page})).spdx_id == "MIT"
+    assert project_licence(tmp_path / "missing").spdx_id == "NONE"
+
+
+def test_readme_licence_section_as_licensee_cuts_it() -> None:
+    assert readme_licence_section("# T\n\n## License\n\nMIT\n\n## Next\n\nx\n") == "MIT"
+    assert readme_licence_section("Tool\n\nLicense\n-------\n\nBSD\n") == "BSD"
+    assert readme_licence_section("# T\n\nno section\n") is None
+
+
+def test_readme_section_naming_a_bare_licence_id(tmp_path: Path) -> None:
+    project = _project(tmp_path, {"LICENCE": GDS_MIT, "README.md": "# Tool\n\n## Licence\n\n[MIT](LICENCE).\n"})
+    assert project_licence(project).spdx_id == "MIT"
+    unknown = _project(tmp_path / "b", {"LICENCE": GDS_MIT, "README.md": "# Tool\n\n## Licence\n\nAsk us.\n"})
+    assert project_licence(unknown).spdx_id == "NOASSERTION"  # licensee: an unreadable section is "other"

@@ -27,7 +27,7 @@ def write_db(root: Path, above: str = "", trailing: str = "", block_comment: str
 
 def scan(root: Path, *args: str) -> tuple[int, list[dict]]:
     result = CliRunner().invoke(
-        main, ["scan", str(root), "--format", "json", "--select", "TCOP-06-TF", *args],
+        main, ["scan", str(root), "--format", "json", "--select", "TCOP-06-TF-003", "--select", "TCOP-06-TF-005", *args],
         catch_exceptions=False,
     )
     return result.exit_code, json.loads(result.stdout)["findings"]

@@ -36,10 +36,14 @@ _CC_NON_OPEN_TITLE = re.compile(
 
 
 def _similarity(words: frozenset[str], length: int, reference: Reference) -> float:
-    """Sørensen–Dice on word sets, with licensee's small penalty for a difference in length."""
-    overlap = len(words & reference.words)
-    total = len(words) + len(reference.words) + abs(length - len(reference.normalised)) / 4
-    return 0.0 if total == 0 else overlap * 200.0 / total
+    """licensee's Sørensen–Dice on word sets: placeholders in the reference text do not count,
+    and a small penalty for a difference in length, less where the text may legitimately vary."""
+    reference_words = reference.words_without_fields
+    overlap = len(words & reference_words)
+    delta = abs(length - len(reference.normalised))
+    delta = max(0, delta - max(len(reference.fields), reference.alt_segments) * 4)
+    total = len(reference_words) + len(words) - len(set(reference.fields)) + delta / 4
+    return 0.0 if total <= 0 else overlap * 200.0 / total
 
 
 def identify_text(text: str) -> LicenceMatch:
@@ -51,10 +55,10 @@ def identify_text(text: str) -> LicenceMatch:
     candidates = references()
     if _CC_NON_OPEN_TITLE.match(text.lstrip("\ufeff# \t\r\n")):
         candidates = tuple(r for r in candidates if not _open_cc(r.spdx_id))
-    for reference in candidates:
-        if normalised and reference.normalised == normalised:
-            return LicenceMatch(reference.spdx_id, 1.0, "exact")
     words = wordset(normalised)
+    for reference in candidates:  # licensee's exact match: the same set of words
+        if words and reference.words == words:
+            return LicenceMatch(reference.spdx_id, 1.0, "exact")
     best: tuple[float, str] | None = None
     for reference in candidates:
         score = _similarity(words, len(normalised), reference)

@@ -14,6 +14,9 @@ from typing import Any, Mapping
 
 from tcop_lint.licences.normalise import normalise, title_pattern, wordset
 
+# choosealicense.com's placeholders, as licensee lists them (its _data/fields.yml).
+_FIELD = re.compile(r"\[(fullname|login|email|project|description|year|projecturl)\]")
+
 CLASSES = ("permissive", "copyleft", "open-content", "public-domain-like", "non-open")
 
 
@@ -31,6 +34,12 @@ class Reference:
     spdx_id: str
     normalised: str
     words: frozenset[str]
+    fields: tuple[str, ...] = ()  # choosealicense placeholders ([year], [fullname]) in the text
+    alt_segments: int = 0  # places where the SPDX template allows other wording
+
+    @property
+    def words_without_fields(self) -> frozenset[str]:
+        return self.words - frozenset(self.fields)
 
 
 @lru_cache(maxsize=1)
@@ -86,5 +95,6 @@ def references() -> tuple[Reference, ...]:
     for spdx_id, entry in metadata()["licences"].items():
         for name in entry.get("texts") or ():
             text = normalise(texts.joinpath(name).read_text(encoding="utf-8"), pattern)
-            built.append(Reference(spdx_id, text, wordset(text)))
+            fields = tuple(_FIELD.findall(text))
+            built.append(Reference(spdx_id, text, wordset(text), fields, int(entry.get("altSegments") or 0)))
     return tuple(built)
