@@ -185,7 +185,18 @@ def run_check(check: Check, documents: Documents, settings: Settings) -> CheckRu
     return CheckRun(tuple(findings), tuple(crashes.values()))
 
 
-def run_checks(checks: Sequence[Check], documents: Documents, settings: Settings) -> CheckRun:
+REPOSITORY_KINDS = ("repository", "git")
+
+
+def _in_scope(finding: Finding, check: Check, scanned: frozenset[str], partial: bool) -> bool:
+    """A finding on a file counts when the file is in scope. A finding about the whole
+    estate from a file check ("no budget anywhere") cannot be judged from a partial load."""
+    if finding.file is not None:
+        return finding.file in scanned
+    return not partial or check.reads in REPOSITORY_KINDS
+
+
+def run_checks(checks: Sequence[Check], documents: Documents, settings: Settings, partial: bool = False) -> CheckRun:
     scanned = frozenset(documents.scanned_files)
     findings: dict[str, Finding] = {}
     crashes: list[CheckCrash] = []
@@ -193,7 +204,7 @@ def run_checks(checks: Sequence[Check], documents: Documents, settings: Settings
         run = run_check(check, documents, settings)
         crashes.extend(run.crashes)
         for finding in run.findings:
-            if finding.file is None or finding.file in scanned:
+            if _in_scope(finding, check, scanned, partial):
                 # The same logical finding twice (two schema paths to one value) is one finding.
                 findings.setdefault(finding.fingerprint, finding)
     ordered = tuple(sorted(findings.values(), key=Finding.sort_key))
@@ -207,5 +218,5 @@ def problems_in_scope(documents: Documents) -> tuple[ParseProblem, ...]:
 
 def scan(scope: ScanScope, checks: Sequence[Check], settings: Settings) -> tuple[Documents, CheckRun]:
     documents = load_documents(scope, settings)
-    return documents, run_checks(checks, documents, settings)
+    return documents, run_checks(checks, documents, settings, partial=scope.explicit)
 

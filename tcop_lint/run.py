@@ -7,10 +7,9 @@ from pathlib import Path
 from typing import Sequence
 
 from tcop_lint import __version__
+from tcop_lint.engine import REPOSITORY_KINDS
 from tcop_lint.model import Check, Documents, Finding, Report
 from tcop_lint.settings import Settings
-
-REPOSITORY_KINDS = ("repository", "git")
 
 
 @dataclass(frozen=True)
