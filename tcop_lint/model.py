@@ -334,3 +334,4 @@ class Report:
     baseline_hidden: int = 0  # findings left out because the baseline holds them
     diff_hidden: int = 0  # findings left out because they are not on changed lines
     repository_files: tuple[str, ...] = ()  # every file of the scanned repository
+    inventory: Mapping[str, Any] = field(default_factory=dict)  # clouds and services in use

@@ -118,6 +118,8 @@ def execute(request: ScanRequest) -> Report:
         )
     if known_baseline is not None:
         findings, baseline_hidden = apply_baseline(findings, known_baseline)
+    from tcop_lint.rules.terraform_estate import provider_inventory
+
     tool_checks = tuple(TOOL_CHECKS[i] for i in sorted({f.check_id for f in findings} & set(TOOL_CHECKS)))
     return Report(
         tool_version=__version__,
@@ -131,4 +133,5 @@ def execute(request: ScanRequest) -> Report:
         baseline_hidden=baseline_hidden,
         diff_hidden=diff_hidden,
         repository_files=scope.files,
+        inventory=provider_inventory(documents),
     )

@@ -109,3 +109,10 @@ def test_both_sarif_logs_pass_the_official_schema_and_github_rules() -> None:
 def test_output_is_byte_identical_across_runs() -> None:
     first = scan(str(EXAMPLES / "service-repo"), "--format", "sarif").stdout
     assert first == scan(str(EXAMPLES / "service-repo"), "--format", "sarif").stdout
+
+
+def test_the_json_report_carries_the_cloud_inventory() -> None:
+    inventory = json.loads(scan(str(EXAMPLES / "service-repo"), "--format", "json").stdout)["inventory"]
+    assert sorted(inventory) == ["aws", "azurerm"]
+    assert inventory["aws"]["services"] == {"elb": 3, "rds": 1, "vpc": 1}
+    assert inventory["azurerm"]["directories"] == ["infra/azure"]

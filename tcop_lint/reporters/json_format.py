@@ -35,6 +35,7 @@ def render_json(report: Report) -> str:
         "tool": {"name": "tcop-lint", "version": report.tool_version},
         "files_scanned": report.files_scanned,
         "checks_run": [check.id for check in report.checks],
+        "inventory": report.inventory,
         "findings": [finding_record(f) for f in report.findings],
         "problems": [
             {

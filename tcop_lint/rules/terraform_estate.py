@@ -172,9 +172,8 @@ def provider_inventory(documents: Documents) -> dict[str, Any]:
             provider = _provider(resource.provider)
             if provider in _BUILT_IN_PROVIDERS:
                 continue
-            entry = inventory.setdefault(provider, {"resources": 0, "data_sources": 0, "services": {}, "high_coupling": {}, "directories": []})
-            if module.directory not in entry["directories"]:
-                entry["directories"].append(module.directory)
+            entry = inventory.setdefault(provider, {"resources": 0, "data_sources": 0, "services": {}, "high_coupling": {}, "directories": set()})
+            entry["directories"].add(module.directory)
             if resource.block.block_type == "data":
                 entry["data_sources"] += 1
                 continue
