@@ -59,6 +59,8 @@ def _walk_files(root: Path) -> list[str]:
         subdirectories[:] = sorted(d for d in subdirectories if d not in SKIPPED_DIRECTORIES)
         base = Path(directory).relative_to(root)
         found.extend((base / name).as_posix() for name in filenames)
+        # A link to a folder is listed, not entered: as git lists it, and so it can be reported.
+        found.extend((base / name).as_posix() for name in subdirectories if os.path.islink(os.path.join(directory, name)))
     return sorted(found)
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from tcop_lint.discovery import ScanScope
-from tcop_lint.loading import load_file, loader_for
+from tcop_lint.loading import links_out_of_root, load_file, loader_for
 from tcop_lint.model import (
     Check,
     CheckCrash,
@@ -57,7 +57,7 @@ def assemble(scope: ScanScope, results: Sequence[LoadResult]) -> Documents:
         terraform=assemble_modules(tf_files) if tf_files else (),
         kubernetes=tuple(obj for result in results for obj in result.kubernetes),
         openapi=tuple(doc for result in results for doc in result.openapi),
-        problems=tuple(problem for result in results for problem in result.problems),
+        problems=(*(p for result in results for p in result.problems), *links_out_of_root(scope.root, scope.files)),
         scanned_files=scope.targets,
         directives=tuple(directive for result in results for directive in result.directives),
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import replace
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Sequence
 
 from tcop_lint.model import LoadResult, ParseProblem
 
@@ -47,11 +47,26 @@ def inside_root(root: Path, path: Path) -> bool:
     return real == root or root in real.parents
 
 
+def _link_out(name: str) -> ParseProblem:
+    return ParseProblem(name, "symbolic link points outside the scanned root; not followed", level="note", skipped=True)
+
+
+def links_out_of_root(root: Path, files: Sequence[str]) -> tuple[ParseProblem, ...]:
+    """A note for each listed symbolic link (to a file or a folder) that leads out of the root.
+    Files the loaders read already get this note from ``read_text``; this covers the rest."""
+    notes = []
+    for name in files:
+        path = root / name
+        if loader_for(name) is None and path.is_symlink() and not inside_root(root, path):
+            notes.append(_link_out(name))
+    return tuple(notes)
+
+
 def read_text(root: Path, name: str, max_bytes: int) -> tuple[str | None, ParseProblem | None]:
     """The file's text, or why it cannot be had. Never follows a link out of the root."""
     path = root / name
-    if path.is_symlink() and not inside_root(root, path):
-        return None, ParseProblem(name, "symbolic link points outside the scanned root; not followed", level="note", skipped=True)
+    if not inside_root(root, path):  # the file, or a folder on its way, is a link out of the root
+        return None, _link_out(name)
     try:
         if not path.is_file():
             return None, ParseProblem(name, "not a regular file; skipped", level="note", skipped=True)

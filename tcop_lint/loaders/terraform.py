@@ -17,6 +17,9 @@ from typing import Any, Callable, Mapping
 from tcop_lint.model import DataPath, LoadResult, Node, ParseProblem, Position, TfBlock, TfFile, Unresolved
 
 MAX_DEPTH = 64  # nesting below an attribute beyond which a value is left Unresolved
+# Bracket nesting beyond which a file is not parsed at all: the parser and the tree walk cost
+# time and memory that grow faster than the depth (a 20,000-deep file took over 20 GB).
+MAX_NESTING = 500
 
 # Block types and how many labels they take, for .tf.json files.
 _JSON_LABELS: Mapping[str, int] = {
@@ -84,6 +87,9 @@ def load_terraform(file: str, text: str | bytes) -> LoadResult:
         if bad is not None:
             return _problem(file, "file is not valid UTF-8", _position_of(text, bad))
         text = text.lstrip("\ufeff")
+        too_deep = _too_deep(text)
+        if too_deep is not None:
+            return _problem(file, f"nested more than {MAX_NESTING} levels deep; not read", _position_of(text, too_deep))
         name = file.rsplit("/", 1)[-1]
         if name.endswith(".tfvars.json"):
             return LoadResult(terraform=TfFile(file, tfvars=_json_tfvars(text)))
@@ -121,6 +127,25 @@ def _error_position(error: Exception) -> Position | None:
     if isinstance(line, int) and line > 0:
         return Position(line, column if isinstance(column, int) and column > 0 else 1)
     return None
+
+
+def _too_deep(text: str) -> int | None:
+    """Where bracket nesting first passes MAX_NESTING, or None. Brackets in strings count too:
+    cheap and conservative, as no real configuration comes near the limit."""
+    if text.count("{") + text.count("[") + text.count("(") <= MAX_NESTING:
+        return None
+    depth = 0
+    for match in _BRACKETS.finditer(text):
+        if match.group() in "{[(":
+            depth += 1
+            if depth > MAX_NESTING:
+                return match.start()
+        elif depth:
+            depth -= 1
+    return None
+
+
+_BRACKETS = re.compile(r"[{}\[\]()]")
 
 
 def _first_surrogate(text: str) -> int | None:

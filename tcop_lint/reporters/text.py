@@ -12,6 +12,14 @@ COLOURS = {"error": "31", "warning": "33", "note": "36"}
 REPOSITORY = "(repository)"
 
 
+CONTROL = {ord(c): repr(c)[1:-1] for c in "\n\r\t\x1b"}
+
+
+def _shown(name: str) -> str:
+    """A file name on one line, with no terminal escapes from a hostile repository."""
+    return name.translate(CONTROL)
+
+
 def _paint(text: str, code: str, color: bool) -> str:
     return f"\033[{code}m{text}\033[0m" if color else text
 
@@ -29,7 +37,7 @@ def _finding_line(finding: Finding, color: bool) -> str:
     where = f"{finding.position.line}:{finding.position.column}" if finding.position else "-"
     level = _paint(f"{finding.level:<7}", COLOURS[finding.level], color)
     suppressed = f"  [suppressed: {finding.suppressed}]" if finding.suppressed else ""
-    return f"  {where:>7}  {level}  {finding.check_id:<16}  {finding.message}{suppressed}"
+    return f"  {where:>7}  {level}  {finding.check_id:<16}  {_shown(finding.message)}{suppressed}"
 
 
 def render_text(report: Report, *, color: bool = False, quiet: bool = False, show_suppressed: bool = False) -> str:
@@ -37,14 +45,14 @@ def render_text(report: Report, *, color: bool = False, quiet: bool = False, sho
     visible = [f for f in report.findings if f.suppressed is None]
     listed = report.findings if show_suppressed else visible
     for file, group in groupby(listed, key=lambda f: f.file or ""):
-        lines.append(_paint(file or REPOSITORY, "1", color))
+        lines.append(_paint(_shown(file) if file else REPOSITORY, "1", color))
         lines.extend(_finding_line(finding, color) for finding in group)
         lines.append("")
     if report.problems and not quiet:
         lines.append(_paint("Files that could not be checked", "1", color))
         for problem in report.problems:
             where = f":{problem.position.line}" if problem.position else ""
-            lines.append(f"  {problem.file}{where}  {problem.level}  {problem.message}")
+            lines.append(f"  {_shown(problem.file)}{where}  {problem.level}  {_shown(problem.message)}")
         lines.append("")
     if quiet:
         return "\n".join(lines) + ("\n" if lines and lines[-1] else "")
