@@ -1,0 +1,191 @@
+"""Whole-process benchmarks of tcop-lint, with Checkov beside it for scale.
+
+    python benchmarks/run.py --checkov /tmp/checkov-venv/bin/checkov [--module-repo DIR]
+
+Each case runs tcop-lint and Checkov alternately, ``--repeat`` times, so that machine noise
+falls on both; the figures are medians of wall time, with CPU time (process and children) and
+peak memory (largest single process, and the sampled sum over the process tree).
+Corpora are generated under ``--work`` (benchmarks/generate.py) unless given.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+PROJECT = HERE.parent
+sys.path.insert(0, str(HERE))
+
+import generate  # noqa: E402
+
+
+def _tree_rss(pid: int) -> int:
+    """Resident bytes of a process and its descendants, from /proc (0 where unavailable)."""
+    total = 0
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                total += int(line.split()[1]) * 1024
+    except OSError:
+        return total
+    return total + sum(_tree_rss(int(child)) for child in children)
+
+
+def measure(command: list[str], cwd: Path, env: dict[str, str]) -> dict[str, float]:
+    start = time.perf_counter()
+    process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    peak = [0]
+    done = threading.Event()
+
+    def sample() -> None:  # never polls the process: wait4 below must be the one to reap it
+        while not done.wait(0.05):
+            peak[0] = max(peak[0], _tree_rss(process.pid))
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    _, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - start
+    done.set()
+    process.returncode = os.waitstatus_to_exitcode(status)
+    sampler.join()
+    return {
+        "wall": wall,
+        "cpu": usage.ru_utime + usage.ru_stime,
+        "max_rss_mb": usage.ru_maxrss / 1024,
+        "tree_rss_mb": peak[0] / 2**20,
+        "exit": process.returncode,
+    }
+
+
+def median(runs: list[dict[str, float]], key: str) -> float:
+    return statistics.median(run[key] for run in runs)
+
+
+class Bench:
+    def __init__(self, args: argparse.Namespace):
+        self.args = args
+        self.results: dict[str, dict] = {}
+        self.env = dict(os.environ, PYTHONPATH=str(PROJECT))
+
+    def tcop(self, *arguments: str) -> list[str]:
+        return [self.args.python, "-m", "tcop_lint", *arguments]
+
+    def env_with_cache(self, cache: Path | None) -> dict[str, str]:
+        env = dict(self.env)
+        if cache is not None:
+            env["XDG_CACHE_HOME"] = str(cache)
+        return env
+
+    def case(self, name: str, cwd: Path, tcop: list[str], checkov: list[str] | None, repeat: int,
+             fresh_cache: bool, warm_cache: Path | None = None) -> dict:
+        """Alternate tcop-lint and Checkov; a fresh cache folder per tcop-lint run when cold."""
+        ours: list[dict] = []
+        theirs: list[dict] = []
+        for _ in range(repeat):
+            cache = Path(tempfile.mkdtemp(prefix="tcop-cache-")) if fresh_cache else warm_cache
+            ours.append(measure(tcop, cwd, self.env_with_cache(cache)))
+            if fresh_cache:
+                shutil.rmtree(cache, ignore_errors=True)
+            if checkov is not None:
+                theirs.append(measure(checkov, cwd, self.env))
+        row = {"tcop": {k: median(ours, k) for k in ("wall", "cpu", "max_rss_mb", "tree_rss_mb")}, "runs": len(ours)}
+        if theirs:
+            row["checkov"] = {k: median(theirs, k) for k in ("wall", "cpu", "max_rss_mb", "tree_rss_mb")}
+            row["ratio"] = row["tcop"]["wall"] / row["checkov"]["wall"]
+        self.results[name] = row
+        print(f"{name}: {json.dumps(row)}", flush=True)
+        return row
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--checkov", help="path to the checkov executable (its own venv)")
+    parser.add_argument("--python", default=sys.executable, help="interpreter that has tcop-lint's dependencies")
+    parser.add_argument("--module-repo", type=Path, help="a checkout of a module repository (default: generated)")
+    parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "tcop-bench")
+    parser.add_argument("--namespaces", type=int, default=2000, help="platform size (2000: 12,000 .tf + 9,000 manifests)")
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--platform-repeat", type=int, default=1)
+    parser.add_argument("--checkov-platform", action="store_true", help="also run Checkov on the platform (tens of minutes)")
+    parser.add_argument("--growth", default="125,250,500,1000", help="namespace counts for the growth series ('' to skip)")
+    parser.add_argument("--only", default="", help="comma-separated cases: startup,file,module,platform,growth")
+    parser.add_argument("--json", type=Path, help="write the results here")
+    args = parser.parse_args()
+    only = set(filter(None, args.only.split(",")))
+    bench = Bench(args)
+    work = args.work
+    work.mkdir(parents=True, exist_ok=True)
+    checkov = args.checkov
+
+    if not only or "startup" in only:
+        bench.case("--version", work, bench.tcop("--version"), [checkov, "--version"] if checkov else None, args.repeat, False)
+        bench.case("--help", work, bench.tcop("--help"), None, args.repeat, False)
+
+    if not only or "file" in only:
+        single = work / "single-file"
+        if not single.exists():
+            generate.platform(single, namespaces=1, tf_per_namespace=4, git=True)
+        target = next(single.rglob("rds.tf"), None) or next(single.rglob("main.tf"))
+        relative = str(target.relative_to(single))
+        cache = work / "cache-single"
+        bench.case("one file (pre-commit)", single, bench.tcop("scan", relative), [checkov, "-f", relative, "--quiet"] if checkov else None,
+                   args.repeat, False, warm_cache=cache)
+
+    if not only or "module" in only:
+        module = args.module_repo
+        if module is None:
+            module = work / "module"
+            if not module.exists():
+                generate.module(module)
+        command = [checkov, "-d", ".", "--framework", "terraform", "--quiet"] if checkov else None
+        bench.case("module repository, cold", module, bench.tcop("scan", "."), command, max(3, args.repeat // 2), True)
+        bench.case("module repository, warm", module, bench.tcop("scan", "."), None, args.repeat, False, warm_cache=work / "cache-module")
+
+    if not only or "platform" in only:
+        platform_repo = work / f"platform-{args.namespaces}"
+        if not platform_repo.exists():
+            generate.platform(platform_repo, namespaces=args.namespaces, git=True)
+        command = [checkov, "-d", ".", "--framework", "terraform", "kubernetes", "--quiet"] if checkov and args.checkov_platform else None
+        scan = bench.tcop("scan", ".", "--format", "json", "--output", os.devnull)
+        bench.case("platform repository, cold", platform_repo, scan, command, args.platform_repeat, True)
+        warm = work / "cache-platform"
+        measure(scan, platform_repo, bench.env_with_cache(warm))  # fills the cache
+        bench.case("platform repository, warm", platform_repo, scan, None, max(3, args.platform_repeat), False, warm_cache=warm)
+
+    if args.growth and (not only or "growth" in only):
+        for count in (int(c) for c in args.growth.split(",")):
+            repo = work / f"platform-{count}"
+            if not repo.exists():
+                generate.platform(repo, namespaces=count, git=True)
+            scan = bench.tcop("scan", ".", "--format", "json", "--output", os.devnull)
+            row = bench.case(f"growth: {count} namespaces ({count * 6 + count * 9 // 2} files), cold", repo, scan, None, 1, True)
+            row["seconds_per_1000_files"] = row["tcop"]["wall"] / ((count * 6 + count * 9 // 2) / 1000)
+            row["cpu_per_1000_files"] = row["tcop"]["cpu"] / ((count * 6 + count * 9 // 2) / 1000)
+
+    machine = {
+        "nproc": os.cpu_count(),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "free": subprocess.run(["free", "-h"], capture_output=True, text=True).stdout if shutil.which("free") else "",
+        "load_average": os.getloadavg() if hasattr(os, "getloadavg") else None,
+    }
+    output = {"machine": machine, "results": bench.results}
+    print(json.dumps(output, indent=2))
+    if args.json:
+        args.json.write_text(json.dumps(output, indent=2), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
