@@ -57,11 +57,14 @@ def _catalogue(extra_dirs: tuple[str, ...] = ()):
 @click.option("--write-baseline", type=click.Path(dir_okay=False, path_type=Path), help="Record the current findings in this baseline file.")
 @click.option("--show-suppressed", is_flag=True, help="List suppressed findings in text output too.")
 @click.option("--sarif-suppressed", type=click.Choice(("exclude", "include")), default="exclude", show_default=True, help="Write suppressed findings into SARIF, marked as suppressed.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), help="Worker processes for parsing (default: one per core).")
+@click.option("--no-cache", is_flag=True, help="Parse every file afresh and keep no parse cache.")
+@click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path), help="Parse cache folder (default: $XDG_CACHE_HOME/tcop-lint or ~/.cache/tcop-lint).")
 @click.option("--category", default="tcop-lint", show_default=True, help="SARIF run category (automationDetails.id), to tell several uploads apart.")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing on success; only the findings in text format.")
 @click.option("--debug", is_flag=True, help="Show tracebacks for crashed checks.")
 def scan(paths, formats, outputs, config_file, fail_on, select, ignore, root, kinds, diff_base, baseline,
-         write_baseline, show_suppressed, sarif_suppressed, category, quiet, debug) -> None:
+         write_baseline, show_suppressed, sarif_suppressed, jobs, no_cache, cache_dir, category, quiet, debug) -> None:
     """Scan PATHS (default: the current directory) and report findings."""
     from tcop_lint.run import ScanRequest, UsageProblem, execute
 
@@ -76,6 +79,8 @@ def scan(paths, formats, outputs, config_file, fail_on, select, ignore, root, ki
         diff_base=diff_base,
         baseline=baseline,
         category=category,
+        jobs=jobs,
+        cache=None if no_cache else _cache(cache_dir),
     )
     try:
         report = execute(request)
@@ -108,6 +113,14 @@ def scan(paths, formats, outputs, config_file, fail_on, select, ignore, root, ki
     if report.crashes:
         raise click.exceptions.Exit(EXIT_INTERNAL)
     raise click.exceptions.Exit(exit_code(report.findings, fail_on))
+
+
+def _cache(folder: Path | None):
+    import os
+
+    from tcop_lint.cache import Cache, default_cache_dir
+
+    return Cache(folder if folder is not None else default_cache_dir(os.environ))
 
 
 def _write(path: Path, text: str) -> None:

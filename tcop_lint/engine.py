@@ -7,11 +7,10 @@ import importlib
 import traceback
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, Sequence
 
 from tcop_lint.discovery import ScanScope
-from tcop_lint.loading import links_out_of_root, load_file, loader_for
+from tcop_lint.loading import links_out_of_root, loader_for
 from tcop_lint.model import (
     Check,
     CheckCrash,
@@ -24,6 +23,9 @@ from tcop_lint.model import (
 )
 from tcop_lint.settings import RuleContext, Settings
 from tcop_lint.subjects import Subject, subjects
+
+if TYPE_CHECKING:
+    from tcop_lint.cache import Cache
 
 
 @dataclass(frozen=True)
@@ -63,10 +65,12 @@ def assemble(scope: ScanScope, results: Sequence[LoadResult]) -> Documents:
     )
 
 
-def load_documents(scope: ScanScope, settings: Settings) -> Documents:
-    names = files_to_load(scope)
-    results = [load_file(scope.root, name, settings.max_file_bytes) for name in names]
-    return assemble(scope, results)
+def load_documents(scope: ScanScope, settings: Settings, jobs: int | None = 1, cache: "Cache | None" = None) -> Documents:
+    """Every file parsed once: in worker processes when there are enough, from the cache
+    when unchanged since the last scan."""
+    from tcop_lint.parallel import load_all
+
+    return assemble(scope, load_all(scope.root, files_to_load(scope), settings.max_file_bytes, jobs, cache))
 
 
 # --- running checks ---------------------------------------------------------------------
@@ -216,7 +220,9 @@ def problems_in_scope(documents: Documents) -> tuple[ParseProblem, ...]:
     return tuple(sorted((p for p in documents.problems if p.file in scanned), key=lambda p: (p.file, p.message)))
 
 
-def scan(scope: ScanScope, checks: Sequence[Check], settings: Settings) -> tuple[Documents, CheckRun]:
-    documents = load_documents(scope, settings)
+def scan(
+    scope: ScanScope, checks: Sequence[Check], settings: Settings, jobs: int | None = 1, cache: "Cache | None" = None
+) -> tuple[Documents, CheckRun]:
+    documents = load_documents(scope, settings, jobs, cache)
     return documents, run_checks(checks, documents, settings, partial=scope.explicit)
 

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 from tcop_lint import __version__
 from tcop_lint.engine import REPOSITORY_KINDS
 from tcop_lint.model import Check, Documents, Finding, Report
 from tcop_lint.settings import Settings
+
+if TYPE_CHECKING:
+    from tcop_lint.cache import Cache
 
 
 @dataclass(frozen=True)
@@ -23,6 +26,8 @@ class ScanRequest:
     diff_base: str | None = None
     baseline: Path | None = None
     category: str = "tcop-lint"
+    jobs: int | None = None  # worker processes for parsing; None: one per core
+    cache: "Cache | None" = None  # parse cache; None: parse everything
 
 
 class UsageProblem(ValueError):
@@ -107,7 +112,7 @@ def execute(request: ScanRequest) -> Report:
         changes = changed_lines(scope.root, request.diff_base) if request.diff_base else None
     except (DiscoveryError, DiffError) as error:
         raise UsageProblem(str(error)) from None
-    documents, run = scan(scope, checks, settings)
+    documents, run = scan(scope, checks, settings, request.jobs, request.cache)
     findings = _suppress(run.findings, documents, checks, catalogue, settings)
     diff_hidden = baseline_hidden = 0
     if changes is not None:
