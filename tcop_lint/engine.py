@@ -204,7 +204,14 @@ def run_checks(checks: Sequence[Check], documents: Documents, settings: Settings
     scanned = frozenset(documents.scanned_files)
     findings: dict[str, Finding] = {}
     crashes: list[CheckCrash] = []
+    present = {
+        "terraform": bool(documents.terraform),
+        "kubernetes": bool(documents.kubernetes),
+        "openapi": bool(documents.openapi),
+    }
     for check in checks:
+        if not present.get(check.reads, True):
+            continue  # nothing of its kind to read: its rule module need not even be imported
         run = run_check(check, documents, settings)
         crashes.extend(run.crashes)
         for finding in run.findings:
