@@ -44,6 +44,7 @@ PLANTED = sorted([
     ('TCOP-06-TF-009', None, None),
     ('TCOP-06-TF-009', None, None),
     ('TCOP-08-OAS-001', 'api/openapi.yaml', 2),
+    ('TCOP-08-REPO-001', 'README.md', 1),
     ('TCOP-08-OAS-001', 'api/openapi.yaml', 2),
     ('TCOP-08-OAS-002', 'api/openapi.yaml', 2),
     ('TCOP-08-OAS-004', 'api/openapi.yaml', 23),
