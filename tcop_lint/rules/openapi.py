@@ -69,6 +69,19 @@ def _server_lists(doc: OpenApiDocument) -> Iterator[tuple[list, DataPath]]:
                 yield operation["servers"], item_path + (method, "servers")
 
 
+def _servers(doc: OpenApiDocument) -> Iterator[tuple[str, str, DataPath]]:
+    """(URL as written, URL with its variables' defaults, where) for each OpenAPI 3 server,
+    document-, path- and operation-level, each list once even when reached by several $refs."""
+    seen: set[DataPath] = set()
+    for servers, where in _server_lists(doc):
+        if where in seen:
+            continue
+        seen.add(where)
+        for i, server in enumerate(servers):
+            if isinstance(server, Mapping) and isinstance(server.get("url"), str):
+                yield server["url"], _expand(server["url"].strip(), server.get("variables")), where + (i, "url")
+
+
 def servers_not_https(subject: Subject, ctx: RuleContext) -> Iterator[Hit]:
     """Servers reached over plain HTTP (local development hosts excepted)."""
     doc: OpenApiDocument = subject.source
@@ -80,22 +93,14 @@ def servers_not_https(subject: Subject, ctx: RuleContext) -> Iterator[Hit]:
             if str(scheme).lower() in ("http", "ws") and not _is_local(host):
                 yield _hit(subject, f"the API offers the plain {scheme} scheme; use https only", ("schemes", i))
         return
-    seen: set[DataPath] = set()
-    for servers, where in _server_lists(doc):
-        if where in seen:
+    for written, url, where in _servers(doc):
+        try:
+            parts = urlsplit(url)
+            host = parts.hostname
+        except ValueError:
             continue
-        seen.add(where)
-        for i, server in enumerate(servers):
-            if not isinstance(server, Mapping) or not isinstance(server.get("url"), str):
-                continue
-            url = _expand(server["url"].strip(), server.get("variables"))
-            try:
-                parts = urlsplit(url)
-                host = parts.hostname
-            except ValueError:
-                continue
-            if parts.scheme.lower() in ("http", "ws") and not _is_local(host):
-                yield _hit(subject, f"server {server['url']} is reached over plain HTTP; use HTTPS", where + (i, "url"))
+        if parts.scheme.lower() in ("http", "ws") and not _is_local(host):
+            yield _hit(subject, f"server {written} is reached over plain HTTP; use HTTPS", where)
 
 
 def api_metadata(subject: Subject, ctx: RuleContext) -> Iterator[Hit]:
@@ -185,20 +190,13 @@ def _server_hosts(doc: OpenApiDocument) -> Iterator[tuple[str, str, DataPath]]:
         if isinstance(data.get("host"), str):
             found.append((data["host"].rsplit(":", 1)[0], data["host"], ("host",)))
     else:
-        seen: set[DataPath] = set()
-        for servers, where in _server_lists(doc):
-            if where in seen:
+        for written, url, where in _servers(doc):
+            try:
+                host = urlsplit(url).hostname
+            except ValueError:
                 continue
-            seen.add(where)
-            for i, server in enumerate(servers):
-                if isinstance(server, Mapping) and isinstance(server.get("url"), str):
-                    url = _expand(server["url"].strip(), server.get("variables"))
-                    try:
-                        host = urlsplit(url).hostname
-                    except ValueError:
-                        continue
-                    if host:
-                        found.append((host, server["url"], where + (i, "url")))
+            if host:
+                found.append((host, written, where))
     for host, written, where in found:
         host = host.rstrip(".")
         if not host or "{" in host or "}" in host or _is_local(host):
@@ -359,11 +357,7 @@ def versioning(subject: Subject, ctx: RuleContext) -> Iterator[Hit]:
     data = subject.data
     places: list[tuple[str, DataPath]] = []
     if not is_swagger2(doc):
-        seen: set[DataPath] = set()
-        for servers, where in _server_lists(doc):
-            if where not in seen:
-                seen.add(where)
-                places += [(s["url"], where + (i, "url")) for i, s in enumerate(servers) if isinstance(s, Mapping) and isinstance(s.get("url"), str)]
+        places += [(written, where) for written, _, where in _servers(doc)]
     elif isinstance(data.get("basePath"), str):
         places.append((data["basePath"], ("basePath",)))
     paths = data.get("paths")
