@@ -14,11 +14,17 @@ Packs are written to a temporary file and renamed into place, so two scans runni
 never see half a pack (the last writer wins); a pack that cannot be read is ignored and
 rewritten. The folder is kept under ``max_total_bytes`` by deleting the least recently used
 packs (a read bumps the pack's mtime).
+
+Payloads are pickles in which each Node's positions are packed into one marshalled string,
+unpacked on first look-up (PackedPositions): a re-run looks up few of them.
 """
 
 from __future__ import annotations
 
+import copyreg
 import hashlib
+import io
+import marshal
 import os
 import pickle
 import stat
@@ -27,13 +33,13 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping, Sequence
+from typing import Any, Iterator, Mapping, Sequence
 
 from tcop_lint import __version__
-from tcop_lint.model import LoadResult
+from tcop_lint.model import DataPath, LoadResult, Node, Position
 
 # Bump when LoadResult or anything inside it changes shape or meaning.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 5
 DEFAULT_MAX_TOTAL_BYTES = 500 * 1024 * 1024
 RACY_NS = 2_000_000_000
 SMALL_SCAN = 200  # scans of fewer files get a pack of their own, not the root's big pack
@@ -42,6 +48,20 @@ _PACK_SUFFIX = ".pack"
 
 # (mtime_ns, size, inode) of a file when its entry was made; None: hash it next time.
 StatKey = tuple[int, int, int]
+
+
+# Where data worked out once per installation rather than per file (the normalised licence
+# reference texts) may be kept: the cache folder of the scan under way, set when it loads.
+_data_folder: Path | None = None
+
+
+def keep_data_in(directory: Path | None) -> None:
+    global _data_folder
+    _data_folder = directory
+
+
+def data_folder() -> Path | None:
+    return _data_folder
 
 
 @dataclass(frozen=True)
@@ -170,7 +190,76 @@ def decode(entry: Entry) -> LoadResult | None:
 
 
 def encode(result: LoadResult) -> bytes:
-    return pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
+    buffer = io.BytesIO()
+    _Pickler(buffer).dump(result)
+    return buffer.getvalue()
+
+
+class PackedPositions(Mapping[DataPath, Position]):
+    """A Node's positions as the cache keeps them: one marshalled string, turned back into a
+    dict on the first look-up. A re-run looks up the positions of few nodes (where a check
+    reports), and unpickling them all was most of its time (benchmarks/README.md)."""
+
+    __slots__ = ("packed", "_found")
+
+    def __init__(self, packed: bytes) -> None:
+        self.packed = packed
+        self._found: dict[DataPath, Position] | None = None
+
+    def _map(self) -> dict[DataPath, Position]:
+        found = self._found
+        if found is None:
+            paths, numbers = marshal.loads(self.packed)  # written by tcop-lint only (see read_pack)
+            found = self._found = {path: Position(*numbers[4 * i : 4 * i + 4]) for i, path in enumerate(paths)}
+        return found
+
+    def __getitem__(self, key: DataPath) -> Position:
+        return self._map()[key]
+
+    def get(self, key: DataPath, default: Any = None) -> Any:
+        return self._map().get(key, default)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._map()
+
+    def __iter__(self) -> Iterator[DataPath]:
+        return iter(self._map())
+
+    def __len__(self) -> int:
+        return len(self._map())
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (PackedPositions, (self.packed,))
+
+
+def _pack_positions(positions: Mapping[DataPath, Position]) -> PackedPositions | None:
+    numbers: list[int | None] = []
+    for value in positions.values():
+        if type(value) is not Position:
+            return None
+        numbers += (value.line, value.column, value.end_line, value.end_column)
+    try:
+        return PackedPositions(marshal.dumps((tuple(positions), tuple(numbers))))
+    except ValueError:  # a key marshal cannot write (a YAML date as a mapping key): keep the dict
+        return None
+
+
+class _Pickler(pickle.Pickler):
+    """Pickles Nodes with their positions packed (PackedPositions); everything else as usual."""
+
+    def __init__(self, file: Any) -> None:
+        super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
+        self._packed: dict[int, tuple[PackedPositions | None, Any]] = {}  # by id; keeps the dict alive
+
+    def reducer_override(self, obj: Any) -> Any:
+        if type(obj) is not Node or type(obj.positions) is not dict:
+            return NotImplemented
+        known = self._packed.get(id(obj.positions))
+        if known is None:
+            known = self._packed[id(obj.positions)] = (_pack_positions(obj.positions), obj.positions)
+        if known[0] is None:
+            return NotImplemented
+        return (copyreg.__newobj__, (Node,), {"data": obj.data, "positions": known[0], "base": obj.base})
 
 
 def write_pack(cache: Cache, path: Path, entries: Mapping[str, Entry]) -> None:

@@ -35,9 +35,14 @@ class CheckRun:
 
 
 def files_to_load(scope: ScanScope) -> tuple[str, ...]:
-    """Targets plus the context they need: the other files of their kind in their directories."""
+    """Files to parse or to look into: targets plus the context they need (the other files of
+    their kind in their directories). In a full scan, every file a loader or a content check
+    (secrets, encoding, licence...) reads."""
+    from tcop_lint.loaders.content import repository_file
+    from tcop_lint.loaders.content import wanted as content_wanted
+
     if not scope.explicit:
-        return tuple(name for name in scope.files if loader_for(name))
+        return tuple(name for name in scope.files if loader_for(name) or content_wanted(name))
     wanted = {name for name in scope.targets if loader_for(name)}
     # Terraform needs its module's other files to resolve variables; manifests need their
     # neighbours for relations (an HPA or PodDisruptionBudget beside a Deployment).
@@ -46,31 +51,58 @@ def files_to_load(scope: ScanScope) -> tuple[str, ...]:
         name for name in scope.files
         if loader_for(name) and (loader_for(name) == "terraform", name.rpartition("/")[0]) in directories
     )
+    # Findings on other files are left out of a partial scan, so only targets need content
+    # facts; and the licence files and README, which the repository facts read.
+    wanted.update(name for name in scope.targets if content_wanted(name))
+    wanted.update(name for name in scope.files if repository_file(name) and not loader_for(name))
     return tuple(sorted(wanted))
 
 
-def assemble(scope: ScanScope, results: Sequence[LoadResult]) -> Documents:
+def assemble(scope: ScanScope, results: Sequence[LoadResult], names: Sequence[str] | None = None) -> Documents:
+    """Documents from the load results of ``names`` (by default ``files_to_load(scope)``)."""
     from tcop_lint.loaders.repository import repository_facts
     from tcop_lint.terraform_modules import assemble_modules
 
+    names = files_to_load(scope) if names is None else names
+    content = {name: result.content for name, result in zip(names, results) if result.content is not None}
     tf_files = [result.terraform for result in results if result.terraform is not None]
+    settled = {r.terraform.file: r.terraform_settled for r in results if r.terraform is not None and r.terraform_settled}
     return Documents(
-        repository=repository_facts(scope.root, scope.files, scope.is_git),
-        terraform=assemble_modules(tf_files) if tf_files else (),
+        repository=repository_facts(scope.root, scope.files, scope.is_git, content),
+        terraform=assemble_modules(tf_files, settled) if tf_files else (),
         kubernetes=tuple(obj for result in results for obj in result.kubernetes),
         openapi=tuple(doc for result in results for doc in result.openapi),
         problems=(*(p for result in results for p in result.problems), *links_out_of_root(scope.root, scope.files)),
         scanned_files=scope.targets,
         directives=tuple(directive for result in results for directive in result.directives),
+        content=content,
     )
 
 
 def load_documents(scope: ScanScope, settings: Settings, jobs: int | None = 1, cache: "Cache | None" = None) -> Documents:
     """Every file parsed once: in worker processes when there are enough, from the cache
     when unchanged since the last scan."""
+    import gc
+
+    from tcop_lint.loading import forget_real_dirs
     from tcop_lint.parallel import load_all
 
-    return assemble(scope, load_all(scope.root, files_to_load(scope), settings.max_file_bytes, jobs, cache))
+    from tcop_lint.cache import keep_data_in
+
+    forget_real_dirs()
+    keep_data_in(cache.directory if cache is not None else None)  # where licence reference texts are kept
+    names = files_to_load(scope)
+    # Loading builds millions of small objects that live until the scan ends, and none is
+    # garbage: with the collector running, each full collection walks them all (seconds on a
+    # large repository). Collect nothing meanwhile, then leave them out of later collections.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return assemble(scope, load_all(scope.root, names, settings.max_file_bytes, jobs, cache), names)
+    finally:
+        if collecting:
+            gc.freeze()
+            gc.enable()
 
 
 # --- running checks ---------------------------------------------------------------------

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 from dataclasses import replace
 from pathlib import Path
 from typing import Callable, Sequence
@@ -38,13 +40,45 @@ def _loader(kind: str) -> Loader:
     return load_json
 
 
+# Real locations of folders, per scan: a file's own location then costs one lstat, not a
+# realpath (which lstats every component of the path). Cleared when a scan starts loading.
+_REAL_DIRS: dict[str, str] = {}
+_MAX_REAL_DIRS = 100_000
+
+
+def forget_real_dirs() -> None:
+    _REAL_DIRS.clear()
+
+
+def real_dir(directory: str) -> str:
+    real = _REAL_DIRS.get(directory)
+    if real is None:
+        if len(_REAL_DIRS) >= _MAX_REAL_DIRS:
+            _REAL_DIRS.clear()
+        real = _REAL_DIRS[directory] = os.path.realpath(directory)
+    return real
+
+
+def _realpath(text: str) -> str:
+    parent, separator, base = text.rpartition(os.sep)
+    if not separator or base in ("", ".", ".."):
+        return os.path.realpath(text)
+    try:
+        if stat.S_ISLNK(os.lstat(text).st_mode):
+            return os.path.realpath(text)
+    except OSError:
+        return os.path.realpath(text)
+    return os.path.join(real_dir(parent or os.sep), base)
+
+
 def inside_root(root: Path, path: Path) -> bool:
     """True when the real location of ``path`` is inside ``root`` (links followed)."""
     try:
-        real = Path(os.path.realpath(path))
-    except (OSError, RuntimeError):
+        real = _realpath(os.fspath(path))
+    except (OSError, RuntimeError, ValueError):
         return False
-    return real == root or root in real.parents
+    top = str(Path(root))
+    return real == top or real.startswith(top if top.endswith(os.sep) else top + os.sep)
 
 
 def _link_out(name: str) -> ParseProblem:
@@ -56,28 +90,44 @@ def links_out_of_root(root: Path, files: Sequence[str]) -> tuple[ParseProblem, .
     Files the loaders read already get this note from ``read_text``; this covers the rest."""
     notes = []
     for name in files:
+        if loader_for(name) is not None:
+            continue
         path = root / name
-        if loader_for(name) is None and path.is_symlink() and not inside_root(root, path):
+        if path.is_symlink() and not inside_root(root, path):
             notes.append(_link_out(name))
     return tuple(notes)
 
 
-def read_text(root: Path, name: str, max_bytes: int) -> tuple[str | None, ParseProblem | None]:
-    """The file's text, or why it cannot be had. Never follows a link out of the root."""
+_NOT_THERE = (errno.ENOENT, errno.ENOTDIR, errno.EBADF, errno.ELOOP)  # what Path.is_file() takes for "no"
+
+
+def read_bytes(root: Path, name: str, limit: int) -> tuple[bytes | None, int, ParseProblem | None]:
+    """Up to ``limit`` bytes of a regular file below the root, its size, or why it cannot be had.
+    Never follows a link out of the root."""
     path = root / name
     if not inside_root(root, path):  # the file, or a folder on its way, is a link out of the root
-        return None, _link_out(name)
+        return None, 0, _link_out(name)
     try:
-        if not path.is_file():
-            return None, ParseProblem(name, "not a regular file; skipped", level="note", skipped=True)
-        size = path.stat().st_size
-        if size > max_bytes:
-            return None, ParseProblem(
-                name, f"file is {size} bytes, over the {max_bytes}-byte limit (max_file_bytes); skipped", level="note", skipped=True
-            )
-        data = path.read_bytes()[: max_bytes + 1]
+        try:
+            st = os.stat(path)
+        except OSError as error:
+            if error.errno not in _NOT_THERE:
+                raise
+            st = None
+        if st is None or not stat.S_ISREG(st.st_mode):
+            return None, 0, ParseProblem(name, "not a regular file; skipped", level="note", skipped=True)
+        with open(path, "rb") as handle:
+            return handle.read(limit), st.st_size, None
     except OSError as error:
-        return None, ParseProblem(name, f"cannot be read: {error.strerror or error}")
+        return None, 0, ParseProblem(name, f"cannot be read: {error.strerror or error}")
+
+
+def _decode(name: str, data: bytes, size: int, max_bytes: int) -> tuple[str | None, ParseProblem | None]:
+    if size > max_bytes:
+        return None, ParseProblem(
+            name, f"file is {size} bytes, over the {max_bytes}-byte limit (max_file_bytes); skipped", level="note", skipped=True
+        )
+    data = data[: max_bytes + 1]
     if b"\0" in data:
         return None, ParseProblem(name, "binary content in a file with a scanned extension; skipped")
     try:
@@ -86,13 +136,42 @@ def read_text(root: Path, name: str, max_bytes: int) -> tuple[str | None, ParseP
         return None, ParseProblem(name, f"not valid UTF-8 (byte {error.start}); skipped")
 
 
+def read_text(root: Path, name: str, max_bytes: int) -> tuple[str | None, ParseProblem | None]:
+    """The file's text, or why it cannot be had. Never follows a link out of the root."""
+    data, size, problem = read_bytes(root, name, max_bytes + 1)
+    if data is None:
+        return None, problem
+    return _decode(name, data, size, max_bytes)
+
+
 def load_file(root: Path, name: str, max_bytes: int) -> LoadResult:
+    """What one file yields: parsed documents for the kinds tcop-lint reads, and the facts
+    the repository-file checks need (loaders.content) for any file they look into."""
+    from tcop_lint.loaders.content import file_content, read_limit, wanted
+
     kind = loader_for(name)
-    if kind is None:
+    wants = wanted(name)
+    if kind is None and not wants:
         return LoadResult()
-    text, problem = read_text(root, name, max_bytes)
+    limit = max(max_bytes + 1 if kind else 0, read_limit(name, max_bytes) if wants else 0)
+    data, size, problem = read_bytes(root, name, limit)
+    content = file_content(name, data, max_bytes) if wants and data is not None else None
+    if kind is None:
+        return LoadResult(content=content)  # a link out of the root is noted by links_out_of_root
+    if data is None:
+        return LoadResult(problems=(problem,), content=content)  # type: ignore[arg-type]
+    text, problem = _decode(name, data, size, max_bytes)
     if problem is not None:
-        return LoadResult(problems=(problem,))
+        return LoadResult(problems=(problem,), content=content)
+    result = _parse(kind, name, text)  # type: ignore[arg-type]
+    if result.terraform is not None and result.terraform.blocks:
+        from tcop_lint.terraform_modules import settled
+
+        return replace(result, content=content, terraform_settled=tuple(settled(b) for b in result.terraform.blocks))
+    return replace(result, content=content) if content is not None else result
+
+
+def _parse(kind: str, name: str, text: str) -> LoadResult:
     if not text.strip():
         return LoadResult()
     from tcop_lint.suppressions import parse_comment_directives

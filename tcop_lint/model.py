@@ -202,6 +202,9 @@ class Documents:
     problems: tuple[ParseProblem, ...] = ()
     scanned_files: tuple[str, ...] = ()  # files explicitly in scope for file-level findings
     directives: tuple[Directive, ...] = ()  # inline suppressions found while loading
+    # file -> loaders.content.FileContent for files with something to say (secrets, encoding,
+    # licence...); None when documents were assembled without the load phase's content facts.
+    content: Mapping[str, Any] | None = None
 
 
 # --- Results ----------------------------------------------------------------------------
@@ -309,6 +312,10 @@ class LoadResult:
     openapi: tuple[OpenApiDocument, ...] = ()
     problems: tuple[ParseProblem, ...] = ()
     directives: tuple[Directive, ...] = ()
+    content: Any = None  # loaders.content.FileContent, or None when there is nothing to say
+    # Per block of ``terraform``: True when resolving var. and local. cannot change it (worked
+    # out once per file content, so that re-runs need not copy such blocks); () when not known.
+    terraform_settled: tuple[bool, ...] = ()
 
 
 @dataclass(frozen=True)

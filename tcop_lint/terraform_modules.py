@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import posixpath
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any, Iterator, Mapping, Sequence
 
 from tcop_lint.model import Node, Position, TfBlock, TfFile, TfModule, TfResource, Unresolved
 
 _MISSING = object()
+_UNCHANGED = object()  # the expression stays Unresolved
 _MAX_LOCAL_DEPTH = 32
 _NAME = r"[A-Za-z_][A-Za-z0-9_-]*"
 _REFERENCE = re.compile(rf"^(var|local)\.({_NAME})((?:\.{_NAME}|\[\s*(?:\"[^\"\\]*\"|[0-9]+)\s*\])*)$")
@@ -50,18 +51,42 @@ def module_directory(file: str) -> str:
     return "" if directory in ("", ".") else directory
 
 
-def assemble_modules(files: Sequence[TfFile]) -> tuple[TfModule, ...]:
+def assemble_modules(files: Sequence[TfFile], settled: Mapping[str, Sequence[bool]] | None = None) -> tuple[TfModule, ...]:
+    """One module per directory. ``settled`` (file -> a flag per block, from ``settled``) names
+    blocks that resolution cannot change; they are used as they are instead of copied."""
     by_directory: dict[str, list[TfFile]] = {}
     for tf_file in files:
         by_directory.setdefault(module_directory(tf_file.file), []).append(tf_file)
-    return tuple(_assemble(directory, by_directory[directory]) for directory in sorted(by_directory))
+    return tuple(_assemble(directory, by_directory[directory], settled or {}) for directory in sorted(by_directory))
 
 
-def _assemble(directory: str, files: list[TfFile]) -> TfModule:
+def settled(block: TfBlock) -> bool:
+    """True when no value of the block can be resolved: no Unresolved names var. or local.,
+    and none is a quoted template (which resolution turns into a string)."""
+    stack = [block.body.data]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, dict):
+            stack.extend(v for v in value.values() if isinstance(v, _PENDING))
+        elif isinstance(value, list):
+            stack.extend(v for v in value if isinstance(v, _PENDING))
+        elif isinstance(value, Unresolved):
+            text = value.expression
+            if "var." in text or "local." in text or text.lstrip().startswith('"'):
+                return False
+    return True
+
+
+def _assemble(directory: str, files: list[TfFile], settled: Mapping[str, Sequence[bool]]) -> TfModule:
     files = sorted(files, key=lambda f: f.file)
     blocks = [block for tf_file in files for block in tf_file.blocks]
+    flags = [flag for tf_file in files for flag in _flags(tf_file, settled)]
     resolver = _Resolver(_variable_values(files, blocks), _locals(blocks))
-    resolved = [replace(b, body=Node(resolver.resolve(b.body.data), b.body.positions, b.body.base)) for b in blocks]
+    resolved = [
+        b if flag else
+        TfBlock(b.file, b.block_type, b.labels, Node(resolver.resolve(b.body.data), b.body.positions, b.body.base), b.position)
+        for b, flag in zip(blocks, flags)
+    ]
     others = tuple(b for b in resolved if b.block_type not in ("resource", "data"))
     sources = [b for b in resolved if b.block_type in ("resource", "data")]
     index = _ModuleIndex(others, sources)
@@ -84,6 +109,11 @@ def _assemble(directory: str, files: list[TfFile]) -> TfModule:
         resources=tuple(resources),
         blocks=others,
     )
+
+
+def _flags(tf_file: TfFile, settled: Mapping[str, Sequence[bool]]) -> Sequence[bool]:
+    found = settled.get(tf_file.file)
+    return found if found is not None and len(found) == len(tf_file.blocks) else (False,) * len(tf_file.blocks)
 
 
 # --- variables and locals ----------------------------------------------------------------------
@@ -121,6 +151,9 @@ def _locals(blocks: list[TfBlock]) -> dict[str, Any]:
     return found
 
 
+_PENDING = (dict, list, Unresolved)
+
+
 class _Resolver:
     """Substitutes certain values for var. and local. references (a closure over one module)."""
 
@@ -129,32 +162,47 @@ class _Resolver:
         self.local_values = local_values
         self.resolved_locals: dict[str, Any] = {}
         self.in_progress: set[str] = set()
+        self.settled: dict[str, Any] = {}  # expression text -> its value, or _UNCHANGED
 
     def resolve(self, data: Any, depth: int = 0) -> Any:
         """A copy of ``data`` with every resolvable Unresolved replaced (explicit stack)."""
-        holder = [None]
+        # Scalars are copied with their container; only containers and Unresolved values go
+        # on the stack, in the order a full walk would visit them (locals resolve in that order).
+        holder = [data]
         stack: list[tuple[Any, Any, Any]] = [(data, holder, 0)]
+        pending = _PENDING
         while stack:
             value, target, key = stack.pop()
             if isinstance(value, dict):
-                copy: dict = dict.fromkeys(value)
-                target[key] = copy
-                stack.extend((v, copy, k) for k, v in value.items())
+                copy: Any = dict(value)
+                stack.extend([(v, copy, k) for k, v in value.items() if isinstance(v, pending)])
             elif isinstance(value, list):
-                items: list = [None] * len(value)
-                target[key] = items
-                stack.extend((v, items, i) for i, v in enumerate(value))
+                copy = list(value)
+                stack.extend([(v, copy, i) for i, v in enumerate(value) if isinstance(v, pending)])
             elif isinstance(value, Unresolved):
-                target[key] = self.expression(value, depth)
+                copy = self.expression(value, depth)
             else:
-                target[key] = value
+                continue
+            target[key] = copy
         return holder[0]
 
     def expression(self, value: Unresolved, depth: int) -> Any:
+        # Outside the resolution of a local, an expression always resolves the same way (a
+        # local, once resolved, keeps its value): modules repeat the same few many times.
+        settled = depth == 0 and not self.in_progress
+        if settled:
+            found = self.settled.get(value.expression, _MISSING)
+            if found is not _MISSING:
+                return value if found is _UNCHANGED else found
         text = value.expression.strip()
         if text.startswith('"') and text.endswith('"') and len(text) >= 2:
-            return self.template(value, text[1:-1], depth)
+            found = self.template(value, text[1:-1], depth)
+            if settled:
+                self.settled[value.expression] = _UNCHANGED if found is value else found
+            return found
         found = self.reference(text, depth)
+        if settled:
+            self.settled[value.expression] = _UNCHANGED if found is _MISSING else found
         return value if found is _MISSING else found
 
     def reference(self, text: str, depth: int) -> Any:

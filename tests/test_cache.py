@@ -242,3 +242,21 @@ def test_links_and_unreadable_names_bypass_the_cache(tmp_path: Path) -> None:
         assert load_all(root, names, MAX, jobs=1, cache=cache) == _serial(root, names)
     entries = read_pack(next((tmp_path / "cache").glob("*.pack"))).entries
     assert "link.tf" not in entries and "missing.tf" not in entries
+
+
+def test_cached_positions_are_packed_and_read_back_on_first_look_up() -> None:
+    import datetime
+
+    from tcop_lint.cache import PackedPositions, decode, encode
+    from tcop_lint.loaders.documents import load_yaml
+
+    result = load_yaml("k8s/app.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app\ndata:\n  colour: blue\n")
+    back = decode(Entry(None, b"", encode(result)))
+    node = back.kubernetes[0].node
+    assert isinstance(node.positions, PackedPositions) and node.positions._found is None
+    assert node.locate(("data", "colour")).line == 6 and node.positions._found is not None
+    assert back == result
+    # A key marshal cannot write (a YAML date) keeps the plain dict.
+    odd = load_yaml("k8s/odd.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: odd\ndata:\n  2024-01-01: x\n")
+    if any(isinstance(k, datetime.date) for k in odd.kubernetes[0].node.data.get("data", {})):
+        assert type(decode(Entry(None, b"", encode(odd))).kubernetes[0].node.positions) is dict

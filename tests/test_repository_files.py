@@ -167,3 +167,46 @@ def test_broken_or_hostile_files_do_not_crash_the_checks(tmp_path: Path) -> None
     for check_id in CHECKS:
         if CHECKS[check_id].reads == "repository":
             findings(tmp_path, check_id)
+
+
+def test_content_checks_read_facts_from_the_load_phase_not_the_disk(tmp_path: Path, monkeypatch) -> None:
+    import dataclasses
+
+    from tcop_lint.loaders import content
+    from tcop_lint.parallel import load_all
+
+    token = "ghp_" + "R8d2Kq9ZpL4mW7xT1vN6bY3cH5jF0gAeUsQo"
+    write(tmp_path, {
+        "ci/run.sh": f"echo start\nexport GITHUB_TOKEN={token}\n",
+        "docs/notes.md": b"caf\xe9\n",
+        "data/rows.csv": "a,b\n1,2\n3\n",
+        "web/index.html": "<!doctype html>\n<html>\n<body></body></html>\n",
+        "LICENSE": "All rights reserved.\n",
+    })
+    scope = discover([str(tmp_path)], root=tmp_path)
+    settings = Settings()
+    checks = [c for c in load_catalogue([builtin_checks_dir()])
+              if c.id in ("TCOP-03-REPO-016", "TCOP-04-REPO-001", "TCOP-10-REPO-001", "TCOP-02-REPO-001")]
+    documents = load_documents(scope, settings)
+    assert set(documents.content) == {"ci/run.sh", "docs/notes.md", "data/rows.csv", "web/index.html", "LICENSE"}
+    assert token not in repr(documents.content)
+
+    def no_reading(*_args, **_kwargs):
+        raise AssertionError("a content check read a file again")
+
+    monkeypatch.setattr(content, "read_prefix", no_reading)
+    from_facts = sorted((f.check_id, f.file, f.position.line) for f in run_checks(checks, documents, settings).findings)
+    assert from_facts == [
+        ("TCOP-02-REPO-001", "web/index.html", 2),
+        ("TCOP-03-REPO-016", "ci/run.sh", 2),
+        ("TCOP-04-REPO-001", "docs/notes.md", 1),
+        ("TCOP-10-REPO-001", "data/rows.csv", 3),
+    ]
+    monkeypatch.undo()
+    # Documents without the facts (assembled elsewhere) read the files: the same findings.
+    from_disk = dataclasses.replace(documents, content=None)
+    assert sorted((f.check_id, f.file, f.position.line) for f in run_checks(checks, from_disk, settings).findings) == from_facts
+    # Clean files carry no facts, so a warm cache holds nothing for them.
+    names = ("docs/guide.md",)
+    (tmp_path / "docs/guide.md").write_text("# Guide\n", encoding="utf-8")
+    assert load_all(tmp_path, names, settings.max_file_bytes)[0].content is None

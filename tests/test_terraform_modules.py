@@ -128,3 +128,21 @@ def test_modules_are_grouped_by_directory_and_kept_independent() -> None:
     assert [m.directory for m in found] == ["", "modules/q"]
     queue = found[1].resources[0]
     assert queue.region is None and queue.block.body.data["name"] == Unresolved("var.name")
+
+
+def test_settled_blocks_are_kept_as_they_are_and_the_rest_resolved() -> None:
+    from tcop_lint.terraform_modules import settled
+
+    main = tf(
+        "main.tf",
+        'variable "env" {\n  default = "prod"\n}\n'
+        'resource "aws_s3_bucket" "logs" {\n  bucket = "${var.env}-logs"\n}\n'
+        'resource "aws_s3_bucket" "plain" {\n  bucket = "fixed"\n  policy = aws_iam_policy.p.json\n}\n',
+    )
+    flags = {main.file: tuple(settled(b) for b in main.blocks)}
+    assert flags[main.file] == (True, False, True)
+    (with_flags,) = assemble_modules([main], flags)
+    (without,) = assemble_modules([main])
+    assert with_flags == without
+    assert with_flags.resources[0].block.body.data["bucket"] == "prod-logs"
+    assert with_flags.resources[1].block is main.blocks[2]  # not copied

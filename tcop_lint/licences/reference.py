@@ -5,12 +5,20 @@ Loaded on first use and cached; nothing is read at import time.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
+import pickle
 import re
+import sys
+import tempfile
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from pathlib import Path
 from typing import Any, Mapping
+
+from tcop_lint import __version__
 
 from tcop_lint.licences.normalise import normalise, title_pattern, wordset
 
@@ -89,6 +97,23 @@ def titles() -> re.Pattern[str]:
 
 @lru_cache(maxsize=1)
 def references() -> tuple[Reference, ...]:
+    """The normalised reference texts. Normalising them takes ~0.3 s, which a one-file
+    pre-commit scan cannot afford on each run: they are kept in the folder ``store`` names."""
+    from tcop_lint.cache import data_folder
+
+    folder = data_folder()
+    stored = _stored_path(folder) if folder is not None else None
+    if stored is not None:
+        found = _read_stored(stored)
+        if found is not None:
+            return found
+    built = _build_references()
+    if stored is not None:
+        _write_stored(stored, built)
+    return built
+
+
+def _build_references() -> tuple[Reference, ...]:
     texts = resources.files("tcop_lint.licences").joinpath("data/texts")
     pattern = titles()
     built = []
@@ -98,3 +123,49 @@ def references() -> tuple[Reference, ...]:
             fields = tuple(_FIELD.findall(text))
             built.append(Reference(spdx_id, text, wordset(text), fields, int(entry.get("altSegments") or 0)))
     return tuple(built)
+
+
+def _stored_path(folder: Path) -> Path | None:
+    """Named after everything the references depend on: the code and the shipped data (stats)."""
+    here = Path(__file__).parent
+    try:
+        stamp = [__version__, sys.version_info[:2]]
+        for path in (here / "reference.py", here / "normalise.py", here / "data" / "licences.json"):
+            st = path.stat()
+            stamp.append((path.name, st.st_size, st.st_mtime_ns))
+        with os.scandir(here / "data" / "texts") as listing:
+            for item in sorted(listing, key=lambda e: e.name):
+                st = item.stat()
+                stamp.append((item.name, st.st_size, st.st_mtime_ns))
+    except OSError:
+        return None  # not installed as files (a zip): build them each time
+    return folder / f"licence-references-{hashlib.sha256(repr(stamp).encode()).hexdigest()[:32]}.pickle"
+
+
+def _read_stored(path: Path) -> tuple[Reference, ...] | None:
+    try:
+        with open(path, "rb") as handle:
+            # Written by tcop-lint only, in the user's own cache folder (as the parse cache).
+            found = pickle.load(handle)
+    except Exception:  # noqa: BLE001 - absent or damaged: build them again
+        return None
+    if isinstance(found, tuple) and found and all(isinstance(r, Reference) for r in found):
+        return found
+    return None
+
+
+def _write_stored(path: Path, built: tuple[Reference, ...]) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".pickle")
+    except OSError:
+        return
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            pickle.dump(built, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temporary, path)
+    except OSError:
+        try:
+            os.unlink(temporary)
+        except OSError:
+            pass

@@ -30,7 +30,7 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Mapping
 
 from tcop_lint.model import RepositoryFacts
 
@@ -65,27 +65,34 @@ _PLACEHOLDER = re.compile(
 )
 
 
-def repository_facts(root: Path, files: tuple[str, ...], is_git: bool) -> RepositoryFacts:
-    """What the repository holds, for the repository-level checks. Never raises."""
+def repository_facts(
+    root: Path, files: tuple[str, ...], is_git: bool, content: Mapping[str, Any] | None = None
+) -> RepositoryFacts:
+    """What the repository holds, for the repository-level checks. Never raises. ``content``:
+    per-file facts from the load phase (loaders.content), which spare reading licence files."""
     root_path = Path(root)
     try:
-        facts = _facts(root_path, tuple(files), is_git)
+        facts = _facts(root_path, tuple(files), is_git, content)
     except Exception as error:  # a bug here must not stop the scan: checks then see no facts
         facts = {"error": f"{type(error).__name__}: {error}"}
     return RepositoryFacts(root=str(root_path), files=tuple(sorted(files)), is_git=is_git, facts=facts)
 
 
-def _facts(root: Path, files: tuple[str, ...], is_git: bool) -> dict[str, Any]:
+def _facts(root: Path, files: tuple[str, ...], is_git: bool, content: Mapping[str, Any] | None) -> dict[str, Any]:
     real_root = _real(root)
     reader = _Reader(root, real_root)
-    readme = _first(name for name in files if "/" not in name and _README.match(name.lower()))
-    readme_text = reader.text(readme) if readme else None
+    readme = _first(name for name in files if is_readme_path(name))
+    known = content.get(readme) if content is not None and readme else None
+    if known is not None and known.readme is not None:  # worked out in the load phase
+        chars, readme_licence, security_line = known.readme
+    else:
+        chars, readme_licence, security_line = readme_facts(reader.text(readme) if readme else None)
     return {
-        "licence_files": tuple(_licence_file(reader, name) for name in _licence_paths(files)),
+        "licence_files": tuple(_licence_file(reader, name, content) for name in _licence_paths(files)),
         "readme": readme,
-        "readme_chars": len(re.sub(r"\s+", "", readme_text)) if readme_text else 0,
-        "readme_licence": _readme_licence(readme_text),
-        "security_contacts": _security_contacts(files, readme, readme_text),
+        "readme_chars": chars,
+        "readme_licence": readme_licence,
+        "security_contacts": _security_contacts(files, readme, security_line),
         "contributing": _community_file(files, _CONTRIBUTING),
         "codeowners": _community_file(files, re.compile(r"^codeowners$")),
         "workflows": tuple(
@@ -148,32 +155,42 @@ def _is_licence_name(base: str) -> bool:
     return bool(_LICENCE_NAME.match(lower))
 
 
+def is_licence_path(name: str) -> bool:
+    """A licence file at the root, or any file in a top-level LICENSES/ folder."""
+    if "/" not in name:
+        return _is_licence_name(name)
+    return name.startswith("LICENSES/") and name.count("/") == 1
+
+
 def _licence_paths(files: Iterable[str]) -> list[str]:
-    found = []
-    for name in files:
-        if "/" not in name and _is_licence_name(name):
-            found.append(name)
-        elif name.startswith("LICENSES/") and name.count("/") == 1:
-            found.append(name)
-    return sorted(found)
+    return sorted(name for name in files if is_licence_path(name))
 
 
-def _licence_file(reader: _Reader, name: str) -> dict[str, Any]:
-    from tcop_lint.licences import identify_text
-
+def _licence_file(reader: _Reader, name: str, content: Mapping[str, Any] | None) -> dict[str, Any]:
     location = "LICENSES" if name.startswith("LICENSES/") else "root"
-    text = reader.text(name)
-    if text is None:
+    known = content.get(name) if content is not None else None
+    if known is not None and known.licence is not None:  # identified in the load phase
+        spdx_id, confidence, method, empty = known.licence
+        return {"path": name, "location": location, "spdx_id": spdx_id, "confidence": confidence, "method": method, "empty": empty}
+    data = reader.data(name)
+    if data is None:
         return {"path": name, "location": location, "spdx_id": None, "confidence": 0.0, "method": "unreadable", "empty": False}
-    match = identify_text(text)
-    return {
-        "path": name,
-        "location": location,
-        "spdx_id": match.spdx_id,
-        "confidence": match.confidence,
-        "method": match.method,
-        "empty": not text.strip(),
-    }
+    from tcop_lint.loaders.content import licence_facts
+
+    spdx_id, confidence, method, empty = licence_facts(data)
+    return {"path": name, "location": location, "spdx_id": spdx_id, "confidence": confidence, "method": method, "empty": empty}
+
+
+def is_readme_path(name: str) -> bool:
+    return "/" not in name and bool(_README.match(name.lower()))
+
+
+def readme_facts(text: str | None) -> tuple[int, dict[str, Any] | None, int | None]:
+    """(characters other than whitespace, the licence it states, the line of a security
+    contact) of a README's text."""
+    if not text:
+        return 0, _readme_licence(text), None
+    return len(re.sub(r"\s+", "", text)), _readme_licence(text), _readme_security_line(text)
 
 
 def _readme_licence(text: str | None) -> dict[str, Any] | None:
@@ -197,7 +214,7 @@ def _community_file(files: Iterable[str], pattern: re.Pattern[str]) -> str | Non
     return min(candidates)[1] if candidates else None
 
 
-def _security_contacts(files: Iterable[str], readme: str | None, readme_text: str | None) -> tuple[dict[str, Any], ...]:
+def _security_contacts(files: Iterable[str], readme: str | None, readme_line: int | None) -> tuple[dict[str, Any], ...]:
     found: list[dict[str, Any]] = []
     for name in sorted(files):
         directory, _, base = name.rpartition("/")
@@ -208,10 +225,8 @@ def _security_contacts(files: Iterable[str], readme: str | None, readme_text: st
                 continue
         if lower.endswith(".well-known/security.txt") or lower == "security.txt":
             found.append({"path": name, "kind": "security-txt", "line": 1})
-    if readme and readme_text:
-        line = _readme_security_line(readme_text)
-        if line is not None:
-            found.append({"path": readme, "kind": "readme-section", "line": line})
+    if readme and readme_line is not None:
+        found.append({"path": readme, "kind": "readme-section", "line": readme_line})
     return tuple(found)
 
 

@@ -13,18 +13,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping
 
-from tcop_lint.loading import inside_root
+from tcop_lint.loading import inside_root, real_dir
 from tcop_lint.model import DataPath, Node, Position
 
-SMALL_FILE = 256 * 1024
-TEXT_FILE = 1024 * 1024
+from tcop_lint.loaders.content import SMALL_FILE, TEXT_FILE  # noqa: F401 - named here by the rules
 
 
 def read_bytes(root: str | Path, name: str, limit: int = SMALL_FILE) -> bytes | None:
     """At most ``limit`` bytes of a regular file below ``root``; None when it cannot be had
     (missing, not a file, a link leading out of the root, unreadable)."""
     try:
-        base = Path(os.path.realpath(root))
+        base = Path(real_dir(os.fspath(root)))
         path = base / name
         if not inside_root(base, path) or not path.is_file():
             return None

@@ -4,100 +4,44 @@ only), Terraform and Kubernetes manifests. Matched values are never repeated in 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Any, Iterable, Iterator, Mapping
 
-from tcop_lint.loaders.repository_files import TEXT_FILE, position, read_bytes
+from tcop_lint.loaders.content import (  # noqa: F401 - PATTERNS, find_secrets, redact: named here by tests
+    PATTERN_BY_KIND,
+    PATTERNS,
+    SecretPattern,
+    content_of,
+    find_secrets,
+    redact,
+    secret_candidate,
+)
+from tcop_lint.loaders.repository_files import position
 from tcop_lint.model import Hit, TfBlock, is_unresolved
 from tcop_lint.settings import RuleContext
 from tcop_lint.subjects import CONTAINER_LISTS, Subject, pod_spec
 
-_UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
-
-
-@dataclass(frozen=True)
-class SecretPattern:
-    kind: str
-    description: str
-    regex: re.Pattern[bytes]
-
-
-PATTERNS: tuple[SecretPattern, ...] = (
-    SecretPattern("aws-access-key-id", "an AWS access key ID", re.compile(rb"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b")),
-    SecretPattern(
-        "private-key",
-        "a private key",
-        re.compile(
-            rb"-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?-----"
-            rb"(?:\\r)?(?:\\n|\r?\n)\s*(?:Proc-Type:|[A-Za-z0-9+/=]{40,})"
-        ),
-    ),
-    SecretPattern("github-token", "a GitHub token", re.compile(rb"\bgh[pousr]_[A-Za-z0-9]{36}\b|\bgithub_pat_[A-Za-z0-9_]{82}\b")),
-    SecretPattern("slack-token", "a Slack token", re.compile(rb"\bxox[abpors]-[0-9]{6,}-[0-9A-Za-z-]{10,}")),
-    SecretPattern(
-        "slack-webhook", "a Slack incoming webhook URL",
-        re.compile(rb"https://hooks\.slack\.com/services/T[A-Z0-9]{6,}/B[A-Z0-9]{6,}/[A-Za-z0-9]{20,}"),
-    ),
-    SecretPattern("google-api-key", "a Google API key", re.compile(rb"\bAIza[0-9A-Za-z_-]{35}(?![0-9A-Za-z_-])")),
-    SecretPattern(
-        "govuk-notify-key", "a GOV.UK Notify API key",
-        re.compile(rb"\b[A-Za-z0-9_]+(?:-[A-Za-z0-9_]+)*?-" + _UUID.encode() + rb"-" + _UUID.encode() + rb"\b"),
-    ),
-)
-_EXAMPLE = re.compile(rb"EXAMPLE|example|XXXXXXXX|00000000-0000-0000-0000-000000000000")
-_KEY_FILE_SUFFIXES = (".pem", ".key", ".p12", ".pfx", ".crt", ".cer")
-_BINARY_SUFFIXES = (
-    ".png", ".jpg", ".jpeg", ".gif", ".ico", ".webp", ".pdf", ".zip", ".gz", ".tgz", ".bz2", ".xz", ".7z", ".jar",
-    ".war", ".class", ".so", ".dll", ".exe", ".bin", ".woff", ".woff2", ".ttf", ".otf", ".eot", ".mp3", ".mp4",
-    ".mov", ".avi", ".pyc", ".whl", ".docx", ".xlsx", ".pptx", ".odt", ".ods", ".odp", ".sqlite", ".db", ".lockb",
-)
 MAX_FILES = 20000
-
-
-def redact(value: str) -> str:
-    return f"{value[:4]}…({len(value)} characters)" if len(value) > 8 else "…"
-
-
-def find_secrets(data: bytes) -> Iterator[tuple[int, SecretPattern, str]]:
-    """(line, pattern, redacted value) for each high-confidence secret in ``data``."""
-    for pattern in PATTERNS:
-        for match in pattern.regex.finditer(data):
-            value = match.group(0)
-            if _EXAMPLE.search(value):
-                continue
-            shown = "-----BEGIN … PRIVATE KEY-----" if pattern.kind == "private-key" else redact(value.decode("ascii", "replace"))
-            yield data.count(b"\n", 0, match.start()) + 1, pattern, shown
 
 
 def secret_values_in_files(ctx: RuleContext) -> Iterable[Hit]:
     repo = ctx.documents.repository
     reported_elsewhere = {e.get("path") for e in (repo.facts or {}).get("secret_files") or ()}
-    limit = min(TEXT_FILE, ctx.settings.max_file_bytes)
+    content = ctx.documents.content
     scanned = 0
     for name in repo.files:
-        lower = name.lower()
-        if name in reported_elsewhere or lower.endswith(_KEY_FILE_SUFFIXES + _BINARY_SUFFIXES):
-            continue
-        base = lower.rpartition("/")[2]
-        if base in ("id_rsa", "id_dsa", "id_ecdsa", "id_ed25519"):
+        if name in reported_elsewhere or not secret_candidate(name):
             continue
         scanned += 1
         if scanned > MAX_FILES:
             return
-        data = read_bytes(repo.root, name, limit)
-        if not data or b"\0" in data[:8192]:
-            continue
-        seen: set[tuple[int, str]] = set()
-        for line, pattern, shown in find_secrets(data):
-            if (line, pattern.kind) in seen:
-                continue
-            seen.add((line, pattern.kind))
+        for line, kind, shown in content_of(content, repo.root, name, ctx.settings.max_file_bytes).secrets:
+            pattern = PATTERN_BY_KIND[kind]
             yield Hit(
                 file=name,
                 position=position(line),
-                address=f"{name}:{pattern.kind}:{line}",
+                address=f"{name}:{kind}:{line}",
                 message=f"{name} holds {pattern.description} ({shown}): remove it, rotate it, and keep secrets in a secrets manager",
-                properties={"kind": pattern.kind},
+                properties={"kind": kind},
             )
 
 
@@ -166,7 +110,7 @@ def terraform_credentials(ctx: RuleContext) -> Iterable[Hit]:
                 continue
             data = block.body.data if isinstance(block.body.data, Mapping) else {}
             address = prefix + resource.address
-            for key in sorted(_RESOURCE_SECRETS & set(data)):
+            for key in sorted(key for key in data if key in _RESOURCE_SECRETS):
                 if _literal(data[key]):
                     yield _tf_hit(block, address, (key,),
                                   f"{address} sets {key} to a literal value (in the code or a committed tfvars file): "

@@ -10,15 +10,21 @@ from __future__ import annotations
 import re
 from typing import Any, Iterable, Mapping
 
+from tcop_lint.loaders.content import (  # noqa: F401 - csv_problem, utf8_problem: named here by tests
+    HTML_SUFFIXES,
+    IGNORED_DIRS,
+    TEXT_SUFFIXES,
+    FileContent,
+    content_of,
+    csv_problem,
+    utf8_problem,
+)
 from tcop_lint.loaders.repository_files import (
-    SMALL_FILE,
-    TEXT_FILE,
     codeowners_path,
     codeowners_rules,
     dockerfile_paths,
     from_lines,
     key_line,
-    line_of,
     load_json_object,
     load_toml,
     load_yaml_file,
@@ -55,7 +61,7 @@ def _repository_hit(message: str, **properties: Any) -> Hit:
     return Hit(None, None, REPOSITORY, message, properties)
 
 
-_IGNORED_DIRS = re.compile(r"(?:^|/)(?:node_modules|vendor|\.venv|venv|\.tox|dist|build|site-packages|third_party)/")
+_IGNORED_DIRS = IGNORED_DIRS
 
 
 # --- TCOP-06-REPO-001 / 002: dependencies -----------------------------------------------
@@ -85,20 +91,21 @@ _RENOVATE = (
 _DEPENDABOT = (".github/dependabot.yml", ".github/dependabot.yaml")
 
 
+_REQUIREMENTS = re.compile(r"requirements[\w.-]*\.(?:txt|in)$")
+
+
 def _ecosystems(ctx: RuleContext) -> dict[str, str]:
     """Ecosystem -> the first file that shows it is used."""
     repo = _repo(ctx)
     found: dict[str, str] = {}
     for name in repo.files:
-        if _IGNORED_DIRS.search(name) or "/fixtures/" in f"/{name}":
-            continue
         base = _base(name)
         ecosystem = _MANIFESTS.get(base)
-        if ecosystem is None and re.match(r"requirements[\w.-]*\.(?:txt|in)$", base):
+        if ecosystem is None and base.startswith("requirements") and _REQUIREMENTS.match(base):
             ecosystem = "pip"
         if ecosystem is None and base.endswith((".csproj", ".fsproj", ".vbproj")):
             ecosystem = "nuget"
-        if ecosystem:
+        if ecosystem and not _IGNORED_DIRS.search(name) and "/fixtures/" not in f"/{name}":
             found.setdefault(ecosystem, name)
     dockerfiles = [n for n in dockerfile_paths(repo.files) if "/fixtures/" not in f"/{n}"]
     if dockerfiles:
@@ -201,11 +208,14 @@ def _needed_lock(ctx: RuleContext, name: str, present: set[str]) -> tuple[str, .
     return None
 
 
+_LOCKED_MANIFESTS = frozenset(("package.json", "Pipfile", "pyproject.toml", "Gemfile", "go.mod", "Cargo.toml", "composer.json"))
+
+
 def lockfiles_committed(ctx: RuleContext) -> Iterable[Hit]:
     repo = _repo(ctx)
     present = set(repo.files)
     for name in repo.files:
-        if _IGNORED_DIRS.search(name) or _base(name) not in ("package.json", "Pipfile", "pyproject.toml", "Gemfile", "go.mod", "Cargo.toml", "composer.json"):
+        if _base(name) not in _LOCKED_MANIFESTS or _IGNORED_DIRS.search(name):
             continue
         locks = _needed_lock(ctx, name, present)
         if locks is None or _lock_nearby(present, _directory(name), locks):
@@ -360,47 +370,20 @@ def changelog_for_library(ctx: RuleContext) -> Iterable[Hit]:
 
 # --- TCOP-04-REPO-001 / 002 / 003: open formats -----------------------------------------
 
-TEXT_SUFFIXES = (
-    ".md", ".markdown", ".txt", ".rst", ".adoc", ".csv", ".tsv", ".json", ".geojson", ".jsonld", ".yaml", ".yml",
-    ".xml", ".tf", ".tfvars", ".hcl", ".py", ".js", ".mjs", ".cjs", ".ts", ".tsx", ".jsx", ".html", ".htm", ".css",
-    ".scss", ".rb", ".erb", ".go", ".java", ".kt", ".cs", ".php", ".sh", ".bash", ".toml", ".ini", ".cfg", ".sql",
-    ".njk", ".j2", ".jinja", ".rs", ".swift", ".scala", ".properties", ".gradle", ".vue", ".svelte",
-)
 MAX_TEXT_FILES = 20000
-_BOMS = ((b"\x00\x00\xfe\xff", "UTF-32"), (b"\xff\xfe\x00\x00", "UTF-32"), (b"\xfe\xff", "UTF-16"), (b"\xff\xfe", "UTF-16"))
 
 
 def text_files(ctx: RuleContext, suffixes: tuple[str, ...] = TEXT_SUFFIXES) -> list[str]:
     return [n for n in _repo(ctx).files if n.lower().endswith(suffixes) and not _IGNORED_DIRS.search(n)][:MAX_TEXT_FILES]
 
 
-def utf8_problem(data: bytes, truncated: bool) -> tuple[int, str, bool] | None:
-    """(line, description, is_note) for text that is not plain UTF-8, else None."""
-    for bom, name in _BOMS:
-        if data.startswith(bom):
-            return 1, f"is encoded as {name}", False
-    if b"\0" in data:
-        return None  # binary content under a text name: not a text encoding question
-    import codecs
-
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    try:
-        decoder.decode(data, final=not truncated)
-    except UnicodeDecodeError as error:
-        return data.count(b"\n", 0, error.start) + 1, f"is not valid UTF-8 (byte {error.start})", False
-    if data.startswith(b"\xef\xbb\xbf"):
-        return 1, "starts with a byte order mark, which UTF-8 does not need", True
-    return None
+def _content(ctx: RuleContext, name: str) -> FileContent:
+    return content_of(ctx.documents.content, _repo(ctx).root, name, ctx.settings.max_file_bytes)
 
 
 def files_are_utf8(ctx: RuleContext) -> Iterable[Hit]:
-    root = _repo(ctx).root
-    limit = min(TEXT_FILE, ctx.settings.max_file_bytes)
     for name in text_files(ctx):
-        data = read_bytes(root, name, limit + 1)
-        if not data:
-            continue
-        problem = utf8_problem(data[:limit], truncated=len(data) > limit)
+        problem = _content(ctx, name).encoding
         if problem is not None:
             line, description, is_note = problem
             yield _file_hit(name, line, f"{name} {description}: save it as UTF-8", level="note" if is_note else None)
@@ -454,55 +437,11 @@ def pdfs_are_pdfa(ctx: RuleContext) -> Iterable[Hit]:
 
 # --- TCOP-10-REPO-001 / 003: data files -------------------------------------------------
 
-_NUMBER = re.compile(r"^\s*[-+]?(?:\d+(?:[.,]\d+)*|\d{4}-\d{2}-\d{2}.*)\s*$")
-MAX_CSV_ROWS = 200000
-
-
-def csv_problem(data: bytes, truncated: bool) -> tuple[int, str] | None:
-    """(line, what is wrong) for the first departure from RFC 4180 with a header row."""
-    import csv
-    import io
-
-    encoding = utf8_problem(data, truncated)
-    if encoding is not None and not encoding[2]:
-        return encoding[0], encoding[1]
-    text = data.decode("utf-8-sig", errors="replace")
-    if truncated:
-        text = text[: text.rfind("\n") + 1]
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    header: list[str] | None = None
-    try:
-        for index, row in enumerate(reader):
-            if index >= MAX_CSV_ROWS:
-                break
-            if not row:
-                continue
-            if header is None:
-                header = row
-                if all(_NUMBER.match(cell) for cell in row):
-                    return reader.line_num, "has no header row (the first row holds only numbers or dates)"
-                if len(row) > 1 and len(set(row)) != len(row):
-                    return reader.line_num, "has a header row with repeated column names"
-                continue
-            if len(row) != len(header):
-                return reader.line_num, f"has a row with {len(row)} fields where the header has {len(header)}"
-    except csv.Error as error:
-        return reader.line_num or 1, f"cannot be read as RFC 4180 CSV ({error})"
-    if header is None:
-        return None
-    return None
-
-
 def csv_well_formed(ctx: RuleContext) -> Iterable[Hit]:
-    root = _repo(ctx).root
-    limit = min(TEXT_FILE * 8, ctx.settings.max_file_bytes)
     for name in _repo(ctx).files:
         if not name.lower().endswith(".csv") or _IGNORED_DIRS.search(name):
             continue
-        data = read_bytes(root, name, limit + 1)
-        if not data or not data.strip():
-            continue
-        problem = csv_problem(data[:limit], truncated=len(data) > limit)
+        problem = _content(ctx, name).csv
         if problem is not None:
             yield _file_hit(name, problem[0], f"{name} {problem[1]}")
 
@@ -545,21 +484,8 @@ def dataset_metadata(ctx: RuleContext) -> Iterable[Hit]:
 
 # --- TCOP-02-REPO-001: HTML language ----------------------------------------------------
 
-HTML_SUFFIXES = (".html", ".htm", ".njk", ".jinja", ".jinja2", ".j2", ".erb", ".hbs", ".liquid", ".twig", ".ejs", ".cshtml")
-_HTML_TAG = re.compile(r"<html\b([^>]*)>", re.IGNORECASE)
-_LANG = re.compile(r"\blang\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s>]+))", re.IGNORECASE)
-
-
 def html_declares_language(ctx: RuleContext) -> Iterable[Hit]:
-    root = _repo(ctx).root
     for name in text_files(ctx, HTML_SUFFIXES):
-        text = read_text(root, name, SMALL_FILE)
-        if not text:
-            continue
-        match = _HTML_TAG.search(text)
-        if match is None:
-            continue
-        lang = _LANG.search(match.group(1))
-        if lang and any(g and g.strip() for g in lang.groups()):
-            continue
-        yield _file_hit(name, line_of(text, match.start()), f"the <html> element in {name} does not say what language the page is in: add a lang attribute (lang=\"en\")")
+        line = _content(ctx, name).html_line
+        if line is not None:
+            yield _file_hit(name, line, f"the <html> element in {name} does not say what language the page is in: add a lang attribute (lang=\"en\")")
