@@ -86,6 +86,12 @@ def scan(paths, formats, outputs, config_file, fail_on, select, ignore, root, ki
         report = execute(request)
     except UsageProblem as error:
         raise _usage_error(str(error)) from None
+    except Exception as error:  # a bug in tcop-lint itself: say so plainly, exit 3
+        import traceback
+
+        click.echo(f"tcop-lint: internal error: {type(error).__name__}: {error}", err=True)
+        click.echo(traceback.format_exc() if debug else "Run again with --debug for the traceback.", err=True)
+        raise click.exceptions.Exit(EXIT_INTERNAL) from None
     from tcop_lint.reporters import render
 
     if write_baseline is not None:

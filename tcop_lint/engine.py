@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import importlib
 import traceback
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, Sequence
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 
 from tcop_lint.discovery import ScanScope
 from tcop_lint.loading import links_out_of_root, loader_for
@@ -82,12 +84,10 @@ def assemble(scope: ScanScope, results: Sequence[LoadResult], names: Sequence[st
 def load_documents(scope: ScanScope, settings: Settings, jobs: int | None = 1, cache: "Cache | None" = None) -> Documents:
     """Every file parsed once: in worker processes when there are enough, from the cache
     when unchanged since the last scan."""
-    import gc
-
+    from tcop_lint.cache import keep_data_in
     from tcop_lint.loading import forget_real_dirs
     from tcop_lint.parallel import load_all
 
-    from tcop_lint.cache import keep_data_in
 
     forget_real_dirs()
     keep_data_in(cache.directory if cache is not None else None)  # where licence reference texts are kept
@@ -263,5 +263,7 @@ def scan(
     scope: ScanScope, checks: Sequence[Check], settings: Settings, jobs: int | None = 1, cache: "Cache | None" = None
 ) -> tuple[Documents, CheckRun]:
     documents = load_documents(scope, settings, jobs, cache)
-    return documents, run_checks(checks, documents, settings, partial=scope.explicit)
+    run = run_checks(checks, documents, settings, partial=scope.explicit)
+    gc.unfreeze()  # load_documents froze the loaded views; a long-lived process may collect them now
+    return documents, run
 

@@ -6,8 +6,9 @@ Everything here is picklable so that parsed views can be cached and sent between
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Iterator, Literal, Mapping, Union
+from typing import Any, Iterator, Literal, Union
 
 Level = Literal["error", "warning", "note"]
 LEVELS: tuple[Level, ...] = ("note", "warning", "error")
@@ -253,7 +254,7 @@ def walk(data: Any, path: DataPath = ()) -> Iterator[tuple[DataPath, Any]]:
     while stack:
         current_path, value = stack.pop()
         yield current_path, value
-        if isinstance(value, Mapping):
+        if isinstance(value, (dict, Mapping)):  # dict first: the common case, and cheap
             items = [(current_path + (k,), v) for k, v in value.items()]
         elif isinstance(value, (list, tuple)):
             items = [(current_path + (i,), v) for i, v in enumerate(value)]

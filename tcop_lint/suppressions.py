@@ -18,7 +18,8 @@ import datetime as dt
 import re
 from dataclasses import replace
 from fnmatch import fnmatchcase
-from typing import Any, Iterable, Mapping, Sequence
+from collections.abc import Mapping
+from typing import Any, Iterable, Sequence
 
 from tcop_lint.engine import fingerprint
 from tcop_lint.model import Check, Directive, Documents, Finding, Hit, Position, walk

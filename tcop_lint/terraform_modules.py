@@ -14,7 +14,8 @@ from __future__ import annotations
 import posixpath
 import re
 from dataclasses import dataclass
-from typing import Any, Iterator, Mapping, Sequence
+from collections.abc import Mapping
+from typing import Any, Iterator, Sequence
 
 from tcop_lint.model import Node, Position, TfBlock, TfFile, TfModule, TfResource, Unresolved
 

@@ -15,7 +15,8 @@ import os
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from tcop_lint.action import workspace, write_outputs
 from tcop_lint.reporters.github import escape_data

@@ -6,7 +6,8 @@ never round a cycle. External references are left alone: rules skip what they ca
 
 from __future__ import annotations
 
-from typing import Any, Iterator, Mapping
+from collections.abc import Mapping
+from typing import Any, Iterator
 from urllib.parse import unquote
 
 from tcop_lint.model import DataPath, Node, OpenApiDocument, Position

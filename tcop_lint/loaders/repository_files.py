@@ -11,7 +11,8 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Mapping
+from collections.abc import Mapping
+from typing import Any, Iterable, Iterator
 
 from tcop_lint.loading import inside_root, real_dir
 from tcop_lint.model import DataPath, Node, Position

@@ -12,7 +12,8 @@ import functools
 import json
 import os
 import re
-from typing import Any, Callable, Mapping
+from collections.abc import Mapping
+from typing import Any, Callable
 
 from tcop_lint.model import DataPath, LoadResult, Node, ParseProblem, Position, TfBlock, TfFile, Unresolved
 

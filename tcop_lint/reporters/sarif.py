@@ -32,7 +32,8 @@ import json
 import math
 import os
 import re
-from typing import Any, Iterable, Mapping, Sequence
+from collections.abc import Mapping
+from typing import Any, Iterable, Sequence
 from urllib.parse import quote
 
 from tcop_lint.model import (

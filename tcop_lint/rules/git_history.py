@@ -39,15 +39,16 @@ def _tree_blobs(tree: Any, seen_trees: set[str], budget: list[int]) -> Iterator[
                 yield item.path, item
 
 
-def _head_blobs(repo: Any) -> dict[str, Any]:
-    """path -> blob for every file in HEAD."""
+def _head_blobs(repo: Any, seen_trees: set[str]) -> dict[str, Any]:
+    """path -> blob for every file in HEAD. HEAD's trees join ``seen_trees``: a tree HEAD has
+    holds only blobs HEAD has, which are not this check's to report."""
     try:
         tree = repo.head.commit.tree
     except Exception:  # no commit yet, or a detached HEAD pointing nowhere
         return {}
     found: dict[str, Any] = {}
     budget = [MAX_TREES]
-    for path, blob in _tree_blobs(tree, set(), budget):
+    for path, blob in _tree_blobs(tree, seen_trees, budget):
         found[path] = blob
     return found
 
@@ -95,10 +96,12 @@ def secrets_in_history(ctx: RuleContext) -> Iterable[Hit]:
 def _history_hits(repo: Any, ctx: RuleContext) -> Iterator[Hit]:
     max_commits = int(ctx.params.get("max_commits", MAX_COMMITS))
     limit = min(int(ctx.params.get("max_blob_bytes", MAX_BLOB_BYTES)), ctx.settings.max_file_bytes)
-    head = _head_blobs(repo)
-    head_shas = {blob.hexsha for blob in head.values()}
     commits = list(repo.iter_commits(all=True, max_count=max_commits, reverse=True))
+    if len(commits) <= 1:
+        return  # no history beyond what the working tree's checks already read
     seen_trees: set[str] = set()
+    head = _head_blobs(repo, seen_trees)
+    head_shas = {blob.hexsha for blob in head.values()}
     seen_blobs: set[str] = set()
     budget = [MAX_TREES]
     reported: set[tuple[str, str, str]] = set()

@@ -15,7 +15,8 @@ import json
 import os
 import re
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Mapping
+from collections.abc import Mapping
+from typing import Any, Iterable, Iterator
 
 from tcop_lint.model import Hit, Position
 from tcop_lint.settings import RuleContext

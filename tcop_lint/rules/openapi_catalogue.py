@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Any, Iterator, Mapping
+from collections.abc import Mapping
+from typing import Any, Iterator
 
 from tcop_lint.loaders.openapi import (
     is_swagger2,

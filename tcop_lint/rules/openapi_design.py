@@ -5,7 +5,8 @@ Hits are addressed by JSON pointer."""
 from __future__ import annotations
 
 import re
-from typing import Any, Iterator, Mapping
+from collections.abc import Mapping
+from typing import Any, Iterator
 
 from tcop_lint.loaders.openapi import (
     all_parameters,

@@ -3,7 +3,8 @@ standards. Hits are addressed by JSON pointer."""
 
 from __future__ import annotations
 
-from typing import Any, Iterator, Mapping
+from collections.abc import Mapping
+from typing import Any, Iterator
 
 from tcop_lint.loaders.openapi import is_swagger2, json_pointer, operations
 from tcop_lint.model import DataPath, Hit, OpenApiDocument

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import re
 from fnmatch import fnmatchcase
-from typing import Any, Iterator, Mapping
+from collections.abc import Mapping
+from typing import Any, Iterator
 
 from tcop_lint.model import Hit, TfModule, TfResource, Unresolved, walk
 from tcop_lint.rules.terraform_network import never_created

@@ -12,7 +12,8 @@ import io
 import os
 import re
 import stat
-from typing import Any, Iterable, Iterator, Mapping
+from collections.abc import Mapping
+from typing import Any, Iterable, Iterator
 
 from tcop_lint.model import Hit, Position, walk
 from tcop_lint.settings import RuleContext

@@ -4,7 +4,8 @@ only), Terraform and Kubernetes manifests. Matched values are never repeated in 
 from __future__ import annotations
 
 import re
-from typing import Any, Iterable, Iterator, Mapping
+from collections.abc import Mapping
+from typing import Any, Iterable, Iterator
 
 from tcop_lint.loaders.content import (  # noqa: F401 - PATTERNS, find_secrets, redact: named here by tests
     PATTERN_BY_KIND,

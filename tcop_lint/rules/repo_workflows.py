@@ -7,7 +7,8 @@ nothing in them is run.
 from __future__ import annotations
 
 import re
-from typing import Any, Iterable, Iterator, Mapping
+from collections.abc import Mapping
+from typing import Any, Iterable, Iterator
 
 from tcop_lint.loaders.repository_files import (
     YamlFile,

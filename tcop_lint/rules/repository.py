@@ -6,7 +6,8 @@ A fact that is missing (the loader could not work it out) keeps a check silent.
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping
+from collections.abc import Mapping
+from typing import Any, Iterable
 
 from tcop_lint.model import Hit, Position
 from tcop_lint.settings import RuleContext

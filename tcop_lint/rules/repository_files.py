@@ -8,7 +8,8 @@ leaves the root); a file that cannot be read keeps its check silent.
 from __future__ import annotations
 
 import re
-from typing import Any, Iterable, Mapping
+from collections.abc import Mapping
+from typing import Any, Iterable
 
 from tcop_lint.loaders.content import (  # noqa: F401 - csv_problem, utf8_problem: named here by tests
     HTML_SUFFIXES,

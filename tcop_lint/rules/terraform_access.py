@@ -9,7 +9,8 @@ aws_iam_policy_document data source in the same module; anything else is left al
 
 from __future__ import annotations
 
-from typing import Any, Iterator, Mapping
+from collections.abc import Mapping
+from typing import Any, Iterator
 
 from tcop_lint.model import Hit, TfModule, TfResource, Unresolved
 from tcop_lint.rules.terraform_network import _compiled, never_created

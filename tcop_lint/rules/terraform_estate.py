@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import posixpath
 import re
-from typing import Any, Iterator, Mapping
+from collections.abc import Mapping
+from typing import Any, Iterator
 
 from tcop_lint.model import Documents, Hit, TfBlock, TfModule, TfResource, Unresolved
 from tcop_lint.rules.terraform_support import (

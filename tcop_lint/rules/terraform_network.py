@@ -12,7 +12,8 @@ import functools
 import ipaddress
 import json
 from fnmatch import fnmatchcase
-from typing import Any, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Mapping
+from typing import Any, Iterable, Iterator, Sequence
 
 from tcop_lint.model import DataPath, Hit, Unresolved, walk
 from tcop_lint.settings import RuleContext

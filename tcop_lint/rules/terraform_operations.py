@@ -9,7 +9,8 @@ module output), the module's resources of that kind are not reported: the link m
 
 from __future__ import annotations
 
-from typing import Any, Iterator, Mapping
+from collections.abc import Mapping
+from typing import Any, Iterator
 
 from tcop_lint.model import Hit, TfModule, Unresolved
 from tcop_lint.rules.terraform_support import (
@@ -199,10 +200,11 @@ _DETACHABLE: Mapping[str, tuple[str, ...]] = {
 
 def detached_resources(ctx: RuleContext) -> Iterator[Hit]:
     for module in ctx.documents.terraform:
+        candidates = [r for r in created_resources(module, *_DETACHABLE) if r.type in _DETACHABLE]
+        if not candidates:
+            continue  # most modules: no need to read every expression
         texts = [(block, text) for block in [r.block for r in module.resources] + list(module.blocks) for text in expressions(block.body.data)]
-        for resource in created_resources(module, *_DETACHABLE):
-            if resource.type not in _DETACHABLE:
-                continue
+        for resource in candidates:
             data = body(resource.block)
             if any(data.get(a) is not None for a in _DETACHABLE[resource.type]):
                 continue

@@ -8,7 +8,8 @@ skipped. Where a resource's own placement is the problem, TCOP-05-TF-001 reports
 from __future__ import annotations
 
 import re
-from typing import Any, Iterator, Mapping
+from collections.abc import Mapping
+from typing import Any, Iterator
 
 from tcop_lint.model import Hit, TfModule, TfResource, Unresolved
 from tcop_lint.rules.terraform_support import address, body, created_resources, single_reference

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, Iterator, Mapping
+from collections.abc import Mapping
+from typing import Any, Iterator
 
 from tcop_lint.model import Hit, TfBlock, TfModule, TfResource, Unresolved, walk
 from tcop_lint.rules.terraform_network import never_created
