@@ -232,7 +232,50 @@ def _in_scope(finding: Finding, check: Check, scanned: frozenset[str], partial: 
     return not partial or check.reads in REPOSITORY_KINDS
 
 
-def run_checks(checks: Sequence[Check], documents: Documents, settings: Settings, partial: bool = False) -> CheckRun:
+# Below this many files, forking a second process to share the checks costs more than it saves.
+PARALLEL_CHECK_FILES = 2000
+# The documents a forked check worker reads: set only while a pool is alive, and inherited by
+# fork, so the views are never pickled.
+_FORKED: tuple[Documents, Settings] | None = None
+
+
+def _run_group(checks: Sequence[Check]) -> list[CheckRun]:
+    assert _FORKED is not None
+    documents, settings = _FORKED
+    return [run_check(check, documents, settings) for check in checks]
+
+
+def _run_all(checks: Sequence[Check], documents: Documents, settings: Settings, jobs: int) -> list[CheckRun]:
+    """One CheckRun per check, in order: over ``jobs`` processes on a large scan, where fork is
+    safe (the same rule as parallel loading), else here."""
+    global _FORKED
+    from tcop_lint.parallel import fork_context
+
+    context = fork_context() if jobs > 1 and len(documents.scanned_files) >= PARALLEL_CHECK_FILES else None
+    if context is None or len(checks) < 2:
+        return [run_check(check, documents, settings) for check in checks]
+    from concurrent.futures import ProcessPoolExecutor
+
+    groups = [list(checks[i::jobs]) for i in range(jobs)]
+    _FORKED = (documents, settings)
+    try:
+        with ProcessPoolExecutor(max_workers=jobs - 1, mp_context=context) as pool:
+            futures = [pool.submit(_run_group, group) for group in groups[1:]]
+            runs_by_group = [_run_group(groups[0])] + [future.result() for future in futures]
+    except Exception:  # a worker that could not start or died: run everything here
+        return [run_check(check, documents, settings) for check in checks]
+    finally:
+        _FORKED = None
+    ordered: list[CheckRun] = [CheckRun((), ())] * len(checks)
+    for offset, runs in enumerate(runs_by_group):
+        for position, run in zip(range(offset, len(checks), jobs), runs):
+            ordered[position] = run
+    return ordered
+
+
+def run_checks(
+    checks: Sequence[Check], documents: Documents, settings: Settings, partial: bool = False, jobs: int = 1
+) -> CheckRun:
     scanned = frozenset(documents.scanned_files)
     findings: dict[str, Finding] = {}
     crashes: list[CheckCrash] = []
@@ -241,10 +284,9 @@ def run_checks(checks: Sequence[Check], documents: Documents, settings: Settings
         "kubernetes": bool(documents.kubernetes),
         "openapi": bool(documents.openapi),
     }
-    for check in checks:
-        if not present.get(check.reads, True):
-            continue  # nothing of its kind to read: its rule module need not even be imported
-        run = run_check(check, documents, settings)
+    # A check with nothing of its kind to read is skipped: its rule module need not be imported.
+    active = [check for check in checks if present.get(check.reads, True)]
+    for check, run in zip(active, _run_all(active, documents, settings, jobs)):
         crashes.extend(run.crashes)
         for finding in run.findings:
             if _in_scope(finding, check, scanned, partial):
@@ -263,7 +305,9 @@ def scan(
     scope: ScanScope, checks: Sequence[Check], settings: Settings, jobs: int | None = 1, cache: "Cache | None" = None
 ) -> tuple[Documents, CheckRun]:
     documents = load_documents(scope, settings, jobs, cache)
-    run = run_checks(checks, documents, settings, partial=scope.explicit)
+    from tcop_lint.parallel import default_jobs
+
+    run = run_checks(checks, documents, settings, partial=scope.explicit, jobs=jobs or default_jobs())
     gc.unfreeze()  # load_documents froze the loaded views; a long-lived process may collect them now
     return documents, run
 

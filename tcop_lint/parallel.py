@@ -223,12 +223,21 @@ def _context(names: Sequence[str], chunks: list[list[int]]) -> tuple[Any, Any]:
     import multiprocessing
 
     needs_hcl = any(loader_for(names[i]) == "terraform" for chunk in chunks for i in chunk)
-    methods = multiprocessing.get_all_start_methods()
-    if sys.platform.startswith("linux") and "fork" in methods and threading.active_count() == 1:
+    forking = fork_context()
+    if forking is not None:
         _warm(needs_hcl)
-        return multiprocessing.get_context("fork"), None
-    method = "forkserver" if "forkserver" in methods else "spawn"
+        return forking, None
+    method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
     return multiprocessing.get_context(method), (_warm_terraform if needs_hcl else _warm_documents)
+
+
+def fork_context() -> Any | None:
+    """The fork start method where it is safe (Linux, no other thread in this process)."""
+    import multiprocessing
+
+    if sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    return None
 
 
 def _warm(needs_hcl: bool) -> None:

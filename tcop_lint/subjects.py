@@ -7,7 +7,9 @@ yields one Subject per matching thing, with the plain data and positions of just
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from fnmatch import fnmatchcase
+import re
+from fnmatch import translate
+from functools import lru_cache
 from collections.abc import Mapping
 from typing import Any, Callable, Iterable, Iterator
 
@@ -92,12 +94,21 @@ def pod_spec(obj: K8sObject) -> tuple[DataPath, Mapping] | None:
     return (path, spec) if isinstance(spec, Mapping) else None
 
 
+@lru_cache(maxsize=256)
+def type_matcher(patterns: tuple[str, ...]) -> Callable[[str], bool]:
+    """One compiled test for a list of fnmatch patterns (it runs once per resource per check)."""
+    exact = frozenset(p for p in patterns if not any(c in p for c in "*?["))
+    wild = [p for p in patterns if p not in exact]
+    combined = re.compile("|".join(translate(p) for p in wild)) if wild else None
+    return lambda name: name in exact or (combined is not None and combined.match(name) is not None)
+
+
 def _terraform_resources(documents: Documents, spec: Mapping[str, Any], mode: str) -> Iterator[Subject]:
-    patterns = tuple(spec.get("types") or ("*",))
+    wanted = type_matcher(tuple(spec.get("types") or ("*",)))
     for module in documents.terraform:
         for resource in module.resources:
             block = resource.block
-            if block.block_type != mode or not any(fnmatchcase(resource.type, p) for p in patterns):
+            if block.block_type != mode or not wanted(resource.type):
                 continue
             yield Subject(
                 kind=f"terraform.{mode}",

@@ -89,3 +89,23 @@ def test_small_jobs_stay_in_process(platform_tree, monkeypatch: pytest.MonkeyPat
     monkeypatch.setattr("concurrent.futures.ProcessPoolExecutor", no_pool)
     few = names[:3]
     assert load_all(root, few, MAX, jobs=4) == [load_file(root, n, MAX) for n in few]
+
+
+def test_checks_shared_over_processes_give_what_one_process_gives(monkeypatch) -> None:
+    from tcop_lint import engine
+    from tcop_lint.catalogue import builtin_checks_dir, load_catalogue
+    from tcop_lint.discovery import discover
+    from tcop_lint.settings import Settings
+
+    example = Path(__file__).parent.parent / "examples" / "service-repo"
+    scope = discover([str(example)], use_git=False)
+    documents = engine.load_documents(scope, Settings())
+    checks = load_catalogue([builtin_checks_dir()])
+    serial = engine.run_checks(checks, documents, Settings(), jobs=1)
+    monkeypatch.setattr(engine, "PARALLEL_CHECK_FILES", 0)  # the example is small: force the pool
+    groups_here = []
+    real_group = engine._run_group
+    monkeypatch.setattr(engine, "_run_group", lambda group: groups_here.append(len(group)) or real_group(group))
+    shared = engine.run_checks(checks, documents, Settings(), jobs=3)
+    assert groups_here and groups_here[0] < len(checks)  # this process ran only its share
+    assert serial.findings and shared == serial
