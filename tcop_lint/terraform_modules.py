@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from collections.abc import Mapping
 from typing import Any, Iterator, Sequence
 
+from tcop_lint.loaders.terraform import unescape
 from tcop_lint.model import Node, Position, TfBlock, TfFile, TfModule, TfResource, Unresolved
 
 _MISSING = object()
@@ -29,8 +30,6 @@ _INTERPOLATION = re.compile(r"(\$\{[^{}]*\})")
 _PROVIDER_REF = re.compile(rf"^({_NAME})(?:\.({_NAME}))?$")
 _LOCATION_REF = re.compile(rf"^({_NAME})\.({_NAME})\.(location|region)$")
 _GCP_ZONE = re.compile(r"^([a-z]+-[a-z]+[0-9]+)-[a-z]$")
-_HCL_ESCAPE = re.compile(r"\\(?:u([0-9a-fA-F]{4})|U([0-9a-fA-F]{8})|(.))", re.S)
-_SIMPLE_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\"}
 
 
 @dataclass(frozen=True)
@@ -248,7 +247,7 @@ class _Resolver:
             if number % 2 == 0:
                 if re.search(r"(?<![$%])[$%]\{", part):
                     return original  # a directive or nested braces: not a simple template
-                pieces.append(_unescape(part).replace("$${", "${").replace("%%{", "%{"))
+                pieces.append(unescape(part).replace("$${", "${").replace("%%{", "%{"))
                 continue
             inner = part[2:-1].strip()
             if inner.startswith("~") or inner.endswith("~"):
@@ -261,22 +260,6 @@ class _Resolver:
             else:
                 return original
         return "".join(pieces)
-
-
-def _unescape(chars: str) -> str:
-    if "\\" not in chars:
-        return chars
-
-    def replace_escape(match: re.Match) -> str:
-        short, long, simple = match.groups()
-        if short or long:
-            try:
-                return chr(int(short or long, 16))
-            except ValueError:
-                return match.group(0)
-        return _SIMPLE_ESCAPES.get(simple, match.group(0))
-
-    return _HCL_ESCAPE.sub(replace_escape, chars)
 
 
 # --- providers and regions ---------------------------------------------------------------------

@@ -412,7 +412,7 @@ def _string_value(term: Any, text: str) -> str | Unresolved:
             if _is_tree(piece):
                 return Unresolved(_source(term, text))  # interpolation or template directive
             if piece.type == "STRING_CHARS":
-                pieces.append(_unescape(str(piece)))
+                pieces.append(unescape(str(piece)))
             elif piece.type in ("ESCAPED_INTERPOLATION", "ESCAPED_DIRECTIVE"):
                 pieces.append(str(piece)[1:])
             else:
@@ -420,7 +420,8 @@ def _string_value(term: Any, text: str) -> str | Unresolved:
     return "".join(pieces)
 
 
-def _unescape(chars: str) -> str:
+def unescape(chars: str) -> str:
+    """An HCL quoted-string body with its escapes (\\n, \\uXXXX ...) decoded."""
     if "\\" not in chars:
         return chars
 
