@@ -263,26 +263,33 @@ class _Pickler(pickle.Pickler):
         return (copyreg.__newobj__, (Node,), {"data": obj.data, "positions": known[0], "base": obj.base})
 
 
-def write_pack(cache: Cache, path: Path, entries: Mapping[str, Entry]) -> None:
-    """Replace the pack atomically; a cache that cannot be written is silently skipped."""
-    raw = {name: (e.stat, e.digest, e.payload) for name, e in entries.items()}
+def write_atomically(path: Path, value: object, header: bytes = b"") -> bool:
+    """Pickle ``value`` to a temporary file beside ``path`` and rename it into place, so a
+    reader never sees half a file; False (and nothing left behind) when it cannot be written."""
     try:
-        cache.directory.mkdir(parents=True, exist_ok=True)
-        descriptor, temporary = tempfile.mkstemp(dir=cache.directory, prefix=".tmp-", suffix=_PACK_SUFFIX)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
     except OSError:
-        return
+        return False
     try:
         with os.fdopen(descriptor, "wb") as handle:
-            handle.write(_MAGIC)
-            pickle.dump(raw, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            handle.write(header)
+            pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(temporary, path)
     except OSError:
         try:
             os.unlink(temporary)
         except OSError:
             pass
-        return
-    prune(cache, keep=path)
+        return False
+    return True
+
+
+def write_pack(cache: Cache, path: Path, entries: Mapping[str, Entry]) -> None:
+    """Replace the pack atomically; a cache that cannot be written is silently skipped."""
+    raw = {name: (e.stat, e.digest, e.payload) for name, e in entries.items()}
+    if write_atomically(path, raw, _MAGIC):
+        prune(cache, keep=path)
 
 
 def prune(cache: Cache, keep: Path | None = None) -> int:

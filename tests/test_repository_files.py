@@ -20,8 +20,7 @@ from tcop_lint.loaders.repository_files import (
     triggers,
     uses_references,
 )
-from tcop_lint.rules.repo_secrets import find_secrets, redact
-from tcop_lint.rules.repository_files import csv_problem, utf8_problem
+from tcop_lint.loaders.content import csv_problem, find_secrets, redact, utf8_problem
 from tcop_lint.settings import Settings
 
 CHECKS = {check.id: check for check in load_catalogue([builtin_checks_dir()])}

@@ -134,7 +134,7 @@ STATEMENT_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("Apache-2.0", rf"\bapache(?: software)? {_LICENCE}{_VERSION_2}|\bapache[- ]2(?:\.0)?\b"),
         ("MIT-0", r"\bMIT[- ]0\b|\bMIT No Attribution\b"),
         ("MIT", rf"\bMIT {_LICENCE}\b|\bthe MIT\b|\bexpat {_LICENCE}\b"),
-        ("BSD-3-Clause", rf"\bBSD[- ]3[- ]Clause\b|\b(?:new|revised|modified) BSD\b"),
+        ("BSD-3-Clause", r"\bBSD[- ]3[- ]Clause\b|\b(?:new|revised|modified) BSD\b"),
         ("BSD-2-Clause", rf"\bBSD[- ]2[- ]Clause\b|\bsimplified BSD\b|\bFreeBSD {_LICENCE}\b"),
         ("0BSD", r"\b0BSD\b|\bzero[- ]clause BSD\b|\bBSD zero clause\b"),
         ("ISC", rf"\bISC {_LICENCE}\b"),

@@ -11,7 +11,6 @@ import os
 import pickle
 import re
 import sys
-import tempfile
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -156,17 +155,6 @@ def _read_stored(path: Path) -> tuple[Reference, ...] | None:
 
 
 def _write_stored(path: Path, built: tuple[Reference, ...]) -> None:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".pickle")
-    except OSError:
-        return
-    try:
-        with os.fdopen(descriptor, "wb") as handle:
-            pickle.dump(built, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(temporary, path)
-    except OSError:
-        try:
-            os.unlink(temporary)
-        except OSError:
-            pass
+    from tcop_lint.cache import write_atomically
+
+    write_atomically(path, built)

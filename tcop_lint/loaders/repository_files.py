@@ -17,7 +17,7 @@ from typing import Any, Iterable, Iterator
 from tcop_lint.loading import inside_root, real_dir
 from tcop_lint.model import DataPath, Node, Position
 
-from tcop_lint.loaders.content import SMALL_FILE, TEXT_FILE  # noqa: F401 - named here by the rules
+from tcop_lint.loaders.content import SMALL_FILE
 
 
 def read_bytes(root: str | Path, name: str, limit: int = SMALL_FILE) -> bytes | None:

@@ -63,7 +63,7 @@ def _read(blob: Any, limit: int) -> bytes | None:
 
 
 def _secrets(data: bytes | None) -> list[tuple[Any, str]]:
-    from tcop_lint.rules.repo_secrets import find_secrets
+    from tcop_lint.loaders.content import find_secrets
 
     if not data or b"\0" in data[:8192]:
         return []

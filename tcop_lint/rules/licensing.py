@@ -14,7 +14,6 @@ import datetime as dt
 import json
 import os
 import re
-from pathlib import Path
 from collections.abc import Mapping
 from typing import Any, Iterable, Iterator
 

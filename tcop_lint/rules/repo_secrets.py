@@ -7,15 +7,7 @@ import re
 from collections.abc import Mapping
 from typing import Any, Iterable, Iterator
 
-from tcop_lint.loaders.content import (  # noqa: F401 - PATTERNS, find_secrets, redact: named here by tests
-    PATTERN_BY_KIND,
-    PATTERNS,
-    SecretPattern,
-    content_of,
-    find_secrets,
-    redact,
-    secret_candidate,
-)
+from tcop_lint.loaders.content import PATTERN_BY_KIND, content_of, secret_candidate
 from tcop_lint.loaders.repository_files import position
 from tcop_lint.model import Hit, TfBlock, is_unresolved
 from tcop_lint.settings import RuleContext

@@ -11,15 +11,7 @@ import re
 from collections.abc import Mapping
 from typing import Any, Iterable
 
-from tcop_lint.loaders.content import (  # noqa: F401 - csv_problem, utf8_problem: named here by tests
-    HTML_SUFFIXES,
-    IGNORED_DIRS,
-    TEXT_SUFFIXES,
-    FileContent,
-    content_of,
-    csv_problem,
-    utf8_problem,
-)
+from tcop_lint.loaders.content import HTML_SUFFIXES, IGNORED_DIRS, TEXT_SUFFIXES, FileContent, content_of
 from tcop_lint.loaders.repository_files import (
     codeowners_path,
     codeowners_rules,
