@@ -109,6 +109,16 @@ class Bench:
         return row
 
 
+def hook_arguments(hook_id: str) -> list[str]:
+    """The arguments the pre-commit hook gives tcop-lint (its entry after the program name),
+    so the one-file case measures exactly what a commit runs."""
+    import yaml
+
+    hooks = yaml.safe_load((Path(__file__).parent.parent / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    (hook,) = [h for h in hooks if h["id"] == hook_id]
+    return hook["entry"].split()[1:] + list(hook.get("args", []))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--checkov", help="path to the checkov executable (its own venv)")
@@ -140,7 +150,7 @@ def main() -> None:
         target = next(single.rglob("rds.tf"), None) or next(single.rglob("main.tf"))
         relative = str(target.relative_to(single))
         cache = work / "cache-single"
-        bench.case("one file (pre-commit)", single, bench.tcop("scan", relative), [checkov, "-f", relative, "--quiet"] if checkov else None,
+        bench.case("one file (pre-commit)", single, bench.tcop(*hook_arguments("tcop-lint"), relative), [checkov, "-f", relative, "--quiet"] if checkov else None,
                    args.repeat, False, warm_cache=cache)
 
     if not only or "module" in only:

@@ -35,7 +35,7 @@ def _fail(source: Path, message: str) -> CatalogueError:
     return CatalogueError(f"{source}: {message}")
 
 
-def _validate_rule(rule: Any, source: Path) -> Mapping[str, Any]:
+def _validate_rule(rule: Any, source: Path, check_schemas: bool = True) -> Mapping[str, Any]:
     # Imported here so that `checks list` need not pay for the targets table's imports.
     from tcop_lint.subjects import TARGETS
 
@@ -56,9 +56,10 @@ def _validate_rule(rule: Any, source: Path) -> Mapping[str, Any]:
             raise _fail(source, "a declarative rule needs a target")
         if not isinstance(rule.get("message"), str):
             raise _fail(source, "a declarative rule needs a message")
-        _check_schema(rule["require"], source, "require")
-        if "when" in rule:
-            _check_schema(rule["when"], source, "when")
+        if check_schemas:
+            _check_schema(rule["require"], source, "require")
+            if "when" in rule:
+                _check_schema(rule["when"], source, "when")
     else:
         raise _fail(source, "rule needs either 'python' or 'require'")
     return rule
@@ -74,7 +75,7 @@ def _check_schema(schema: Any, source: Path, key: str) -> None:
         raise _fail(source, f"rule.{key} is not a valid JSON Schema: {error.message}") from None
 
 
-def parse_check(raw: Any, source: Path) -> Check:
+def parse_check(raw: Any, source: Path, check_schemas: bool = True) -> Check:
     if not isinstance(raw, Mapping):
         raise _fail(source, "a check file must hold a mapping")
     missing = [key for key in REQUIRED if key not in raw]
@@ -122,7 +123,7 @@ def parse_check(raw: Any, source: Path) -> Check:
         rationale=" ".join(raw["rationale"].split()),
         remediation=" ".join(raw["remediation"].split()),
         precision=raw["precision"],
-        rule=_validate_rule(raw["rule"], source),
+        rule=_validate_rule(raw["rule"], source, check_schemas),
         folder=str(source.parent),
         also_points=also,
         security_severity=float(severity) if severity is not None else None,
@@ -140,7 +141,7 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def load_check_file(path: Path) -> Check:
+def load_check_file(path: Path, check_schemas: bool = True) -> Check:
     # libyaml's safe loader reads the catalogue ~8x faster than a pure-Python parser, which
     # matters for a pre-commit scan of one file; check files use no YAML 1.1/1.2 differences.
     import yaml
@@ -150,18 +151,22 @@ def load_check_file(path: Path) -> Check:
         raw = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
         raise _fail(path, f"cannot be read: {error}") from None
-    return parse_check(_plain(raw), path)
+    return parse_check(_plain(raw), path, check_schemas)
 
 
-def load_catalogue(directories: Sequence[Path]) -> tuple[Check, ...]:
-    """Every check under the directories, sorted by id; ids must be unique across them all."""
+def load_catalogue(directories: Sequence[Path], trusted: Sequence[Path] = ()) -> tuple[Check, ...]:
+    """Every check under the directories, sorted by id; ids must be unique across them all.
+
+    The JSON Schemas in rules are checked as schemas except in ``trusted`` folders (the
+    built-in catalogue, whose schemas the project's own tests check): that check costs a
+    jsonschema import on every start."""
     checks: dict[str, Check] = {}
     for directory in directories:
         if not directory.is_dir():
             raise CatalogueError(f"{directory}: checks folder not found")
         # The layout is fixed (tcop-PP/ID/check.yaml), so the fixtures below are never walked.
         for path in sorted(directory.glob("*/*/check.yaml")):
-            check = load_check_file(path)
+            check = load_check_file(path, check_schemas=directory not in trusted)
             if path.parent.name != check.id:
                 raise _fail(path, f"folder name must be the check id {check.id}")
             if check.id in checks:

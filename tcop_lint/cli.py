@@ -37,7 +37,7 @@ def _catalogue(extra_dirs: tuple[str, ...] = ()):
     from tcop_lint.catalogue import CatalogueError, builtin_checks_dir, load_catalogue
 
     try:
-        return load_catalogue([builtin_checks_dir(), *(Path(d) for d in extra_dirs)])
+        return load_catalogue([builtin_checks_dir(), *(Path(d) for d in extra_dirs)], trusted=[builtin_checks_dir()])
     except CatalogueError as error:
         raise _usage_error(f"check catalogue: {error}") from None
 

@@ -21,6 +21,7 @@ from tcop_lint.model import (
     Hit,
     LoadResult,
     ParseProblem,
+    RepositoryFacts,
     Unresolved,
 )
 from tcop_lint.settings import RuleContext, Settings
@@ -36,13 +37,15 @@ class CheckRun:
     crashes: tuple[CheckCrash, ...]
 
 
-def files_to_load(scope: ScanScope) -> tuple[str, ...]:
+def files_to_load(scope: ScanScope, with_repository: bool = True) -> tuple[str, ...]:
     """Files to parse or to look into: targets plus the context they need (the other files of
     their kind in their directories). In a full scan, every file a loader or a content check
-    (secrets, encoding, licence...) reads."""
+    (secrets, encoding, licence...) reads; without repository checks, only loader files."""
     from tcop_lint.loaders.content import repository_file
     from tcop_lint.loaders.content import wanted as content_wanted
 
+    if not with_repository:
+        content_wanted = repository_file = lambda name: False  # noqa: E731 - nothing reads them
     if not scope.explicit:
         return tuple(name for name in scope.files if loader_for(name) or content_wanted(name))
     wanted = {name for name in scope.targets if loader_for(name)}
@@ -60,17 +63,24 @@ def files_to_load(scope: ScanScope) -> tuple[str, ...]:
     return tuple(sorted(wanted))
 
 
-def assemble(scope: ScanScope, results: Sequence[LoadResult], names: Sequence[str] | None = None) -> Documents:
-    """Documents from the load results of ``names`` (by default ``files_to_load(scope)``)."""
+def assemble(
+    scope: ScanScope, results: Sequence[LoadResult], names: Sequence[str] | None = None, with_repository: bool = True
+) -> Documents:
+    """Documents from the load results of ``names`` (by default ``files_to_load(scope)``).
+    Without repository checks the repository facts (licences, README ...) are not gathered."""
     from tcop_lint.loaders.repository import repository_facts
     from tcop_lint.terraform_modules import assemble_modules
 
-    names = files_to_load(scope) if names is None else names
+    names = files_to_load(scope, with_repository) if names is None else names
     content = {name: result.content for name, result in zip(names, results) if result.content is not None}
     tf_files = [result.terraform for result in results if result.terraform is not None]
     settled = {r.terraform.file: r.terraform_settled for r in results if r.terraform is not None and r.terraform_settled}
     return Documents(
-        repository=repository_facts(scope.root, scope.files, scope.is_git, content),
+        repository=(
+            repository_facts(scope.root, scope.files, scope.is_git, content)
+            if with_repository
+            else RepositoryFacts(str(scope.root), scope.files, scope.is_git)
+        ),
         terraform=assemble_modules(tf_files, settled) if tf_files else (),
         kubernetes=tuple(obj for result in results for obj in result.kubernetes),
         openapi=tuple(doc for result in results for doc in result.openapi),
@@ -81,24 +91,29 @@ def assemble(scope: ScanScope, results: Sequence[LoadResult], names: Sequence[st
     )
 
 
-def load_documents(scope: ScanScope, settings: Settings, jobs: int | None = 1, cache: "Cache | None" = None) -> Documents:
+def load_documents(
+    scope: ScanScope,
+    settings: Settings,
+    jobs: int | None = 1,
+    cache: "Cache | None" = None,
+    with_repository: bool = True,
+) -> Documents:
     """Every file parsed once: in worker processes when there are enough, from the cache
     when unchanged since the last scan."""
     from tcop_lint.cache import keep_data_in
     from tcop_lint.loading import forget_real_dirs
     from tcop_lint.parallel import load_all
 
-
     forget_real_dirs()
     keep_data_in(cache.directory if cache is not None else None)  # where licence reference texts are kept
-    names = files_to_load(scope)
+    names = files_to_load(scope, with_repository)
     # Loading builds millions of small objects that live until the scan ends, and none is
     # garbage: with the collector running, each full collection walks them all (seconds on a
     # large repository). Collect nothing meanwhile, then leave them out of later collections.
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return assemble(scope, load_all(scope.root, names, settings.max_file_bytes, jobs, cache), names)
+        return assemble(scope, load_all(scope.root, names, settings.max_file_bytes, jobs, cache), names, with_repository)
     finally:
         if collecting:
             gc.freeze()
@@ -304,8 +319,12 @@ def problems_in_scope(documents: Documents) -> tuple[ParseProblem, ...]:
 def scan(
     scope: ScanScope, checks: Sequence[Check], settings: Settings, jobs: int | None = 1, cache: "Cache | None" = None
 ) -> tuple[Documents, CheckRun]:
-    documents = load_documents(scope, settings, jobs, cache)
     from tcop_lint.parallel import default_jobs
+
+    # Only what the selected checks read: a pre-commit run of Terraform checks gathers no
+    # licence or README facts.
+    with_repository = any(check.reads in REPOSITORY_KINDS for check in checks)
+    documents = load_documents(scope, settings, jobs, cache, with_repository)
 
     run = run_checks(checks, documents, settings, partial=scope.explicit, jobs=jobs or default_jobs())
     gc.unfreeze()  # load_documents froze the loaded views; a long-lived process may collect them now

@@ -101,7 +101,9 @@ def execute(request: ScanRequest) -> Report:
     root = _scope_root(request)
     try:
         settings, source = load_settings(root, request.config_file)
-        catalogue = load_catalogue([builtin_checks_dir(), *(Path(d) for d in settings.extra_check_dirs)])
+        catalogue = load_catalogue(
+            [builtin_checks_dir(), *(Path(d) for d in settings.extra_check_dirs)], trusted=[builtin_checks_dir()]
+        )
         check_known_ids(settings, (check.id for check in catalogue), source)
         known_baseline = read_baseline(request.baseline) if request.baseline else None
     except (ConfigError, CatalogueError, BaselineError) as error:
