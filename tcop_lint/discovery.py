@@ -77,6 +77,15 @@ def exclude_spec(patterns: Sequence[str]):
     return pathspec.GitIgnoreSpec.from_lines(patterns)
 
 
+def default_root(paths: Sequence[str]) -> Path:
+    """The repository scanned: the one directory given, else the git work tree holding the
+    first path, else the current directory."""
+    given = [Path(p) for p in (paths or ["."])]
+    if len(given) == 1 and given[0].is_dir():
+        return given[0].resolve()
+    return (git_toplevel(given[0].resolve()) if given[0].exists() else None) or Path.cwd().resolve()
+
+
 def discover(
     paths: Sequence[str], root: Path | None = None, exclude: Sequence[str] = (), use_git: bool = True
 ) -> ScanScope:
@@ -91,12 +100,7 @@ def discover(
             raise DiscoveryError(f"{path}: no such file or directory")
     directories = [p for p in given if p.is_dir()]
     explicit_files = [p for p in given if not p.is_dir()]
-    if root is None:
-        if len(directories) == 1 and not explicit_files:
-            root = directories[0]
-        else:
-            root = git_toplevel(given[0].resolve()) or Path.cwd()
-    root = root.resolve()
+    root = (root or default_root(paths)).resolve()
     toplevel = git_toplevel(root) if use_git else None
     is_git = toplevel is not None
     listed = _git_files(toplevel, root) if toplevel is not None else None

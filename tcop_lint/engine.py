@@ -39,15 +39,15 @@ class CheckRun:
 
 def files_to_load(scope: ScanScope, with_repository: bool = True) -> tuple[str, ...]:
     """Files to parse or to look into: targets plus the context they need (the other files of
-    their kind in their directories). In a full scan, every file a loader or a content check
-    (secrets, encoding, licence...) reads; without repository checks, only loader files."""
+    their kind in their directories). With repository checks, also every file a content check
+    (secrets, encoding, licence...) reads."""
     from tcop_lint.loaders.content import repository_file
     from tcop_lint.loaders.content import wanted as content_wanted
 
-    if not with_repository:
-        content_wanted = repository_file = lambda name: False  # noqa: E731 - nothing reads them
     if not scope.explicit:
-        return tuple(name for name in scope.files if loader_for(name) or content_wanted(name))
+        return tuple(
+            name for name in scope.files if loader_for(name) or (with_repository and content_wanted(name))
+        )
     wanted = {name for name in scope.targets if loader_for(name)}
     # Terraform needs its module's other files to resolve variables; manifests need their
     # neighbours for relations (an HPA or PodDisruptionBudget beside a Deployment).
@@ -56,10 +56,11 @@ def files_to_load(scope: ScanScope, with_repository: bool = True) -> tuple[str, 
         name for name in scope.files
         if loader_for(name) and (loader_for(name) == "terraform", name.rpartition("/")[0]) in directories
     )
-    # Findings on other files are left out of a partial scan, so only targets need content
-    # facts; and the licence files and README, which the repository facts read.
-    wanted.update(name for name in scope.targets if content_wanted(name))
-    wanted.update(name for name in scope.files if repository_file(name) and not loader_for(name))
+    if with_repository:
+        # Findings on other files are left out of a partial scan, so only targets need content
+        # facts; and the licence files and README, which the repository facts read.
+        wanted.update(name for name in scope.targets if content_wanted(name))
+        wanted.update(name for name in scope.files if repository_file(name) and not loader_for(name))
     return tuple(sorted(wanted))
 
 

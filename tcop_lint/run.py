@@ -35,14 +35,9 @@ class UsageProblem(ValueError):
 
 
 def _scope_root(request: ScanRequest) -> Path:
-    if request.root is not None:
-        return request.root.resolve()
-    from tcop_lint.discovery import git_toplevel
+    from tcop_lint.discovery import default_root
 
-    given = [Path(p) for p in request.paths]
-    if len(given) == 1 and given[0].is_dir():
-        return given[0].resolve()
-    return (git_toplevel(given[0].resolve()) if given[0].exists() else None) or Path.cwd().resolve()
+    return request.root.resolve() if request.root is not None else default_root(request.paths)
 
 
 def _chosen_checks(request: ScanRequest, catalogue: Sequence[Check], settings: Settings) -> tuple[Check, ...]:

@@ -24,14 +24,13 @@ from ruamel.yaml import YAML
 
 from tcop_lint.action import diff_base, flag, write_outputs
 from tcop_lint.action.scan import Inputs, count_findings, plan
+from repo_helpers import GIT_ENV, git
 
 REPO = Path(__file__).resolve().parents[1]
 ACTION_TEXT = (REPO / "action.yml").read_text(encoding="utf-8")
 ACTION = YAML(typ="safe").load(ACTION_TEXT)
 SCHEMA = json.loads((Path(__file__).parent / "data" / "github-action-schema.json").read_text(encoding="utf-8"))
 EXPRESSION = re.compile(r"\$\{\{\s*(.*?)\s*\}\}", re.DOTALL)
-GIT_ENV = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t",
-           "GIT_COMMITTER_EMAIL": "t@example.com", "GIT_CONFIG_NOSYSTEM": "1"}
 
 
 def steps() -> list[dict[str, Any]]:
@@ -265,11 +264,6 @@ def run_action(workspace: Path, tmp: Path, event: dict[str, Any], inputs: dict[s
     outputs = {name: context.substitute(spec["value"]) for name, spec in ACTION["outputs"].items()}
     return ActionRun(outputs, "".join(stdout), ran, skipped, failed_step, failed_code,
                      summary.read_text(encoding="utf-8") if summary.exists() else "")
-
-
-def git(root: Path, *args: str) -> str:
-    return subprocess.run(["git", *args], cwd=root, check=True, capture_output=True, text=True,
-                          env={**os.environ, **GIT_ENV}).stdout.strip()
 
 
 def pull_request(tmp: Path, example: str) -> tuple[Path, dict[str, Any]]:

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 from pathlib import Path
 
 from click.testing import CliRunner
 
 from tcop_lint.cli import main
+from repo_helpers import git
 
 OLD_DB = """\
 resource "aws_db_instance" "legacy" {
@@ -24,12 +23,6 @@ resource "aws_db_instance" "fresh" {
 }
 """
 MIT = "MIT License\n\nCopyright (c) 2026 Example\n"
-
-
-def git(root: Path, *args: str) -> str:
-    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com",
-           "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com"}
-    return subprocess.run(["git", *args], cwd=root, check=True, capture_output=True, text=True, env=env).stdout
 
 
 def scan(root: Path, *args: str) -> tuple[int, list[dict]]:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from tcop_lint.discovery import DiscoveryError, discover
 from tcop_lint.loading import read_text
+from repo_helpers import git
 
 
 def make_tree(root: Path, names: list[str]) -> None:
@@ -17,12 +16,6 @@ def make_tree(root: Path, names: list[str]) -> None:
         path = root / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text("x = 1\n", encoding="utf-8")
-
-
-def git(root: Path, *args: str) -> None:
-    subprocess.run(["git", *args], cwd=root, check=True, capture_output=True,
-                   env={**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com",
-                        "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com"})
 
 
 def test_a_plain_folder_is_walked_without_tool_folders(tmp_path: Path) -> None:

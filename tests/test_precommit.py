@@ -16,17 +16,12 @@ from pathlib import Path
 
 import pytest
 from ruamel.yaml import YAML
+from repo_helpers import GIT_ENV, git
 
 REPO = Path(__file__).resolve().parents[1]
 HOOKS = YAML(typ="safe").load((REPO / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
-GIT_ENV = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t",
-           "GIT_COMMITTER_EMAIL": "t@example.com", "GIT_CONFIG_NOSYSTEM": "1"}
 COPY_IGNORE = shutil.ignore_patterns(".git", ".venv", "venv", "__pycache__", ".pytest_cache", "*.egg-info", "build", "dist",
                                      ".hypothesis", ".mypy_cache", ".ruff_cache")
-
-
-def git(root: Path, *args: str) -> None:
-    subprocess.run(["git", *args], cwd=root, check=True, capture_output=True, env={**os.environ, **GIT_ENV})
 
 
 def committed_copy(source: Path, target: Path) -> Path:

@@ -16,6 +16,7 @@ from tcop_lint.discovery import discover
 from tcop_lint.engine import load_documents, run_checks
 from tcop_lint.rules.openapi_catalogue import case_style
 from tcop_lint.rules.repo_data import licence_id, personal_value, read_small
+from repo_helpers import git
 
 CATALOGUE = load_catalogue([builtin_checks_dir()])
 
@@ -214,10 +215,6 @@ def test_a_contributing_file_counts_as_saying_how_to_contribute(tmp_path: Path) 
 # --- TCOP-03-GIT-001 ----------------------------------------------------------------------
 
 AWS_KEY = "AKIAQ7RZ3XKD5PLM2WNY"
-
-
-def git(repo: Path, *args: str) -> None:
-    subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True)
 
 
 def make_repo(path: Path) -> Path:

@@ -22,18 +22,9 @@ from tcop_lint.loaders.repository_files import (
 )
 from tcop_lint.loaders.content import csv_problem, find_secrets, redact, utf8_problem
 from tcop_lint.settings import Settings
+from repo_helpers import write_files as write
 
 CHECKS = {check.id: check for check in load_catalogue([builtin_checks_dir()])}
-
-
-def write(root: Path, files: dict[str, str | bytes]) -> None:
-    for name, content in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            path.write_bytes(content)
-        else:
-            path.write_text(content, encoding="utf-8")
 
 
 def findings(root: Path, check_id: str):

@@ -15,17 +15,7 @@ from tcop_lint.rules import repository as rules
 from tcop_lint.settings import RuleContext, Settings
 
 from test_licences import GDS_MIT, GDS_README, shipped
-
-
-def make(root: Path, files: dict[str, str | bytes]) -> tuple[str, ...]:
-    for name, content in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            path.write_bytes(content)
-        else:
-            path.write_text(content, encoding="utf-8")
-    return tuple(sorted(files))
+from repo_helpers import write_files as make
 
 
 def test_a_well_kept_repository(tmp_path: Path) -> None:
