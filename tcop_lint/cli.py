@@ -161,7 +161,10 @@ def exit_code(findings, fail_on: str) -> int:
     if fail_on == "never":
         return EXIT_OK
     threshold = LEVEL_RANK[fail_on]
-    failing = any(f.suppressed is None and LEVEL_RANK[f.level] >= threshold for f in findings)
+    # Findings marked unchanged (pull-request mode: already on the base) are reported, not gated.
+    failing = any(
+        f.suppressed is None and f.baseline_state != "unchanged" and LEVEL_RANK[f.level] >= threshold for f in findings
+    )
     return EXIT_FINDINGS if failing else EXIT_OK
 
 

@@ -139,13 +139,11 @@ def _read_yaml(path: Path) -> Any:
 
 
 def _read_pyproject(path: Path) -> Any:
-    try:
-        import tomllib
-    except ModuleNotFoundError:  # Python 3.10
-        import tomli as tomllib
+    from tcop_lint.tomlfile import TOMLDecodeError, tomllib
+
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+    except (OSError, UnicodeDecodeError, TOMLDecodeError) as error:
         raise ConfigError(f"{path}: cannot be read: {error}") from None
     return data.get("tool", {}).get("tcop-lint")
 

@@ -1,14 +1,16 @@
 """Pull-request mode: report only what changed since the merge base with a reference.
 
-Findings on files are kept when their line was added or changed; repository-level findings
-(licence, README, security contact ...) are kept when the base did not already have them.
+Findings on files are new when their line was added or changed; repository-level findings
+(licence, README, security contact ...) are new when the base did not already have them. The
+rest are marked unchanged: they stay in SARIF, JSON and GitLab reports (each upload is the whole
+state of the branch) and are left out of the gate, the annotations and the summary's list.
 """
 
 from __future__ import annotations
 
 import re
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable, Mapping, Sequence
 
@@ -105,17 +107,20 @@ def base_snapshot(root: Path, base_commit: str, destination: Path) -> None:
         target.write_bytes(item.data_stream.read())
 
 
-def filter_to_changes(
+def mark_changes(
     findings: Sequence[Finding],
     changes: Changes,
     repository_level: Callable[[Finding], bool],
     base_fingerprints: frozenset[str],
 ) -> tuple[tuple[Finding, ...], int]:
-    kept = tuple(
-        f for f in findings
-        if (f.fingerprint not in base_fingerprints if repository_level(f) else on_changed_line(f, changes))
+    """Every finding, marked "new" (on a changed line, or a repository-level finding the base did
+    not have) or "unchanged", and how many are unchanged."""
+    marked = tuple(
+        replace(f, baseline_state="new" if is_new else "unchanged")
+        for f in findings
+        for is_new in ((f.fingerprint not in base_fingerprints if repository_level(f) else on_changed_line(f, changes)),)
     )
-    return kept, len(findings) - len(kept)
+    return marked, sum(1 for f in marked if f.baseline_state == "unchanged")
 
 
 def temporary_directory() -> tempfile.TemporaryDirectory:

@@ -200,12 +200,21 @@ def _python_work(
         yield subject, lambda subject=subject: function(subject, context)
 
 
-def fingerprint(check_id: str, hit: Hit) -> str:
-    identity = "\0".join((check_id, hit.file or "", hit.address, hit.message))
-    return hashlib.sha256(identity.encode("utf-8")).hexdigest()[:32]
+def identity_file(hit: Hit) -> str:
+    """The file that belongs to a finding's identity ("" for repository- and estate-wide ones)."""
+    return "" if hit.anchor_only or hit.file is None else hit.file
 
 
-def to_finding(check: Check, hit: Hit) -> Finding:
+def fingerprint(check_id: str, hit: Hit, *, disambiguator: str = "") -> str:
+    """check id + file + logical address + the rule's key: never the message, so a finding keeps
+    its identity when its text changes because something else in the repository did."""
+    parts = [check_id, identity_file(hit), hit.address, hit.key]
+    if disambiguator:
+        parts.append(disambiguator)
+    return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()[:32]
+
+
+def to_finding(check: Check, hit: Hit, disambiguator: str = "") -> Finding:
     return Finding(
         check_id=check.id,
         level=hit.level or check.level,
@@ -214,15 +223,29 @@ def to_finding(check: Check, hit: Hit) -> Finding:
         position=hit.position,
         address=hit.address,
         message=hit.message,
-        fingerprint=fingerprint(check.id, hit),
+        fingerprint=fingerprint(check.id, hit, disambiguator=disambiguator),
         properties=dict(hit.properties),
         span=hit.span,
+        anchor_only=hit.anchor_only,
     )
+
+
+def _findings(check: Check, hits: Sequence[Hit]) -> list[Finding]:
+    """Findings with distinct fingerprints: where a rule gave two findings one identity (it set no
+    key to tell them apart), those two fall back on their messages rather than merge."""
+    findings = [to_finding(check, hit) for hit in hits]
+    seen: dict[str, int] = {}
+    for finding in findings:
+        seen[finding.fingerprint] = seen.get(finding.fingerprint, 0) + 1
+    return [
+        to_finding(check, hit, disambiguator=hit.message) if seen[finding.fingerprint] > 1 else finding
+        for hit, finding in zip(hits, findings)
+    ]
 
 
 def run_check(check: Check, documents: Documents, settings: Settings) -> CheckRun:
     """Run one check on every subject; a subject it crashes on is reported, the rest still run."""
-    findings: list[Finding] = []
+    hits: list[Hit] = []
     crashes: dict[str | None, CheckCrash] = {}
     try:
         work = list(_python_work(check, documents, settings) if "python" in check.rule else _schema_work(check, documents))
@@ -230,11 +253,11 @@ def run_check(check: Check, documents: Documents, settings: Settings) -> CheckRu
         return CheckRun((), (CheckCrash(check.id, None, f"{type(error).__name__}: {error}", traceback.format_exc()),))
     for subject, produce in work:
         try:
-            findings.extend(to_finding(check, hit) for hit in produce())
+            hits.extend(produce())
         except Exception as error:  # a broken check must not end the scan; it is reported and exits 3
             file = subject.file if subject is not None else None
             crashes.setdefault(file, CheckCrash(check.id, file, f"{type(error).__name__}: {error}", traceback.format_exc()))
-    return CheckRun(tuple(findings), tuple(crashes.values()))
+    return CheckRun(tuple(_findings(check, hits)), tuple(crashes.values()))
 
 
 REPOSITORY_KINDS = ("repository", "git")

@@ -216,7 +216,12 @@ class Hit:
     """What a rule reports; the engine turns it into a Finding.
 
     ``file`` None means the repository as a whole. ``address`` is the logical identity
-    (resource address, object address, JSON pointer) that fingerprints are made from.
+    (resource address, object address, JSON pointer, or the scope of an estate-wide finding)
+    that fingerprints are made from, with ``key`` when one subject has several findings of
+    one check. The message is never part of the identity: it may name counts or other
+    resources, which change when something else in the repository changes. ``anchor_only``
+    marks a finding whose file and line only show where to look (an estate-wide finding shown
+    on one block): its identity leaves the file out.
     """
 
     file: str | None
@@ -226,6 +231,8 @@ class Hit:
     properties: Mapping[str, Any] = field(default_factory=dict)
     level: Level | None = None  # overrides the check's level (e.g. "unresolved" notes)
     span: Position | None = None  # the enclosing block or object, for block-wide suppressions
+    key: str = ""  # tells apart several findings of one check on one subject ("operationId", a package)
+    anchor_only: bool = False
 
 
 @dataclass(frozen=True)
@@ -241,7 +248,8 @@ class Finding:
     properties: Mapping[str, Any] = field(default_factory=dict)
     suppressed: str | None = None  # the justification when a suppression applies
     span: Position | None = None  # the enclosing block or object
-    baseline_state: str | None = None  # "new" when compared with a baseline
+    anchor_only: bool = False  # file and line only show where an estate-wide finding is shown
+    baseline_state: str | None = None  # "new" / "unchanged" when compared with a baseline or a diff base
 
     def sort_key(self) -> tuple:
         pos = self.position or Position(0, 0)
@@ -340,6 +348,7 @@ class Report:
     files_scanned: int = 0
     category: str = "tcop-lint"
     baseline_hidden: int = 0  # findings left out because the baseline holds them
-    diff_hidden: int = 0  # findings left out because they are not on changed lines
+    diff_hidden: int = 0  # findings the branch did not introduce (pull-request mode: marked "unchanged")
+    diff_base: str | None = None  # the --diff-base reference, in pull-request mode
     repository_files: tuple[str, ...] = ()  # every file of the scanned repository
     inventory: Mapping[str, Any] = field(default_factory=dict)  # clouds and services in use

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING, Mapping, Sequence
 
 from tcop_lint import __version__
 from tcop_lint.engine import REPOSITORY_KINDS
@@ -67,13 +67,19 @@ def _suppress(findings, documents: Documents, checks, catalogue, settings: Setti
     )
 
 
+def is_repository_level(finding: Finding, kinds: Mapping[str, str]) -> bool:
+    """About the repository or estate as a whole rather than a line: compared with the base's."""
+    return kinds.get(finding.check_id) in REPOSITORY_KINDS or finding.file is None or finding.anchor_only
+
+
 def _base_fingerprints(root: Path, base_commit: str, checks: Sequence[Check], settings: Settings) -> frozenset[str]:
-    """Fingerprints of the repository-level findings the base commit already had."""
+    """Fingerprints of the repository-level findings the base commit already had (``checks``: the
+    repository checks and the checks that gave estate-wide findings on the head)."""
     from tcop_lint.diffmode import base_snapshot, temporary_directory
     from tcop_lint.discovery import discover
     from tcop_lint.engine import scan
 
-    repository_checks = [c for c in checks if c.reads in REPOSITORY_KINDS]
+    repository_checks = list(checks)
     if not repository_checks:
         return frozenset()
     with temporary_directory() as folder:
@@ -88,7 +94,7 @@ def execute(request: ScanRequest) -> Report:
     from tcop_lint.baseline import BaselineError, apply_baseline, read_baseline
     from tcop_lint.catalogue import CatalogueError, builtin_checks_dir, load_catalogue
     from tcop_lint.config import ConfigError, check_known_ids, load_settings
-    from tcop_lint.diffmode import DiffError, changed_lines, filter_to_changes
+    from tcop_lint.diffmode import DiffError, changed_lines, mark_changes
     from tcop_lint.discovery import DiscoveryError, discover
     from tcop_lint.engine import problems_in_scope, scan
     from tcop_lint.suppressions import TOOL_CHECKS
@@ -114,9 +120,14 @@ def execute(request: ScanRequest) -> Report:
     diff_hidden = baseline_hidden = 0
     if changes is not None:
         kinds = {c.id: c.reads for c in checks}
-        base = _base_fingerprints(scope.root, changes.base_commit, checks, settings)
-        findings, diff_hidden = filter_to_changes(
-            findings, changes, lambda f: kinds.get(f.check_id) in REPOSITORY_KINDS or f.file is None, base
+        wide = {f.check_id for f in findings if is_repository_level(f, kinds)}
+        base = _base_fingerprints(
+            scope.root, changes.base_commit, [c for c in checks if c.reads in REPOSITORY_KINDS or c.id in wide], settings
+        )
+        # Every finding of the head stays in the report (code scanning treats an upload as the
+        # whole state of the ref); those the branch did not introduce are marked "unchanged".
+        findings, diff_hidden = mark_changes(
+            findings, changes, lambda f: is_repository_level(f, kinds), base
         )
     if known_baseline is not None:
         findings, baseline_hidden = apply_baseline(findings, known_baseline)
@@ -134,6 +145,7 @@ def execute(request: ScanRequest) -> Report:
         category=request.category,
         baseline_hidden=baseline_hidden,
         diff_hidden=diff_hidden,
+        diff_base=request.diff_base,
         repository_files=scope.files,
         inventory=provider_inventory(documents),
     )

@@ -49,6 +49,7 @@ class Subject:
         address_suffix: str = "",
         level: Level | None = None,
         properties: Mapping[str, Any] | None = None,
+        key: str = "",
     ) -> Hit:
         """A Hit at ``path`` inside this subject (nearest known position)."""
         props = dict(self.properties)
@@ -61,6 +62,7 @@ class Subject:
             properties=props,
             level=level,
             span=self.node.locate(()),
+            key=key,
         )
 
 

@@ -178,6 +178,7 @@ def _report(directive: Directive, check_id: str, message: str) -> Finding:
         position=Position(directive.line, 1) if directive.file else None,
         address=f"suppression:{where}:{','.join(directive.ids)}",
         message=message,
+        key=message,  # several problems with one directive; each message is local to the directive
     )
     return Finding(
         check_id=check_id,

@@ -344,3 +344,43 @@ def test_a_missing_diff_base_falls_back_to_a_full_scan_with_a_warning(tmp_path: 
                                "PYTHONPATH": str(REPO)}, capture_output=True, text=True, check=True)
     assert completed.stdout.startswith("::warning title=tcop-lint::diff base origin/main is not in the checkout")
     assert parse_outputs(output) == {"ref": ""}
+
+
+def pull_request_on_an_existing_estate(tmp: Path) -> tuple[Path, dict[str, Any]]:
+    """main already holds the example service with its findings; the branch adds one database."""
+    repo = tmp / "repo"
+    repo.mkdir()
+    git(repo, "init", "-q", "-b", "main")
+    shutil.copytree(REPO / "examples" / "service-repo", repo, dirs_exist_ok=True)
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "base")
+    base = git(repo, "rev-parse", "HEAD")
+    git(repo, "checkout", "-q", "-b", "feature")
+    (repo / "reports.tf").write_text(
+        'resource "aws_db_instance" "reports" {\n  identifier          = "reports"\n  publicly_accessible = true\n}\n',
+        encoding="utf-8",
+    )
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "a reports database")
+    event = {"action": "opened", "number": 8,
+             "pull_request": {"number": 8, "base": {"ref": "main", "sha": base}, "head": {"ref": "feature", "sha": git(repo, "rev-parse", "HEAD")}}}
+    return repo, event
+
+
+@needs_formats
+def test_pull_request_sarif_holds_every_finding_while_annotations_and_gate_follow_the_change(tmp_path: Path) -> None:
+    repo, event = pull_request_on_an_existing_estate(tmp_path)
+    run = run_action(repo, tmp_path, event, {"upload-sarif": "true"})
+    sarif = json.loads(Path(run.outputs["sarif-file"]).read_text(encoding="utf-8"))
+    results = sarif["runs"][0]["results"]
+    files = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in results if r.get("locations")}
+    # Findings outside the changed lines stay in the upload, or code scanning would close them.
+    assert "reports.tf" in files and "infra/aws/main.tf" in files
+    assert len(results) == int(run.outputs["findings"]) > int(run.outputs["new-findings"]) > 0
+    unchanged = [r for r in results if r.get("baselineState") == "unchanged"]
+    assert len(unchanged) == int(run.outputs["findings"]) - int(run.outputs["new-findings"])
+    annotations = [line for line in run.stdout.splitlines() if line.startswith(("::error file=", "::warning file=", "::notice file="))]
+    assert annotations and all("file=reports.tf," in line for line in annotations), annotations
+    assert (run.failed_step, run.failed_code) == ("Fail on findings", 1)  # the new public database gates
+    assert f"{run.outputs['new-findings']} new finding" in run.summary
+    assert f"{len(unchanged)} findings already there before this branch" in run.summary

@@ -35,6 +35,10 @@ def places(findings: list[dict]) -> list[tuple]:
     return sorted((f["id"], f["file"], f["line"]) for f in findings)
 
 
+def new_places(findings: list[dict]) -> list[tuple]:
+    return places([f for f in findings if f["baseline_state"] != "unchanged"])
+
+
 def test_with_a_baseline_old_findings_pass_and_a_new_one_fails_alone(tmp_path: Path) -> None:
     repo = tmp_path / "repo"
     repo.mkdir()
@@ -81,8 +85,10 @@ def test_diff_base_reports_only_what_the_branch_added(tmp_path: Path) -> None:
 
     _, changed = scan(tmp_path, "--diff-base", "main", "--select", "TCOP-06-TF-005", "--select", "TCOP-06-K8S-005",
                       "--select", "TCOP-03-REPO-001")
-    # The new database and the untracked manifest; the missing licence was already missing on main.
-    assert places(changed) == [("TCOP-06-K8S-005", "k8s.yaml", 8), ("TCOP-06-TF-005", "main.tf", 8)]
+    # The JSON report keeps every finding of the head; the new database and the untracked
+    # manifest are new, the old database and the licence missing on main already were there.
+    assert places(changed) == places(everything)
+    assert new_places(changed) == [("TCOP-06-K8S-005", "k8s.yaml", 8), ("TCOP-06-TF-005", "main.tf", 8)]
 
 
 def test_diff_base_reports_a_repository_problem_the_branch_introduced(tmp_path: Path) -> None:
@@ -93,8 +99,8 @@ def test_diff_base_reports_a_repository_problem_the_branch_introduced(tmp_path: 
     git(tmp_path, "checkout", "-q", "-b", "feature")
     git(tmp_path, "rm", "-q", "LICENCE")
     git(tmp_path, "commit", "-qm", "drop the licence")
-    _, changed = scan(tmp_path, "--diff-base", "main", "--select", "TCOP-03-REPO-001")
-    assert places(changed) == [("TCOP-03-REPO-001", None, None)]
+    code, changed = scan(tmp_path, "--diff-base", "main", "--select", "TCOP-03-REPO-001")
+    assert code == 1 and new_places(changed) == [("TCOP-03-REPO-001", None, None)]
 
 
 def test_diff_base_outside_git_is_a_usage_error(tmp_path: Path) -> None:

@@ -88,11 +88,15 @@ def plan(inputs: Inputs, work: Path, temp: Path, python: str = sys.executable) -
     return Plan(tuple(argv), work, sarif, markdown, json_file)
 
 
-def count_findings(json_report: Path) -> int | None:
-    """Unsuppressed findings in a JSON report, or None when there is no readable report."""
+def count_findings(json_report: Path, *, new_only: bool = False) -> int | None:
+    """Unsuppressed findings in a JSON report (with ``new_only``, those the pull request
+    introduced), or None when there is no readable report."""
     try:
         data = json.loads(json_report.read_text(encoding="utf-8"))
-        return sum(1 for finding in data["findings"] if not finding.get("suppressed"))
+        return sum(
+            1 for finding in data["findings"]
+            if not finding.get("suppressed") and not (new_only and finding.get("baseline_state") == "unchanged")
+        )
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
 
@@ -108,7 +112,8 @@ def main(env: Mapping[str, str] = os.environ) -> int:
         inputs = read_inputs(env)
     except ValueError as error:
         print(f"::error title=tcop-lint::{escape_data(f'invalid action input: {error}')}")
-        write_outputs(env.get("GITHUB_OUTPUT"), {"exit-code": "2", "findings": "", "sarif-file": "", "summary-file": ""})
+        write_outputs(env.get("GITHUB_OUTPUT"),
+                      {"exit-code": "2", "findings": "", "new-findings": "", "sarif-file": "", "summary-file": ""})
         return 0
     temp = Path(env.get("RUNNER_TEMP") or os.environ.get("TMPDIR") or "/tmp")
     run = plan(inputs, workspace(env), temp)
@@ -119,6 +124,7 @@ def main(env: Mapping[str, str] = os.environ) -> int:
     completed = subprocess.run(run.argv, cwd=run.cwd, check=False)
     code = completed.returncode
     findings = count_findings(run.json)
+    new_findings = count_findings(run.json, new_only=True)
     if inputs.summary and run.markdown.is_file():
         _append(env.get("GITHUB_STEP_SUMMARY"), run.markdown.read_text(encoding="utf-8"))
     write_outputs(
@@ -126,6 +132,7 @@ def main(env: Mapping[str, str] = os.environ) -> int:
         {
             "exit-code": str(code),
             "findings": "" if findings is None else str(findings),
+            "new-findings": "" if new_findings is None else str(new_findings),
             "sarif-file": str(run.sarif) if run.sarif.is_file() else "",
             "summary-file": str(run.markdown) if run.markdown.is_file() else "",
         },

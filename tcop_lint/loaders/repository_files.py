@@ -254,15 +254,10 @@ def load_json_object(root: str | Path, name: str) -> Mapping[str, Any] | None:
 
 
 def load_toml(root: str | Path, name: str) -> Mapping[str, Any] | None:
-    import tomllib
+    from tcop_lint.tomlfile import parse_toml
 
     text = read_text(root, name)
-    if text is None:
-        return None
-    try:
-        return tomllib.loads(text)
-    except (ValueError, RecursionError):
-        return None
+    return None if text is None else parse_toml(text)
 
 
 def key_line(text: str | None, key: str) -> int:

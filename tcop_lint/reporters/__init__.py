@@ -2,7 +2,21 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from tcop_lint.model import Report
+
+
+# Formats a person reads on the pull request: in pull-request mode they list only what the branch
+# introduced (and say how many findings were already there); SARIF, JSON and GitLab reports hold
+# every finding of the head, since each upload is the whole state of the branch.
+CHANGED_ONLY_FORMATS = ("text", "github", "markdown", "junit")
+
+
+def changed_only(report: Report) -> Report:
+    if report.diff_base is None:
+        return report
+    return replace(report, findings=tuple(f for f in report.findings if f.baseline_state != "unchanged"))
 
 
 def render(
@@ -14,6 +28,8 @@ def render(
     show_suppressed: bool = False,
     sarif_suppressed: bool = False,
 ) -> str:
+    if output_format in CHANGED_ONLY_FORMATS:
+        report = changed_only(report)
     if output_format == "sarif":
         from tcop_lint.reporters.sarif import render_sarif
 

@@ -25,6 +25,7 @@ def finding_record(finding: Finding) -> dict[str, Any]:
         "resource": finding.address,
         "fingerprint": finding.fingerprint,
         "suppressed": finding.suppressed,
+        "baseline_state": finding.baseline_state,
         "properties": {key: finding.properties[key] for key in sorted(finding.properties)},
     }
 

@@ -86,6 +86,14 @@ def render_markdown(report: Report, *, max_rows: int = MAX_ROWS) -> str:
         + ".",
         "",
     ]
+    if report.diff_base is not None:
+        lines += [
+            f"Pull-request mode (changes since `{escape(report.diff_base)}`): "
+            f"{_plural(len(visible), 'new finding')} on changed lines, listed here and gated; "
+            f"{_plural(report.diff_hidden, 'finding')} already there before this branch, "
+            "kept in the SARIF report (code scanning) but not gated.",
+            "",
+        ]
     if visible:
         lines += ["| TCoP point | Errors | Warnings | Notes |", "| --- | ---: | ---: | ---: |"]
         for point, group in groupby(sorted(visible, key=lambda f: f.tcop_point), key=lambda f: f.tcop_point):

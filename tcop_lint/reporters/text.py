@@ -68,7 +68,7 @@ def render_text(report: Report, *, color: bool = False, quiet: bool = False, sho
         for count, why in (
             (len(report.findings) - len(visible), "suppressed (--show-suppressed lists them)"),
             (report.baseline_hidden, "in the baseline"),
-            (report.diff_hidden, "not on changed lines"),
+            (report.diff_hidden, "already there before this branch (not on changed lines; not gated)"),
         )
         if count
     ]

@@ -52,8 +52,9 @@ def _read(ctx: RuleContext, name: str, limit: int = READ_LIMIT) -> str | None:
     return data.decode("utf-8-sig", errors="replace")
 
 
-def _hit(path: str, line: int, message: str, **properties: Any) -> Hit:
-    return Hit(file=path, position=Position(max(1, int(line or 1)), 1), address=path, message=message, properties=properties)
+def _hit(path: str, line: int, message: str, *, key: str = "", **properties: Any) -> Hit:
+    return Hit(file=path, position=Position(max(1, int(line or 1)), 1), address=path, message=message,
+               properties=properties, key=key)
 
 
 def _repository_hit(message: str, **properties: Any) -> Hit:
@@ -389,7 +390,7 @@ def dependency_licences(ctx: RuleContext) -> Iterable[Hit]:
                     message = f"{label} has a licence that is not an SPDX expression ({value}): check its terms"
                 else:
                     message = f"{label} is under {expression}, which is not an open licence allowed by policy"
-            yield _hit(name, line, message, package=package, version=version, licence=value)
+            yield _hit(name, line, message, package=package, version=version, licence=value, key=label)
             count += 1
             if count >= MAX_DEPENDENCY_HITS:
                 return
@@ -399,12 +400,9 @@ def dependency_licences(ctx: RuleContext) -> Iterable[Hit]:
 
 
 def _toml(text: str) -> Mapping[str, Any] | None:
-    import tomllib
+    from tcop_lint.tomlfile import parse_toml
 
-    try:
-        return tomllib.loads(text)
-    except (tomllib.TOMLDecodeError, ValueError):
-        return None
+    return parse_toml(text)
 
 
 def _manifest_licences(ctx: RuleContext) -> Iterator[tuple[str, int, str]]:

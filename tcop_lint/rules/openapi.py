@@ -25,8 +25,8 @@ _VARIABLE = re.compile(r"\{([^{}]+)\}")
 _SEGMENT = re.compile(r"(?:[a-z0-9.\-]|\{[^{}/]+\})+")
 
 
-def _hit(subject: Subject, message: str, path: DataPath, level: Any = None) -> Hit:
-    return subject.hit(message, path, address_suffix=json_pointer(path)[1:], level=level)
+def _hit(subject: Subject, message: str, path: DataPath, level: Any = None, key: str = "") -> Hit:
+    return subject.hit(message, path, address_suffix=json_pointer(path)[1:], level=level, key=key)
 
 
 def _is_local(host: str | None) -> bool:
@@ -295,13 +295,13 @@ def operations_undocumented(subject: Subject, ctx: RuleContext) -> Iterator[Hit]
         name = f"{method.upper()} {template}"
         op_id = operation.get("operationId")
         if not isinstance(op_id, str) or not op_id.strip():
-            yield _hit(subject, f"{name} has no operationId", where)
+            yield _hit(subject, f"{name} has no operationId", where, key="operationId")
         elif op_id in seen:
             yield _hit(subject, f"{name} repeats operationId {op_id!r} of {seen[op_id]}", where + ("operationId",))
         else:
             seen[op_id] = name
         if not any(isinstance(operation.get(k), str) and operation[k].strip() for k in ("summary", "description")):
-            yield _hit(subject, f"{name} has neither a summary nor a description", where)
+            yield _hit(subject, f"{name} has neither a summary nor a description", where, key="summary")
 
 
 _ERROR_CODE = re.compile(r"^(?:[45](?:\d\d|XX)|default)$", re.IGNORECASE)
@@ -341,9 +341,9 @@ def error_responses_undocumented(subject: Subject, ctx: RuleContext) -> Iterator
         if "4XX" in codes:
             continue
         if "406" not in codes and _returns_content(doc, answers, at):
-            yield _hit(subject, f"{name} returns content but does not document 406 Not Acceptable", at, level="note")
+            yield _hit(subject, f"{name} returns content but does not document 406 Not Acceptable", at, level="note", key="406")
         if method in ("put", "post", "patch") and "415" not in codes and _has_body(doc, operation, where):
-            yield _hit(subject, f"{name} takes a request body but does not document 415 Unsupported Media Type", at, level="note")
+            yield _hit(subject, f"{name} takes a request body but does not document 415 Unsupported Media Type", at, level="note", key="415")
 
 
 # --- versions ---------------------------------------------------------------------------

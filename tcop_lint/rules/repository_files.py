@@ -46,8 +46,8 @@ def _directory(name: str) -> str:
     return name.rpartition("/")[0]
 
 
-def _file_hit(path: str, line: int, message: str, level: str | None = None, **properties: Any) -> Hit:
-    return Hit(path, position(line), path, message, properties, level)  # type: ignore[arg-type]
+def _file_hit(path: str, line: int, message: str, level: str | None = None, *, key: str = "", **properties: Any) -> Hit:
+    return Hit(path, position(line), path, message, properties, level, key=key)  # type: ignore[arg-type]
 
 
 def _repository_hit(message: str, **properties: Any) -> Hit:
@@ -244,14 +244,14 @@ def base_images_pinned(ctx: RuleContext) -> Iterable[Hit]:
                         name, entry.line,
                         f"base image {image} has {'no tag' if not tag else 'the tag latest'}, so each build may get a different "
                         "image: pin it by digest (image:tag@sha256:...)",
-                        image=image,
+                        image=image, key=image,
                     )
                 else:
                     yield _file_hit(
                         name, entry.line,
                         f"base image {image} is pinned by tag only; tags can be moved: add its digest (@sha256:...) and let "
                         "Dependabot or Renovate update it",
-                        level="note", image=image,
+                        level="note", image=image, key=image,
                     )
             if entry.stage:
                 stages.add(entry.stage.lower())
@@ -348,7 +348,7 @@ def changelog_for_library(ctx: RuleContext) -> Iterable[Hit]:
         yield _file_hit(
             manifest, key_line(text, "version"),
             f"{manifest} gives version {version!r}, which is not a Semantic Versioning number (MAJOR.MINOR.PATCH)",
-            kind="version",
+            kind="version", key="version",
         )
     has_changelog = any(
         _CHANGELOG.match(_base(n)) and _directory(n) in ("", "docs", ".github") for n in repo.files
@@ -357,7 +357,7 @@ def changelog_for_library(ctx: RuleContext) -> Iterable[Hit]:
         yield _file_hit(
             manifest, 1,
             f"{manifest} describes a package others can install, but there is no CHANGELOG: record what changes in each release",
-            kind="changelog",
+            kind="changelog", key="changelog",
         )
 
 

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Mapping
-from typing import Any, Iterator
+from collections.abc import Iterator, Mapping
+from dataclasses import replace
+from typing import Any
 
 from tcop_lint.model import Documents, Hit, TfBlock, TfModule, TfResource, Unresolved
 from tcop_lint.rules.terraform_support import (
@@ -220,6 +221,7 @@ def portability_profile(ctx: RuleContext) -> Iterator[Hit]:
             message=f"{label} ({provider}): {entry['resources']} resources across {len(entry['services'])} services "
             f"(most used: {services}); hardest to move: {coupled}",
             properties={"provider": provider, "inventory": entry},
+            anchor_only=True,
         )
 
 
@@ -296,6 +298,8 @@ def versions_unconstrained(ctx: RuleContext) -> Iterator[Hit]:
                 gaps.append(f"{provider} (no version)")
         if gaps:
             where = module.directory or "the root folder"
-            yield block_hit(module, anchor, f"The Terraform configuration in {where} does not constrain: {', '.join(gaps)}",
-                            ("required_providers",) if settings and "required_providers" in body(anchor) else (),
-                            suffix="#versions", properties={"unconstrained": gaps})
+            found = block_hit(module, anchor, f"The Terraform configuration in {where} does not constrain: {', '.join(gaps)}",
+                              ("required_providers",) if settings and "required_providers" in body(anchor) else (),
+                              properties={"unconstrained": gaps})
+            # The anchor block is only where the note is shown; the subject is the module's folder.
+            yield replace(found, address=f"{module.directory or '.'}#versions", anchor_only=True)
