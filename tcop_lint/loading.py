@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from tcop_lint.model import LoadResult, ParseProblem
+from tcop_lint.text import plural
 
 Loader = Callable[[str, str], LoadResult]
 
@@ -125,7 +126,7 @@ def read_bytes(root: Path, name: str, limit: int) -> tuple[bytes | None, int, Pa
 def _decode(name: str, data: bytes, size: int, max_bytes: int) -> tuple[str | None, ParseProblem | None]:
     if size > max_bytes:
         return None, ParseProblem(
-            name, f"file is {size} bytes, over the {max_bytes}-byte limit (max_file_bytes); skipped", level="note", skipped=True
+            name, f"file is {plural(size, 'byte')}, over the {max_bytes}-byte limit (max_file_bytes); skipped", level="note", skipped=True
         )
     data = data[: max_bytes + 1]
     if b"\0" in data:

@@ -16,7 +16,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import hostile_repo  # noqa: E402
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
-FORMATS = ("text", "sarif", "github", "markdown", "junit")
+FORMATS = ("text", "sarif", "github", "markdown", "junit", "gitlab")
 
 
 @pytest.fixture(scope="module")
@@ -138,3 +138,6 @@ def test_every_report_format_copes_with_hostile_names(hostile):
     assert sarif["runs"][0]["results"]
     annotations = (base / "report.github").read_text(encoding="utf-8").splitlines()
     assert all(line.startswith("::") or not line.strip() for line in annotations if "line.tf" in line)
+    issues = json.loads((base / "report.gitlab").read_text(encoding="utf-8"))
+    assert {i["fingerprint"] for i in issues} == {r["partialFingerprints"]["tcopLint/v1"] for r in sarif["runs"][0]["results"]}
+    assert all(isinstance(i["location"]["path"], str) and i["location"]["path"] for i in issues)

@@ -244,7 +244,7 @@ def test_junit_suites_per_point_with_failures_notes_crashes_and_problems() -> No
     assert (tls.get("tests"), tls.get("failures"), tls.get("errors")) == ("2", "2", "0")
     cases = {case.get("file"): case for case in tls.findall("testcase")}
     failure = cases["infra/lb.tf"].find("failure")
-    assert failure.get("type") == "error" and failure.get("message") == "first (and 1 more)"
+    assert failure.get("type") == "error" and failure.get("message") == "first (and 1 more finding)"
     assert "infra/lb.tf:9:3: error: first [aws_lb_listener.http]" in failure.text
     assert "https://www.gov.uk/guidance/tcop-06-tf-001" in failure.text
     region = suites["TCoP 5: Use cloud first"]

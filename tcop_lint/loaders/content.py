@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Iterator, Mapping
 
 from tcop_lint.loaders.repository import READ_LIMIT, is_licence_path, is_readme_path, readme_facts
+from tcop_lint.text import plural
 
 SMALL_FILE = 256 * 1024
 TEXT_FILE = 1024 * 1024
@@ -165,7 +166,7 @@ def csv_problem(data: bytes, truncated: bool) -> tuple[int, str] | None:
                     return reader.line_num, "has a header row with repeated column names"
                 continue
             if len(row) != len(header):
-                return reader.line_num, f"has a row with {len(row)} fields where the header has {len(header)}"
+                return reader.line_num, f"has a row with {plural(len(row), 'field')} where the header has {len(header)}"
     except csv.Error as error:
         return reader.line_num or 1, f"cannot be read as RFC 4180 CSV ({error})"
     return None

@@ -34,7 +34,7 @@ def render(
         from tcop_lint.reporters.sarif import render_sarif
 
         return render_sarif(report, include_suppressed=sarif_suppressed)
-    if output_format in ("github", "markdown", "junit"):
+    if output_format in ("github", "markdown", "junit", "gitlab"):
         from importlib import import_module
 
         return getattr(import_module(f"tcop_lint.reporters.{output_format}"), f"render_{output_format}")(report)

@@ -18,6 +18,7 @@ from typing import Mapping
 
 from tcop_lint.model import LEVEL_RANK, Check, Finding, ParseProblem, Report
 from tcop_lint.tcop import CODE_URL, point_label
+from tcop_lint.text import plural as _plural
 
 ANNOTATIONS_PER_LEVEL = 10
 COMMANDS = {"error": "error", "warning": "warning", "note": "notice"}
@@ -89,10 +90,6 @@ def _problem_command(problem: ParseProblem) -> tuple[str, str]:
         properties["line"] = problem.position.line
     properties["title"] = "tcop-lint: file skipped" if problem.skipped else "tcop-lint: file could not be checked"
     return level, command(level, problem.message, properties)
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
 
 
 def render_github(report: Report) -> str:

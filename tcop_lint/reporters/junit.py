@@ -24,6 +24,7 @@ from typing import Iterable
 
 from tcop_lint.model import LEVEL_RANK, Check, Finding, Report
 from tcop_lint.tcop import point_label
+from tcop_lint.text import plural
 
 REPOSITORY = "(repository)"
 # Characters XML 1.0 cannot carry at all; they become U+FFFD rather than make the file invalid.
@@ -52,7 +53,7 @@ def _finding_line(finding: Finding) -> str:
 
 def _summary(findings: list[Finding]) -> str:
     first = " ".join(findings[0].message.split())
-    return first if len(findings) == 1 else f"{first} (and {len(findings) - 1} more)"
+    return first if len(findings) == 1 else f"{first} (and {plural(len(findings) - 1, 'more finding')})"
 
 
 def _check_cases(suite: ET.Element, check: Check, findings: Iterable[Finding], crashes) -> dict[str, int]:

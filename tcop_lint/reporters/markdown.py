@@ -14,6 +14,7 @@ from itertools import groupby
 
 from tcop_lint.model import LEVEL_RANK, Check, Finding, Report
 from tcop_lint.tcop import CODE_URL, POINTS, point_label
+from tcop_lint.text import plural as _plural
 
 MAX_ROWS = 50
 MAX_MESSAGE = 300
@@ -44,10 +45,6 @@ def code(text: str, *, in_table: bool = True) -> str:
     padded = f" {text} " if text.startswith("`") or text.endswith("`") else text
     span = f"{fence}{padded}{fence}"
     return span.replace("|", "\\|") if in_table else span
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
 
 
 def _counts_text(findings: list[Finding]) -> str:
@@ -123,7 +120,7 @@ def render_markdown(report: Report, *, max_rows: int = MAX_ROWS) -> str:
             where = f"{problem.file}:{problem.position.line}" if problem.position else problem.file
             lines.append(f"- {code(where, in_table=False)}: {escape(problem.message, MAX_MESSAGE)}")
         if len(report.problems) > MAX_PROBLEMS:
-            lines.append(f"- and {len(report.problems) - MAX_PROBLEMS} more")
+            lines.append(f"- and {_plural(len(report.problems) - MAX_PROBLEMS, 'more file')}")
         lines.append("")
     if report.crashes:
         lines += ["### Checks that crashed", ""]

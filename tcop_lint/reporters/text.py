@@ -7,6 +7,7 @@ from itertools import groupby
 
 from tcop_lint.model import Finding, Report
 from tcop_lint.tcop import point_label
+from tcop_lint.text import plural as _plural
 
 COLOURS = {"error": "31", "warning": "33", "note": "36"}
 REPOSITORY = "(repository)"
@@ -22,10 +23,6 @@ def _shown(name: str) -> str:
 
 def _paint(text: str, code: str, color: bool) -> str:
     return f"\033[{code}m{text}\033[0m" if color else text
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
 
 
 def _counts(findings: list[Finding]) -> str:

@@ -21,6 +21,7 @@ from tcop_lint.loaders.openapi import (
 from tcop_lint.model import DataPath, Hit, OpenApiDocument
 from tcop_lint.settings import RuleContext
 from tcop_lint.subjects import Subject
+from tcop_lint.text import plural
 
 _WORD = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
 
@@ -285,7 +286,7 @@ def sub_resources_too_deep(subject: Subject, ctx: RuleContext) -> Iterator[Hit]:
     paths = subject.data.get("paths")
     for template in (paths if isinstance(paths, Mapping) else ()):
         if isinstance(template, str) and template.startswith("/") and _depth(template) > limit:
-            yield _hit(subject, f"path {template} nests {_depth(template)} levels of resources; keep to {limit}", ("paths", template))
+            yield _hit(subject, f"path {template} nests {plural(_depth(template), 'level')} of resources; keep to {limit}", ("paths", template))
 
 
 _WHEN = re.compile(

@@ -18,6 +18,7 @@ from tcop_lint.rules.terraform_network import never_created
 from tcop_lint.rules.terraform_residency import is_google_multi_region
 from tcop_lint.settings import RuleContext
 from tcop_lint.terraform_modules import RegionSource, module_index, region_source
+from tcop_lint.text import plural
 
 # Types AWS runs globally (their API lives in us-east-1 whatever the provider says).
 GLOBAL_TYPES: tuple[str, ...] = (
@@ -152,7 +153,7 @@ def _hit(module: TfModule, source: RegionSource, provider: str, allowed: tuple[s
     subject = _origin(source) if source.inherited else names[0]
     used_by = ""
     if source.inherited:
-        shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+        shown = ", ".join(names) if len(names) <= 4 else ", ".join(names[:3]) + f" and {plural(len(names) - 3, 'more resource')}"
         used_by = f" (used by {shown})"
     properties = {"provider": provider, "resources": names}
     if isinstance(source.value, Unresolved):

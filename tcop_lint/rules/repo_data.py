@@ -17,6 +17,7 @@ from typing import Any, Iterable, Iterator
 
 from tcop_lint.model import Hit, Position, walk
 from tcop_lint.settings import RuleContext
+from tcop_lint.text import plural
 
 REPOSITORY = "<repository>"
 READ_LIMIT = 1024 * 1024
@@ -294,7 +295,7 @@ def personal_data_in_files(ctx: RuleContext) -> Iterable[Hit]:
         total = sum(len(v) for v in found.values())
         if total < minimum or not set(found) - _NEEDS_NAME:
             continue  # postcodes and birth dates alone (beside made-up identifiers) are not enough
-        summary = ", ".join(f"{len(found[k])} {_PLURALS[k] if len(found[k]) > 1 else k} ({', '.join(sorted(columns[k]))})" for k in sorted(found))
+        summary = ", ".join(f"{plural(len(found[k]), k, _PLURALS[k])} ({', '.join(sorted(columns[k]))})" for k in sorted(found))
         yield _file_hit(
             name, first_line,
             f"{name} appears to hold real personal data: {summary}. Values are not shown. Remove it, replace it with "

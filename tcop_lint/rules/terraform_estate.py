@@ -20,6 +20,7 @@ from tcop_lint.rules.terraform_support import (
     tag_attribute,
 )
 from tcop_lint.settings import RuleContext
+from tcop_lint.text import plural
 
 CLOUD_PROVIDERS: Mapping[str, str] = {"aws": "AWS", "azurerm": "Azure", "google": "Google Cloud"}
 BUDGET_TYPES: Mapping[str, tuple[str, ...]] = {
@@ -82,7 +83,7 @@ def spend_alerts_missing(ctx: RuleContext) -> Iterator[Hit]:
         if provider in by_provider and not _declared(ctx.documents, BUDGET_TYPES[provider]):
             types = ", ".join(BUDGET_TYPES[provider])
             yield repository_hit(
-                f"The Terraform declares {len(by_provider[provider])} {label} resources but no budget with spend alerts ({types}); "
+                f"The Terraform declares {plural(len(by_provider[provider]), label + ' resource')} but no budget with spend alerts ({types}); "
                 "if budgets are managed elsewhere, record where",
                 f"budget/{provider}",
                 {"provider": provider},
@@ -94,7 +95,7 @@ def audit_logging(ctx: RuleContext) -> Iterator[Hit]:
     for provider, label in CLOUD_PROVIDERS.items():
         if provider in by_provider and not _declared(ctx.documents, AUDIT_TYPES[provider]):
             yield repository_hit(
-                f"The Terraform declares {len(by_provider[provider])} {label} resources but no audit logging "
+                f"The Terraform declares {plural(len(by_provider[provider]), label + ' resource')} but no audit logging "
                 f"({', '.join(AUDIT_TYPES[provider])}); if it is set up at organisation level, record where",
                 f"audit/{provider}",
                 {"provider": provider},
@@ -218,7 +219,7 @@ def portability_profile(ctx: RuleContext) -> Iterator[Hit]:
             file=block.file,
             position=block.position,
             address=f"inventory/{provider}",
-            message=f"{label} ({provider}): {entry['resources']} resources across {len(entry['services'])} services "
+            message=f"{label} ({provider}): {plural(entry['resources'], 'resource')} across {plural(len(entry['services']), 'service')} "
             f"(most used: {services}); hardest to move: {coupled}",
             properties={"provider": provider, "inventory": entry},
             anchor_only=True,
