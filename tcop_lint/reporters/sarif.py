@@ -1,9 +1,20 @@
 """SARIF 2.1.0 output that GitHub code scanning accepts without surprises.
 
-The log is built from plain dicts, not sarif-om objects. sarif-om's serializer drops any
-property equal to its schema default (so ``level: "warning"`` vanishes and GitHub falls back
-to the rule default) and its suppression status names predate the final 2.1.0 spelling.
-Plain dicts give a fixed key order and byte-identical output for the same input.
+The log is built with sarif-om's object model (``sarif_log`` returns the ``SarifLog``) and
+written by a small serializer here, not sarif-om's own, because of two pitfalls:
+
+- sarif-om's usual serializer drops any property equal to its schema default, so
+  ``level: "warning"`` vanishes and GitHub falls back to the rule default. ``_om`` builds each
+  object with every property it is not given set to None, so sarif-om's defaults (language,
+  rank, index -1 ...) are never written by accident; the serializer leaves out only None
+  (or attrs NOTHING) and writes everything else, ``level`` included, whatever its value.
+- sarif-om's ``Suppression`` has the pre-final ``state`` where final 2.1.0 says ``status``;
+  ``_SCHEMA_NAME_FIXES`` writes it under the final name.
+
+Keys come out in the fixed order of ``_KEY_ORDER`` (then any other set property in sarif-om's
+field order), so the same input gives byte-identical output. What sarif-om has no class for
+stays a plain dict: property bags, ``partialFingerprints`` and the ``originalUriBaseIds`` map
+(whose values are ``ArtifactLocation`` objects).
 
 Choices worth knowing:
 
@@ -27,14 +38,19 @@ Choices worth knowing:
 
 from __future__ import annotations
 
+import functools
 import gzip
 import json
 import math
 import os
 import re
 from collections.abc import Mapping
-from typing import Any, Iterable, Sequence
+from types import MappingProxyType
+from typing import Any, Iterable, Sequence, TypeVar
 from urllib.parse import quote
+
+import attrs
+import sarif_om as om  # type: ignore[import-untyped]  # sarif-om ships no type information
 
 from tcop_lint.model import (
     LEVEL_RANK,
@@ -47,6 +63,7 @@ from tcop_lint.model import (
     Unresolved,
 )
 from tcop_lint.tcop import CODE_URL, POINTS, point_label
+from tcop_lint.text import plural
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 TOOL_NAME = "tcop-lint"
@@ -83,6 +100,31 @@ def render_sarif(
     ``repository_files`` (repository-relative posix paths) is used only to find a README to
     anchor repository-level findings; without it the top level of ``report.root`` is listed.
     """
+    return _fit(report, include_suppressed, repository_files, information_uri)[1]
+
+
+def _were(count: int) -> str:
+    return "was" if count == 1 else "were"
+
+
+def sarif_log(
+    report: Report,
+    *,
+    include_suppressed: bool = False,
+    repository_files: Sequence[str] | None = None,
+    information_uri: str = DEFAULT_INFORMATION_URI,
+) -> om.SarifLog:
+    """The ``sarif_om.SarifLog`` that ``render_sarif`` writes (already cut to GitHub's limits)."""
+    return _fit(report, include_suppressed, repository_files, information_uri)[0]
+
+
+def _fit(
+    report: Report,
+    include_suppressed: bool,
+    repository_files: Sequence[str] | None,
+    information_uri: str,
+) -> tuple[om.SarifLog, str]:
+    """The log and its text, with as many results as fit GitHub's compressed size limit."""
     findings = [f for f in report.findings if include_suppressed or f.suppressed is None]
     findings.sort(key=lambda f: (f.sort_key(), f.fingerprint))
     if repository_files is None and report.repository_files:
@@ -90,31 +132,32 @@ def render_sarif(
     anchor = _repository_anchor(report.root, repository_files)
     limit = MAX_RESULTS
     while True:
-        text = _render(report, findings, limit, anchor, information_uri)
+        log = _log(report, findings, limit, anchor, information_uri)
+        text = dumps(log)
         data = text.encode("utf-8")
         if len(data) <= MAX_GZIP_BYTES or limit == 0:
-            return text
+            return log, text
         compressed = len(gzip.compress(data, compresslevel=6, mtime=0))
         if compressed <= MAX_GZIP_BYTES:
-            return text
+            return log, text
         kept = min(limit, len(findings))
         limit = max(0, min(kept - 1, int(kept * MAX_GZIP_BYTES / compressed * 0.9)))
 
 
-def _render(
+def _log(
     report: Report,
     findings: list[Finding],
     limit: int,
     anchor: str | None,
     information_uri: str,
-) -> str:
-    notes: list[dict[str, Any]] = []
+) -> om.SarifLog:
+    notes: list[om.Notification] = []
     rules, index = _rules(report.checks, findings, notes)
     kept = [f for f in findings if f.check_id in index]
     if len(kept) < len(findings):
         notes.append(_limit_note(
             "rules-truncated",
-            f"{len(findings) - len(kept)} results were left out because their rules "
+            f"{plural(len(findings) - len(kept), 'result')} {_were(len(findings) - len(kept))} left out because their rules "
             f"exceeded GitHub's limit of {MAX_RULES} rules per run.",
         ))
     if len(kept) > limit:
@@ -128,36 +171,34 @@ def _render(
         ))
         kept = [f for f in kept if id(f) in chosen]
 
-    driver: dict[str, Any] = {
-        "name": TOOL_NAME,
-        "version": report.tool_version,
-    }
-    semantic = _semantic_version(report.tool_version)
-    if semantic:
-        driver["semanticVersion"] = semantic
-    driver["informationUri"] = information_uri
-    driver["rules"] = rules
-
-    run: dict[str, Any] = {
-        "tool": {"driver": driver},
-        "automationDetails": {"id": _automation_id(report.category)},
-        "originalUriBaseIds": {
-            SRCROOT: {"description": {"text": "The root of the scanned repository."}},
+    driver = _om(
+        om.ToolComponent,
+        name=TOOL_NAME,
+        version=report.tool_version,
+        semantic_version=_semantic_version(report.tool_version),
+        information_uri=information_uri,
+        rules=rules,
+    )
+    run = _om(
+        om.Run,
+        tool=_om(om.Tool, driver=driver),
+        automation_details=_om(om.RunAutomationDetails, id=_automation_id(report.category)),
+        original_uri_base_ids={
+            SRCROOT: _om(om.ArtifactLocation, description=_text("The root of the scanned repository.")),
         },
-        "columnKind": "unicodeCodePoints",
-        "results": _results(kept, index, anchor),
-        "invocations": [_invocation(report, index, notes)],
-    }
-    log = {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
-    return json.dumps(log, indent=2, sort_keys=False, ensure_ascii=False) + "\n"
+        column_kind="unicodeCodePoints",
+        results=_results(kept, index, anchor),
+        invocations=[_invocation(report, index, notes)],
+    )
+    return _om(om.SarifLog, schema_uri=SCHEMA_URI, version="2.1.0", runs=[run])
 
 
 # --- rules ----------------------------------------------------------------------------
 
 
 def _rules(
-    checks: Iterable[Check], findings: Sequence[Finding], notes: list[dict[str, Any]]
-) -> tuple[list[dict[str, Any]], dict[str, int]]:
+    checks: Iterable[Check], findings: Sequence[Finding], notes: list[om.Notification]
+) -> tuple[list[om.ReportingDescriptor], dict[str, int]]:
     by_id: dict[str, Check] = {c.id: c for c in checks}
     # Findings from outside the catalogue (the engine's own, e.g. unparseable files) still
     # need rule metadata so that ruleIndex points somewhere.
@@ -169,10 +210,10 @@ def _rules(
     if len(ids) > MAX_RULES:
         notes.append(_limit_note(
             "rules-truncated",
-            f"{len(ids) - MAX_RULES} rules were left out: GitHub accepts at most {MAX_RULES} per run.",
+            f"{plural(len(ids) - MAX_RULES, 'rule')} {_were(len(ids) - MAX_RULES)} left out: GitHub accepts at most {MAX_RULES} per run.",
         ))
         ids = ids[:MAX_RULES]
-    rules: list[dict[str, Any]] = []
+    rules: list[om.ReportingDescriptor] = []
     cut_tags: list[str] = []
     for rule_id in ids:
         check = by_id.get(rule_id) or _orphan_check(orphans[rule_id])
@@ -207,7 +248,7 @@ def _orphan_check(finding: Finding) -> Check:
     )
 
 
-def _rule(check: Check) -> tuple[dict[str, Any], bool]:
+def _rule(check: Check) -> tuple[om.ReportingDescriptor, bool]:
     point_uri = POINTS.get(check.tcop_point, ("", CODE_URL))[1]
     tags, cut = _tags(check)
     properties: dict[str, Any] = {"tags": tags, "precision": check.precision}
@@ -221,16 +262,17 @@ def _rule(check: Check) -> tuple[dict[str, Any], bool]:
         properties["tcopAlsoPoints"] = sorted(set(check.also_points))
     if check.deprecated:
         properties["deprecated"] = True
-    rule = {
-        "id": check.id,
-        "name": _clip(check.name, MAX_NAME),
-        "shortDescription": {"text": _clip(check.title, MAX_DESCRIPTION)},
-        "fullDescription": {"text": _clip(check.rationale or check.title, MAX_DESCRIPTION)},
-        "helpUri": check.help_uri or point_uri,
-        "help": {"text": _help_text(check), "markdown": _help_markdown(check)},
-        "defaultConfiguration": {"level": check.level},
-        "properties": properties,
-    }
+    rule = _om(
+        om.ReportingDescriptor,
+        id=check.id,
+        name=_clip(check.name, MAX_NAME),
+        short_description=_string(_clip(check.title, MAX_DESCRIPTION)),
+        full_description=_string(_clip(check.rationale or check.title, MAX_DESCRIPTION)),
+        help_uri=check.help_uri or point_uri,
+        help=_string(_help_text(check), _help_markdown(check)),
+        default_configuration=_om(om.ReportingConfiguration, level=check.level),
+        properties=properties,
+    )
     return rule, cut
 
 
@@ -301,67 +343,65 @@ def _help_markdown(check: Check) -> str:
 # --- results --------------------------------------------------------------------------
 
 
-def _results(findings: Sequence[Finding], index: Mapping[str, int], anchor: str | None) -> list[dict]:
+def _results(
+    findings: Sequence[Finding], index: Mapping[str, int], anchor: str | None
+) -> list[om.Result]:
     seen: dict[str, int] = {}
     results = []
     for f in findings:
         seen[f.fingerprint] = seen.get(f.fingerprint, 0) + 1
-        result: dict[str, Any] = {
-            "ruleId": f.check_id,
-            "ruleIndex": index[f.check_id],
-            "level": f.level,
-            "message": {"text": f.message or f.check_id},
-            "locations": [_finding_location(f, anchor)],
-            "partialFingerprints": {
+        suppressions = None
+        if f.suppressed is not None:
+            kind = f.properties.get("suppression_kind")
+            suppressions = [_om(
+                om.Suppression,
+                kind=kind if kind in ("inSource", "external") else "external",
+                state="accepted",  # written as final 2.1.0 "status": see _SCHEMA_NAME_FIXES
+                justification=f.suppressed,
+            )]
+        results.append(_om(
+            om.Result,
+            rule_id=f.check_id,
+            rule_index=index[f.check_id],
+            level=f.level,  # always written, "warning" too
+            message=_text(f.message or f.check_id),
+            locations=[_finding_location(f, anchor)],
+            partial_fingerprints={
                 FINGERPRINT_KEY: f.fingerprint,
                 "primaryLocationLineHash": f"{f.fingerprint}:{seen[f.fingerprint]}",
             },
-        }
-        if f.baseline_state is not None:
-            result["baselineState"] = f.baseline_state
-        if f.suppressed is not None:
-            kind = f.properties.get("suppression_kind")
-            result["suppressions"] = [{
-                "kind": kind if kind in ("inSource", "external") else "external",
-                "status": "accepted",
-                "justification": f.suppressed,
-            }]
-        result["properties"] = _result_properties(f)
-        results.append(result)
+            baseline_state=f.baseline_state,
+            suppressions=suppressions,
+            properties=_result_properties(f),
+        ))
     return results
 
 
-def _finding_location(f: Finding, anchor: str | None) -> dict[str, Any]:
+def _finding_location(f: Finding, anchor: str | None) -> om.Location:
     if f.file is not None:
         uri = _uri(f.file)
         pos = f.position
     else:
         uri = _uri(anchor) if anchor else ROOT_URI
         pos = None
-    region = _region(pos)
-    location: dict[str, Any] = {
-        "physicalLocation": {
-            "artifactLocation": {"uri": uri, "uriBaseId": SRCROOT},
-            "region": region,
-        }
-    }
-    if f.file is None:
-        location["message"] = {"text": "This finding is about the repository as a whole."}
-    return location
+    return _om(
+        om.Location,
+        physical_location=_om(om.PhysicalLocation, artifact_location=_artifact(uri), region=_region(pos)),
+        message=_text("This finding is about the repository as a whole.") if f.file is None else None,
+    )
 
 
-def _region(pos: Position | None) -> dict[str, Any]:
+def _region(pos: Position | None) -> om.Region:
     if pos is None:
-        return {"startLine": 1, "startColumn": 1}
+        return _om(om.Region, start_line=1, start_column=1)
     line, column = max(1, pos.line), max(1, pos.column)
-    region: dict[str, Any] = {"startLine": line, "startColumn": column}
     end_line = line if pos.end_line is None else pos.end_line
     if end_line < line or (pos.end_line is None and pos.end_column is None):
-        return region
-    region["endLine"] = end_line
+        return _om(om.Region, start_line=line, start_column=column)
+    end_column = None
     if pos.end_column is not None and (end_line > line or pos.end_column > column):
-        region["endColumn"] = max(1, pos.end_column)
-    return region
+        end_column = max(1, pos.end_column)
+    return _om(om.Region, start_line=line, start_column=column, end_line=end_line, end_column=end_column)
 
 
 def _result_properties(f: Finding) -> dict[str, Any]:
@@ -384,61 +424,166 @@ def _result_properties(f: Finding) -> dict[str, Any]:
 # --- invocation and notifications -----------------------------------------------------
 
 
-def _invocation(report: Report, index: Mapping[str, int], notes: list[dict[str, Any]]) -> dict:
+def _invocation(
+    report: Report, index: Mapping[str, int], notes: list[om.Notification]
+) -> om.Invocation:
     notifications = [_problem_note(p) for p in sorted(report.problems, key=_problem_key)]
     notifications += [_crash_note(c, index) for c in sorted(report.crashes, key=_crash_key)]
     notifications += notes
-    invocation: dict[str, Any] = {"executionSuccessful": not report.crashes}
-    if notifications:
-        invocation["toolExecutionNotifications"] = notifications
-    invocation["properties"] = {"filesScanned": report.files_scanned}
-    return invocation
+    return _om(
+        om.Invocation,
+        execution_successful=not report.crashes,
+        tool_execution_notifications=notifications or None,
+        properties={"filesScanned": report.files_scanned},
+    )
 
 
-def _problem_key(p: ParseProblem) -> tuple:
+def _problem_key(p: ParseProblem) -> tuple[str, int, int, bool, str]:
     pos = p.position
     return (p.file, pos.line if pos else 0, pos.column if pos else 0, p.skipped, p.message)
 
 
-def _crash_key(c: CheckCrash) -> tuple:
+def _crash_key(c: CheckCrash) -> tuple[str, str, str]:
     return (c.check_id, c.file or "", c.message)
 
 
-def _problem_note(p: ParseProblem) -> dict[str, Any]:
-    physical: dict[str, Any] = {"artifactLocation": {"uri": _uri(p.file), "uriBaseId": SRCROOT}}
+def _problem_note(p: ParseProblem) -> om.Notification:
+    region = None
     if p.position is not None:
-        physical["region"] = {
-            "startLine": max(1, p.position.line),
-            "startColumn": max(1, p.position.column),
-        }
-    return {
-        "locations": [{"physicalLocation": physical}],
-        "message": {"text": p.message or ("File skipped." if p.skipped else "File could not be read.")},
-        "level": "note" if p.skipped else "warning",
-        "descriptor": {"id": "file-skipped" if p.skipped else "file-not-parsed"},
-    }
+        region = _om(om.Region, start_line=max(1, p.position.line), start_column=max(1, p.position.column))
+    physical = _om(om.PhysicalLocation, artifact_location=_artifact(_uri(p.file)), region=region)
+    return _om(
+        om.Notification,
+        locations=[_om(om.Location, physical_location=physical)],
+        message=_text(p.message or ("File skipped." if p.skipped else "File could not be read.")),
+        level="note" if p.skipped else "warning",
+        descriptor=_om(om.ReportingDescriptorReference, id="file-skipped" if p.skipped else "file-not-parsed"),
+    )
 
 
-def _crash_note(c: CheckCrash, index: Mapping[str, int]) -> dict[str, Any]:
+def _crash_note(c: CheckCrash, index: Mapping[str, int]) -> om.Notification:
     where = f" on {c.file}" if c.file else ""
-    note: dict[str, Any] = {}
+    locations = None
     if c.file:
-        note["locations"] = [{
-            "physicalLocation": {"artifactLocation": {"uri": _uri(c.file), "uriBaseId": SRCROOT}}
-        }]
-    # The traceback is left out: it carries absolute paths of the machine that ran the scan.
-    note["message"] = {"text": f"Check {c.check_id} failed{where}: {c.message}"}
-    note["level"] = "error"
-    note["descriptor"] = {"id": "check-crashed"}
-    rule: dict[str, Any] = {"id": c.check_id}
-    if c.check_id in index:
-        rule["index"] = index[c.check_id]
-    note["associatedRule"] = rule
-    return note
+        physical = _om(om.PhysicalLocation, artifact_location=_artifact(_uri(c.file)))
+        locations = [_om(om.Location, physical_location=physical)]
+    return _om(
+        om.Notification,
+        locations=locations,
+        # The traceback is left out: it carries absolute paths of the machine that ran the scan.
+        message=_text(f"Check {c.check_id} failed{where}: {c.message}"),
+        level="error",
+        descriptor=_om(om.ReportingDescriptorReference, id="check-crashed"),
+        associated_rule=_om(om.ReportingDescriptorReference, id=c.check_id, index=index.get(c.check_id)),
+    )
 
 
-def _limit_note(descriptor: str, text: str) -> dict[str, Any]:
-    return {"message": {"text": text}, "level": "warning", "descriptor": {"id": descriptor}}
+def _limit_note(descriptor: str, text: str) -> om.Notification:
+    return _om(
+        om.Notification,
+        message=_text(text),
+        level="warning",
+        descriptor=_om(om.ReportingDescriptorReference, id=descriptor),
+    )
+
+
+# --- the object model and its serializer -----------------------------------------------
+
+_T = TypeVar("_T", bound="attrs.AttrsInstance")
+
+# The order today's output has always had; a set property not listed follows, in sarif-om's
+# field order. Names are SARIF's (after _SCHEMA_NAME_FIXES), not sarif-om's attribute names.
+_KEY_ORDER: Mapping[type, tuple[str, ...]] = MappingProxyType({
+    om.SarifLog: ("$schema", "version", "runs"),
+    om.Run: ("tool", "automationDetails", "originalUriBaseIds", "columnKind", "results", "invocations"),
+    om.Tool: ("driver",),
+    om.ToolComponent: ("name", "version", "semanticVersion", "informationUri", "rules"),
+    om.ReportingDescriptor: (
+        "id", "name", "shortDescription", "fullDescription", "helpUri", "help",
+        "defaultConfiguration", "properties",
+    ),
+    om.MultiformatMessageString: ("text", "markdown"),
+    om.ReportingConfiguration: ("level",),
+    om.RunAutomationDetails: ("id",),
+    om.Result: (
+        "ruleId", "ruleIndex", "level", "message", "locations", "partialFingerprints",
+        "baselineState", "suppressions", "properties",
+    ),
+    om.Message: ("text",),
+    om.Location: ("physicalLocation", "message"),
+    om.PhysicalLocation: ("artifactLocation", "region"),
+    om.ArtifactLocation: ("uri", "uriBaseId", "description"),
+    om.Region: ("startLine", "startColumn", "endLine", "endColumn"),
+    om.Suppression: ("kind", "status", "justification"),
+    om.Invocation: ("executionSuccessful", "toolExecutionNotifications", "properties"),
+    om.Notification: ("locations", "message", "level", "descriptor", "associatedRule"),
+    om.ReportingDescriptorReference: ("id", "index"),
+})
+
+# Where sarif-om (generated from a pre-final schema) names a property differently from 2.1.0.
+_SCHEMA_NAME_FIXES: Mapping[tuple[type, str], str] = MappingProxyType({
+    (om.Suppression, "state"): "status",
+})
+
+
+def _om(cls: type[_T], **values: Any) -> _T:
+    """A sarif-om object with only ``values`` set: every other property is None (unset).
+
+    This keeps sarif-om's schema defaults (``language: en-US``, ``rank: -1``, ...) out of the
+    output, while a value given here is written even when it equals the default.
+    """
+    unset = {f.name: None for f in attrs.fields(cls) if f.name not in values}
+    return cls(**unset, **values)
+
+
+def _text(text: str) -> om.Message:
+    return _om(om.Message, text=text)
+
+
+def _string(text: str, markdown: str | None = None) -> om.MultiformatMessageString:
+    return _om(om.MultiformatMessageString, text=text, markdown=markdown)
+
+
+def _artifact(uri: str) -> om.ArtifactLocation:
+    return _om(om.ArtifactLocation, uri=uri, uri_base_id=SRCROOT)
+
+
+@functools.cache
+def _fields(cls: type[attrs.AttrsInstance]) -> tuple[tuple[str, str], ...]:
+    """(attribute, SARIF property) pairs of a sarif-om class, in output order."""
+    pairs = [
+        (f.name, _SCHEMA_NAME_FIXES.get((cls, f.name), f.metadata["schema_property_name"]))
+        for f in attrs.fields(cls)
+    ]
+    order = {key: i for i, key in enumerate(_KEY_ORDER.get(cls, ()))}
+    ranked = sorted(enumerate(pairs), key=lambda p: (order.get(p[1][1], len(order)), p[0]))
+    return tuple(pair for _, pair in ranked)
+
+
+def to_json(value: Any) -> Any:
+    """Plain JSON data from sarif-om objects, dicts and lists.
+
+    An attrs property is left out only when it is None or attrs NOTHING, never because it
+    equals sarif-om's default; dict entries are all kept, in their order.
+    """
+    cls = type(value)
+    if attrs.has(cls):
+        out: dict[str, Any] = {}
+        for name, key in _fields(cls):
+            item = getattr(value, name, attrs.NOTHING)
+            if item is not None and item is not attrs.NOTHING:
+                out[key] = to_json(item)
+        return out
+    if isinstance(value, Mapping):
+        return {str(k): to_json(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [to_json(v) for v in value]
+    return value
+
+
+def dumps(log: om.SarifLog) -> str:
+    """The JSON text of a SarifLog: two-space indent, UTF-8 kept, ending in a newline."""
+    return json.dumps(to_json(log), indent=2, sort_keys=False, ensure_ascii=False) + "\n"
 
 
 # --- helpers --------------------------------------------------------------------------
