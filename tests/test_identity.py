@@ -132,19 +132,20 @@ def test_a_baseline_entry_does_not_absorb_the_same_check_in_another_file(tmp_pat
     assert code == 1 and {f["file"] for f in report["findings"]} == {"two.tf"}
 
 
-def branch_adding_a_database(root: Path) -> None:
+def branch_adding(root: Path, name: str, text: str) -> None:
+    """main holds the estate; the branch feature adds one file to it."""
     write_estate(root)
     git(root, "init", "-q", "-b", "main")
     git(root, "add", ".")
     git(root, "commit", "-qm", "start")
     git(root, "checkout", "-q", "-b", "feature")
-    (root / "reports.tf").write_text(INSECURE_DB, encoding="utf-8")
+    (root / name).write_text(text, encoding="utf-8")
     git(root, "add", ".")
-    git(root, "commit", "-qm", "add a reports database")
+    git(root, "commit", "-qm", f"add {name}")
 
 
 def test_pull_request_mode_reports_only_the_new_database_as_new_and_sarif_holds_everything(tmp_path: Path) -> None:
-    branch_adding_a_database(tmp_path)
+    branch_adding(tmp_path, "reports.tf", INSECURE_DB)
     _, everything = run(tmp_path)
     code, changed = run(tmp_path, "--diff-base", "main")
     assert code == 1
@@ -172,13 +173,6 @@ def test_pull_request_mode_reports_only_the_new_database_as_new_and_sarif_holds_
 
 
 def test_pull_request_mode_does_not_gate_on_findings_already_on_the_base(tmp_path: Path) -> None:
-    write_estate(tmp_path)
-    git(tmp_path, "init", "-q", "-b", "main")
-    git(tmp_path, "add", ".")
-    git(tmp_path, "commit", "-qm", "start")
-    git(tmp_path, "checkout", "-q", "-b", "feature")
-    (tmp_path / "README.md").write_text("# Claims\n", encoding="utf-8")
-    git(tmp_path, "add", ".")
-    git(tmp_path, "commit", "-qm", "docs")
+    branch_adding(tmp_path, "README.md", "# Claims\n")
     code, report = run(tmp_path, "--diff-base", "main", "--select", "TCOP-06-TF-005")
     assert report["findings"] and code == 0
