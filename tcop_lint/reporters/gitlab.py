@@ -9,7 +9,8 @@ exactly these keys, in this order::
 Choices worth knowing:
 
 - ``fingerprint`` is the finding's own fingerprint (the engine's logical fingerprint: rule,
-  file, address and the rule's key; never the line or the message), the same value the SARIF reporter writes as
+  file, address and the rule's key; never the line or the message), the same value the SARIF
+  reporter writes as
   ``partialFingerprints["tcopLint/v1"]``. GitLab compares the fingerprints of the source and
   target branches to say which issues a merge request introduced or fixed, so a finding that
   only moves lines is not reported as new. GitLab shows one issue per fingerprint; the
