@@ -1,7 +1,8 @@
 """Baselines: record today's findings so that only new ones are reported and gated.
 
-A finding is identified by its fingerprint (check, file, logical address, message), so a
-finding that moves to another line is still the same finding.
+A finding is identified by its fingerprint (check, file, logical address and the rule's key,
+never the message), so a finding that moves to another line, or whose message names a count
+that changed elsewhere, is still the same finding.
 """
 
 from __future__ import annotations

@@ -115,11 +115,12 @@ def mark_changes(
 ) -> tuple[tuple[Finding, ...], int]:
     """Every finding, marked "new" (on a changed line, or a repository-level finding the base did
     not have) or "unchanged", and how many are unchanged."""
-    marked = tuple(
-        replace(f, baseline_state="new" if is_new else "unchanged")
-        for f in findings
-        for is_new in ((f.fingerprint not in base_fingerprints if repository_level(f) else on_changed_line(f, changes)),)
-    )
+    def is_new(finding: Finding) -> bool:
+        if repository_level(finding):
+            return finding.fingerprint not in base_fingerprints
+        return on_changed_line(finding, changes)
+
+    marked = tuple(replace(f, baseline_state="new" if is_new(f) else "unchanged") for f in findings)
     return marked, sum(1 for f in marked if f.baseline_state == "unchanged")
 
 

@@ -6,6 +6,7 @@ import gc
 import hashlib
 import importlib
 import traceback
+from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from collections.abc import Mapping
@@ -234,9 +235,7 @@ def _findings(check: Check, hits: Sequence[Hit]) -> list[Finding]:
     """Findings with distinct fingerprints: where a rule gave two findings one identity (it set no
     key to tell them apart), those two fall back on their messages rather than merge."""
     findings = [to_finding(check, hit) for hit in hits]
-    seen: dict[str, int] = {}
-    for finding in findings:
-        seen[finding.fingerprint] = seen.get(finding.fingerprint, 0) + 1
+    seen = Counter(finding.fingerprint for finding in findings)
     return [
         to_finding(check, hit, disambiguator=hit.message) if seen[finding.fingerprint] > 1 else finding
         for hit, finding in zip(hits, findings)

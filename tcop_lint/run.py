@@ -79,14 +79,13 @@ def _base_fingerprints(root: Path, base_commit: str, checks: Sequence[Check], se
     from tcop_lint.discovery import discover
     from tcop_lint.engine import scan
 
-    repository_checks = list(checks)
-    if not repository_checks:
+    if not checks:
         return frozenset()
     with temporary_directory() as folder:
         base_root = Path(folder).resolve()
         base_snapshot(root, base_commit, base_root)
         scope = discover([str(base_root)], root=base_root, exclude=settings.exclude, use_git=False)
-        _, run = scan(scope, repository_checks, settings)
+        _, run = scan(scope, checks, settings)
     return frozenset(f.fingerprint for f in run.findings)
 
 

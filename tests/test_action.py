@@ -133,8 +133,10 @@ def test_scan_plan_makes_paths_relative_to_the_workspace(tmp_path: Path) -> None
     assert "--category" in argv and "github" in argv
     elsewhere = plan(Inputs(path=str(tmp_path), annotations=False), work, tmp_path, "py")
     assert "--root" not in elsewhere.argv and "text" in elsewhere.argv and "--category" not in elsewhere.argv
-    (tmp_path / "r.json").write_text('{"findings": [{"suppressed": null}, {"suppressed": "ok"}, {}]}')
-    assert count_findings(tmp_path / "r.json") == 2 and count_findings(tmp_path / "missing.json") is None
+    (tmp_path / "r.json").write_text(
+        '{"findings": [{"suppressed": null}, {"suppressed": "ok"}, {}, {"baseline_state": "unchanged"}]}'
+    )
+    assert count_findings(tmp_path / "r.json") == (3, 2) and count_findings(tmp_path / "missing.json") is None
 
 
 # --- running the steps --------------------------------------------------------------------

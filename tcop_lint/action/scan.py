@@ -88,17 +88,15 @@ def plan(inputs: Inputs, work: Path, temp: Path, python: str = sys.executable) -
     return Plan(tuple(argv), work, sarif, markdown, json_file)
 
 
-def count_findings(json_report: Path, *, new_only: bool = False) -> int | None:
-    """Unsuppressed findings in a JSON report (with ``new_only``, those the pull request
-    introduced), or None when there is no readable report."""
+def count_findings(json_report: Path) -> tuple[int, int] | None:
+    """Unsuppressed findings in a JSON report, and how many of them are new (not marked
+    unchanged by pull-request mode), or None when there is no readable report."""
     try:
         data = json.loads(json_report.read_text(encoding="utf-8"))
-        return sum(
-            1 for finding in data["findings"]
-            if not finding.get("suppressed") and not (new_only and finding.get("baseline_state") == "unchanged")
-        )
+        states = [finding.get("baseline_state") for finding in data["findings"] if not finding.get("suppressed")]
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
+    return len(states), sum(1 for state in states if state != "unchanged")
 
 
 def _append(path: str | None, text: str) -> None:
@@ -123,16 +121,15 @@ def main(env: Mapping[str, str] = os.environ) -> int:
     sys.stdout.flush()
     completed = subprocess.run(run.argv, cwd=run.cwd, check=False)
     code = completed.returncode
-    findings = count_findings(run.json)
-    new_findings = count_findings(run.json, new_only=True)
+    counts = count_findings(run.json)
     if inputs.summary and run.markdown.is_file():
         _append(env.get("GITHUB_STEP_SUMMARY"), run.markdown.read_text(encoding="utf-8"))
     write_outputs(
         env.get("GITHUB_OUTPUT"),
         {
             "exit-code": str(code),
-            "findings": "" if findings is None else str(findings),
-            "new-findings": "" if new_findings is None else str(new_findings),
+            "findings": "" if counts is None else str(counts[0]),
+            "new-findings": "" if counts is None else str(counts[1]),
             "sarif-file": str(run.sarif) if run.sarif.is_file() else "",
             "summary-file": str(run.markdown) if run.markdown.is_file() else "",
         },

@@ -19,6 +19,7 @@ from typing import Any, Iterable, Iterator
 
 from tcop_lint.model import Hit, Position
 from tcop_lint.settings import RuleContext
+from tcop_lint.tomlfile import parse_toml
 
 READ_LIMIT = 256 * 1024
 LOCKFILE_LIMIT = 20 * 1024 * 1024
@@ -399,12 +400,6 @@ def dependency_licences(ctx: RuleContext) -> Iterable[Hit]:
 # --- TCOP-03-REPO-014 declared licence consistent across manifests -------------------------
 
 
-def _toml(text: str) -> Mapping[str, Any] | None:
-    from tcop_lint.tomlfile import parse_toml
-
-    return parse_toml(text)
-
-
 def _manifest_licences(ctx: RuleContext) -> Iterator[tuple[str, int, str]]:
     """(manifest, line, declared licence) for root manifests that declare one."""
     present = set(_files(ctx))
@@ -420,7 +415,7 @@ def _manifest_licences(ctx: RuleContext) -> Iterator[tuple[str, int, str]]:
                 yield "package.json", _line_of(text or "", re.compile(r'"licen[cs]es?"\s*:')), value
     if "pyproject.toml" in present:
         text = _read(ctx, "pyproject.toml") or ""
-        data = _toml(text)
+        data = parse_toml(text)
         tables = [data.get("project"), (data.get("tool") or {}).get("poetry")] if isinstance(data, dict) else []
         for table in tables:
             if not isinstance(table, dict):
@@ -443,7 +438,7 @@ def _manifest_licences(ctx: RuleContext) -> Iterator[tuple[str, int, str]]:
             yield "setup.cfg", _line_of(text, re.compile(r"^\s*license\s*=", re.MULTILINE)), value.strip()
     if "Cargo.toml" in present:
         text = _read(ctx, "Cargo.toml") or ""
-        data = _toml(text)
+        data = parse_toml(text)
         package = data.get("package") if isinstance(data, dict) else None
         value = package.get("license") if isinstance(package, dict) else None
         if isinstance(value, str) and value.strip():
