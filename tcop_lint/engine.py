@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gc
-import hashlib
 import importlib
 import traceback
 from collections import Counter
@@ -24,6 +23,8 @@ from tcop_lint.model import (
     ParseProblem,
     RepositoryFacts,
     Unresolved,
+    fingerprint,
+    json_pointer,
 )
 from tcop_lint.settings import RuleContext, Settings
 from tcop_lint.subjects import Subject, subjects
@@ -177,15 +178,11 @@ def _schema_work(check: Check, documents: Documents) -> Iterable[tuple[Subject, 
                 continue
             path = tuple(error.absolute_path)
             message = rule["message"].format_map(_template_values(subject, error))
-            suffix = ("/" if "#" in subject.address else "#/") + json_pointer(path) if path else ""
+            suffix = (("" if "#" in subject.address else "#") + json_pointer(path)) if path else ""
             yield subject.hit(message, path, address_suffix=suffix)
 
     for subject in subjects(documents, rule):
         yield subject, lambda subject=subject: hits(subject)
-
-
-def json_pointer(path: Sequence[Any]) -> str:
-    return "/".join(str(part).replace("~", "~0").replace("/", "~1") for part in path)
 
 
 def _python_work(
@@ -199,20 +196,6 @@ def _python_work(
         return
     for subject in subjects(documents, rule):
         yield subject, lambda subject=subject: function(subject, context)
-
-
-def identity_file(hit: Hit) -> str:
-    """The file that belongs to a finding's identity ("" for repository- and estate-wide ones)."""
-    return "" if hit.anchor_only or hit.file is None else hit.file
-
-
-def fingerprint(check_id: str, hit: Hit, *, disambiguator: str = "") -> str:
-    """check id + file + logical address + the rule's key: never the message, so a finding keeps
-    its identity when its text changes because something else in the repository did."""
-    parts = [check_id, identity_file(hit), hit.address, hit.key]
-    if disambiguator:
-        parts.append(disambiguator)
-    return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()[:32]
 
 
 def to_finding(check: Check, hit: Hit, disambiguator: str = "") -> Finding:

@@ -6,9 +6,11 @@ Everything here is picklable so that parsed views can be cached and sent between
 
 from __future__ import annotations
 
+import hashlib
+
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Iterator, Literal, Union
+from typing import Any, Iterable, Iterator, Literal, Union
 
 Level = Literal["error", "warning", "note"]
 LEVELS: tuple[Level, ...] = ("note", "warning", "error")
@@ -256,6 +258,11 @@ class Finding:
         return (self.file or "", pos.line, pos.column, self.check_id, self.address, self.message)
 
 
+def json_pointer(path: Iterable[Any]) -> str:
+    """RFC 6901: ``("paths", "/Users", "get")`` -> ``/paths/~1Users/get`` ("" for the whole document)."""
+    return "".join("/" + str(part).replace("~", "~0").replace("/", "~1") for part in path)
+
+
 def walk(data: Any, path: DataPath = ()) -> Iterator[tuple[DataPath, Any]]:
     """Every (path, value) in plain data, depth first, without recursion."""
     stack: list[tuple[DataPath, Any]] = [(path, data)]
@@ -352,3 +359,17 @@ class Report:
     diff_base: str | None = None  # the --diff-base reference, in pull-request mode
     repository_files: tuple[str, ...] = ()  # every file of the scanned repository
     inventory: Mapping[str, Any] = field(default_factory=dict)  # clouds and services in use
+
+
+def identity_file(hit: Hit) -> str:
+    """The file that belongs to a finding's identity ("" for repository- and estate-wide ones)."""
+    return "" if hit.anchor_only or hit.file is None else hit.file
+
+
+def fingerprint(check_id: str, hit: Hit, *, disambiguator: str = "") -> str:
+    """check id + file + logical address + the rule's key: never the message, so a finding keeps
+    its identity when its text changes because something else in the repository did."""
+    parts = [check_id, identity_file(hit), hit.address, hit.key]
+    if disambiguator:
+        parts.append(disambiguator)
+    return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()[:32]

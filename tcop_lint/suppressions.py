@@ -21,8 +21,7 @@ from fnmatch import fnmatchcase
 from collections.abc import Mapping
 from typing import Any, Iterable, Sequence
 
-from tcop_lint.engine import fingerprint
-from tcop_lint.model import Check, Directive, Documents, Finding, Hit, Position, walk
+from tcop_lint.model import Check, Directive, Documents, Finding, Hit, Position, fingerprint, json_pointer, walk
 
 MARKER = "tcop-lint:ignore"
 COMMENT = re.compile(
@@ -106,10 +105,6 @@ def _clean_reason(reason: Any) -> str | None:
     return reason.strip() if isinstance(reason, str) and reason.strip() else None
 
 
-def _pointer(path: Iterable[Any]) -> str:
-    return "#" + "".join("/" + str(part).replace("~", "~0").replace("/", "~1") for part in path)
-
-
 def openapi_directives(documents: Documents) -> tuple[Directive, ...]:
     found = []
     for document in documents.openapi:
@@ -127,7 +122,7 @@ def openapi_directives(documents: Documents) -> tuple[Directive, ...]:
                         until=str(entry["until"]) if entry.get("until") is not None else None,
                         file=document.file,
                         line=line,
-                        pointer=_pointer(path[:-1]),
+                        pointer="#" + json_pointer(path[:-1]),
                     )
                 )
     return tuple(found)

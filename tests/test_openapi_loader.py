@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from tcop_lint.loaders.documents import load_yaml
+from tcop_lint.model import json_pointer
 from tcop_lint.loaders.openapi import (
     all_parameters,
-    json_pointer,
     operation_parameters,
     operations,
     parse_pointer,
@@ -60,8 +60,8 @@ def doc():
 
 def test_pointers_round_trip():
     path = ("paths", "/a~b/{id}", "get")
-    assert json_pointer(path) == "#/paths/~1a~0b~1{id}/get"
-    assert parse_pointer(json_pointer(path)) == path
+    assert json_pointer(path) == "/paths/~1a~0b~1{id}/get"
+    assert parse_pointer("#" + json_pointer(path)) == path
     assert parse_pointer("#/paths/~1users~1%7Bid%7D") == ("paths", "/users/{id}")
     assert parse_pointer("other.yaml#/x") is None
     assert parse_pointer("#") == ()

@@ -31,11 +31,6 @@ def is_swagger2(doc: OpenApiDocument) -> bool:
     return "openapi" not in doc.node.data
 
 
-def json_pointer(path: DataPath) -> str:
-    """``("paths", "/Users", "get")`` -> ``#/paths/~1Users/get``."""
-    return "#" + "".join("/" + str(part).replace("~", "~0").replace("/", "~1") for part in path)
-
-
 def parse_pointer(reference: str) -> DataPath | None:
     """A local reference (``#/components/schemas/Pet``) as a DataPath; None for other references."""
     if not isinstance(reference, str) or not reference.startswith("#"):

@@ -13,11 +13,10 @@ from tcop_lint.loaders.openapi import (
     METHODS,
     all_parameters,
     is_swagger2,
-    json_pointer,
     resolve_ref,
     response_headers,
 )
-from tcop_lint.model import DataPath, Hit, OpenApiDocument
+from tcop_lint.model import DataPath, Hit, OpenApiDocument, json_pointer
 from tcop_lint.settings import RuleContext
 from tcop_lint.subjects import Subject
 
@@ -26,7 +25,7 @@ _SEGMENT = re.compile(r"(?:[a-z0-9.\-]|\{[^{}/]+\})+")
 
 
 def _hit(subject: Subject, message: str, path: DataPath, level: Any = None, key: str = "") -> Hit:
-    return subject.hit(message, path, address_suffix=json_pointer(path)[1:], level=level, key=key)
+    return subject.hit(message, path, address_suffix=json_pointer(path), level=level, key=key)
 
 
 def _is_local(host: str | None) -> bool:

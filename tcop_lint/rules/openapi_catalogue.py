@@ -10,13 +10,12 @@ from typing import Any, Iterator
 
 from tcop_lint.loaders.openapi import (
     is_swagger2,
-    json_pointer,
     media_type_keys,
     operations,
     parse_pointer,
     schema_properties,
 )
-from tcop_lint.model import DataPath, Hit, OpenApiDocument, walk
+from tcop_lint.model import DataPath, Hit, OpenApiDocument, walk, json_pointer
 from tcop_lint.settings import RuleContext
 from tcop_lint.subjects import Subject
 
@@ -24,7 +23,7 @@ MAX_ERRORS = 50
 
 
 def _hit(subject: Subject, message: str, path: DataPath, level: Any = None, suffix: str = "") -> Hit:
-    return subject.hit(message, path, address_suffix=json_pointer(path)[1:] + suffix, level=level)
+    return subject.hit(message, path, address_suffix=json_pointer(path) + suffix, level=level)
 
 
 # --- TCOP-04-OAS-002: the document is valid ---------------------------------------------
@@ -101,7 +100,7 @@ def _schema_errors(subject: Subject, doc: OpenApiDocument, validator: Any, famil
             extras = [k for k in instance if k not in known and not any(re.search(p, str(k)) for p in patterns)]
             for key in extras or [None]:
                 where = path + ((key,) if key is not None else ())
-                message = f"{json_pointer(where)}: {key!r} is not allowed here in {name} (extensions start with x-)" if key is not None else _short(error.message)
+                message = f"#{json_pointer(where)}: {key!r} is not allowed here in {name} (extensions start with x-)" if key is not None else _short(error.message)
                 if (where, "additionalProperties") not in seen:
                     seen.add((where, "additionalProperties"))
                     yield _hit(subject, message, where, suffix=":additionalProperties")
@@ -111,9 +110,9 @@ def _schema_errors(subject: Subject, doc: OpenApiDocument, validator: Any, famil
             continue
         seen.add(key)
         if error.validator in ("oneOf", "anyOf"):
-            message = f"{json_pointer(path)} does not match any form {name} allows here"
+            message = f"#{json_pointer(path)} does not match any form {name} allows here"
         else:
-            message = f"{json_pointer(path)}: {_short(error.message)}"
+            message = f"#{json_pointer(path)}: {_short(error.message)}"
         yield _hit(subject, message, path, suffix=f":{error.validator}")
 
 
@@ -138,7 +137,7 @@ def _local_reference_errors(subject: Subject, doc: OpenApiDocument) -> Iterator[
             elif isinstance(found, list) and part.isdigit() and int(part) < len(found):
                 found = found[int(part)]
             else:
-                yield _hit(subject, f"{json_pointer(path[:-1])}: $ref {_short(value, 80)} points at nothing in this document", path, suffix=":ref")
+                yield _hit(subject, f"#{json_pointer(path[:-1])}: $ref {_short(value, 80)} points at nothing in this document", path, suffix=":ref")
                 break
 
 

@@ -11,14 +11,13 @@ from typing import Any, Iterator
 from tcop_lint.loaders.openapi import (
     all_parameters,
     is_swagger2,
-    json_pointer,
     media_type_keys,
     operation_parameters,
     operations,
     resolve_ref,
     schema_properties,
 )
-from tcop_lint.model import DataPath, Hit, OpenApiDocument
+from tcop_lint.model import DataPath, Hit, OpenApiDocument, json_pointer
 from tcop_lint.settings import RuleContext
 from tcop_lint.subjects import Subject
 from tcop_lint.text import plural
@@ -27,7 +26,7 @@ _WORD = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
 
 
 def _hit(subject: Subject, message: str, path: DataPath, level: Any = None) -> Hit:
-    return subject.hit(message, path, address_suffix=json_pointer(path)[1:], level=level)
+    return subject.hit(message, path, address_suffix=json_pointer(path), level=level)
 
 
 def words(name: str) -> list[str]:

@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Iterator
 
-from tcop_lint.loaders.openapi import is_swagger2, json_pointer, operations
-from tcop_lint.model import DataPath, Hit, OpenApiDocument
+from tcop_lint.loaders.openapi import is_swagger2, operations
+from tcop_lint.model import DataPath, Hit, OpenApiDocument, json_pointer
 from tcop_lint.settings import RuleContext
 from tcop_lint.subjects import Subject
 
@@ -15,7 +15,7 @@ _OPEN_PATHS = frozenset({"health", "healthcheck", "healthz", "ping", "status", "
 
 
 def _hit(subject: Subject, message: str, path: DataPath, level: Any = None) -> Hit:
-    return subject.hit(message, path, address_suffix=json_pointer(path)[1:], level=level)
+    return subject.hit(message, path, address_suffix=json_pointer(path), level=level)
 
 
 def _requires_credentials(requirements: Any) -> bool | None:
