@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import re
+from collections.abc import Iterable, Mapping, Sequence
+from functools import cache
 from pathlib import Path
-from collections.abc import Mapping
-from typing import Any, Iterable, Sequence
+from typing import Any
 
-from tcop_lint.model import LEVELS, Check
+from tcop_lint.model import Check
 
-ID_PATTERN = re.compile(r"^TCOP-(0[1-9]|1[0-3])-(REPO|GIT|TF|K8S|OAS)-\d{3}$")
-NAME_PATTERN = re.compile(r"^[A-Z][A-Za-z0-9]+$")
+ID_PATTERN = re.compile(r"^(?P<prefix>[A-Z][A-Z0-9]{1,15})-(?P<point>0[1-9]|1[0-3])-(REPO|GIT|TF|K8S|OAS)-\d{3}$")
+BUILTIN_PREFIX = "TCOP"
 READS = ("terraform", "kubernetes", "openapi", "repository", "git")
-PRECISIONS = ("very-high", "high", "medium", "low")
-REQUIRED = ("id", "name", "title", "tcop_point", "level", "reads", "help_uri", "rationale",
-            "remediation", "precision", "rule")
-OPTIONAL = ("also_points", "security_severity", "tags", "deprecated")
-RULE_KEYS = ("target", "types", "kinds", "block_types", "when", "require", "message", "python", "params")
+SCHEMA_FILE = Path(__file__).parent / "schemas" / "check.schema.json"
 
 
 class CatalogueError(ValueError):
@@ -35,83 +33,103 @@ def _fail(source: Path, message: str) -> CatalogueError:
     return CatalogueError(f"{source}: {message}")
 
 
-def _validate_rule(rule: Any, source: Path, check_schemas: bool = True) -> Mapping[str, Any]:
-    # Imported here so that `checks list` need not pay for the targets table's imports.
-    from tcop_lint.subjects import TARGETS
+def key_path(parts: Iterable[Any]) -> str:
+    """``("rule", "options", "ports", 0)`` -> ``rule.options.ports[0]``."""
+    text = ""
+    for part in parts:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
 
-    if not isinstance(rule, Mapping):
-        raise _fail(source, "rule must be a mapping")
-    unknown = sorted(set(rule) - set(RULE_KEYS))
-    if unknown:
-        raise _fail(source, f"unknown rule key {unknown[0]!r}")
+
+def schema_errors(instance: Any, schema: Mapping[str, Any], where: str) -> str | None:
+    """The first error of ``instance`` against ``schema`` as ``where.key.path: message``, or None."""
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import best_match
+
+    error = best_match(Draft202012Validator(schema).iter_errors(instance))
+    if error is None:
+        return None
+    # Inside a oneOf, name the branch that failed deepest rather than "is not valid under any".
+    while error.context:
+        error = best_match(error.context)
+    path = key_path((*([where] if where else []), *error.absolute_path))
+    return f"{path}: {error.message}" if path else error.message
+
+
+@cache
+def check_schema() -> Mapping[str, Any]:
+    loaded: Mapping[str, Any] = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
+    return loaded
+
+
+def _validate_python_rule(rule: Mapping[str, Any], reads: str, source: Path) -> None:
+    from tcop_lint.registry import RULES, options_schema
+
+    name = rule["function"]
+    if name not in RULES:
+        raise _fail(source, f"rule.function: unknown rule function {name!r} (see tcop_lint/registry.py)")
+    registered = RULES[name]
+    if registered.reads != reads:
+        raise _fail(source, f"reads: {name} reads {registered.reads}, not {reads}")
     target = rule.get("target")
-    if target is not None and target not in TARGETS:
-        raise _fail(source, f"unknown rule target {target!r}")
-    if "python" in rule:
-        ref = rule["python"]
-        if not isinstance(ref, str) or not re.fullmatch(r"tcop_lint(\.\w+)+:\w+", ref):
-            raise _fail(source, "rule.python must name a function inside tcop_lint, as 'tcop_lint.module:function'")
-    elif "require" in rule:
-        if target is None:
-            raise _fail(source, "a declarative rule needs a target")
-        if not isinstance(rule.get("message"), str):
-            raise _fail(source, "a declarative rule needs a message")
-        if check_schemas:
-            _check_schema(rule["require"], source, "require")
-            if "when" in rule:
-                _check_schema(rule["when"], source, "when")
-    else:
-        raise _fail(source, "rule needs either 'python' or 'require'")
-    return rule
+    if registered.targets and target not in registered.targets:
+        raise _fail(source, f"rule.target: {name} runs on {' or '.join(registered.targets)}")
+    if not registered.targets and target is not None:
+        raise _fail(source, f"rule.target: {name} reads the whole scan and takes no target")
+    problem = schema_errors(rule.get("options") or {}, options_schema(registered), "rule.options")
+    if problem:
+        raise _fail(source, problem)
 
 
-def _check_schema(schema: Any, source: Path, key: str) -> None:
+def _validate_declarative_rule(rule: Mapping[str, Any], reads: str, source: Path, check_schemas: bool) -> None:
     from jsonschema import Draft202012Validator
     from jsonschema.exceptions import SchemaError
 
-    try:
-        Draft202012Validator.check_schema(schema)
-    except SchemaError as error:
-        raise _fail(source, f"rule.{key} is not a valid JSON Schema: {error.message}") from None
+    if "python" in rule:  # TEMPORARY until the declarative form lands
+        return
+    if not rule["target"].startswith(reads + "."):
+        raise _fail(source, f"rule.target: a check that reads {reads} needs a {reads}.* target")
+    if not check_schemas:
+        return
+    for key in ("when", "require"):
+        try:
+            if key in rule:
+                Draft202012Validator.check_schema(rule[key])
+        except SchemaError as error:
+            raise _fail(source, f"rule.{key} is not a valid JSON Schema: {error.message}") from None
 
 
-def parse_check(raw: Any, source: Path, check_schemas: bool = True) -> Check:
+def parse_check(raw: Any, source: Path, builtin: bool = False) -> Check:
+    """A check from its parsed check.yaml. Built-in checks are trusted to match the schema (the
+    project's tests validate them): validating costs a jsonschema import on every start."""
     if not isinstance(raw, Mapping):
         raise _fail(source, "a check file must hold a mapping")
-    missing = [key for key in REQUIRED if key not in raw]
-    if missing:
-        raise _fail(source, f"missing key {missing[0]!r}")
-    unknown = sorted(set(raw) - set(REQUIRED) - set(OPTIONAL))
-    if unknown:
-        raise _fail(source, f"unknown key {unknown[0]!r}")
+    if not builtin:
+        if isinstance(raw.get("rule"), Mapping) and "python" in raw["rule"] and builtin_checks_dir() not in source.parents:  # TEMPORARY
+            raise _fail(source, "rule.python: import paths are not accepted; name a rule function (rule.function)")
+        problem = schema_errors(raw, check_schema(), "")
+        if problem:
+            raise _fail(source, problem)
     check_id = raw["id"]
-    if not isinstance(check_id, str) or not ID_PATTERN.match(check_id):
-        raise _fail(source, f"id {check_id!r} is not of the form TCOP-<01-13>-<REPO|GIT|TF|K8S|OAS>-<NNN>")
+    matched = ID_PATTERN.match(check_id)
+    if matched is None:
+        raise _fail(source, f"id: {check_id!r} is not of the form PREFIX-<01-13>-<REPO|GIT|TF|K8S|OAS>-<NNN>")
+    if builtin and matched["prefix"] != BUILTIN_PREFIX:
+        raise _fail(source, f"id: built-in checks use the {BUILTIN_PREFIX} prefix")
     point = raw["tcop_point"]
-    if not isinstance(point, int) or int(check_id[5:7]) != point:
-        raise _fail(source, f"tcop_point {point!r} does not match the id {check_id}")
-    if raw["level"] not in LEVELS:
-        raise _fail(source, f"level must be one of {', '.join(LEVELS)}")
-    if raw["reads"] not in READS:
-        raise _fail(source, f"reads must be one of {', '.join(READS)}")
-    if raw["precision"] not in PRECISIONS:
-        raise _fail(source, f"precision must be one of {', '.join(PRECISIONS)}")
-    if not str(raw["help_uri"]).startswith("https://www.gov.uk/"):
-        raise _fail(source, "help_uri must be a https://www.gov.uk/ guidance page")
-    if not NAME_PATTERN.match(str(raw["name"])):
-        raise _fail(source, "name must be PascalCase")
-    for key in ("title", "rationale", "remediation"):
-        if not isinstance(raw[key], str) or not raw[key].strip():
-            raise _fail(source, f"{key} must be non-empty text")
+    if int(matched["point"]) != point:
+        raise _fail(source, f"tcop_point: {point!r} does not match the id {check_id}")
+    if builtin and not str(raw["help_uri"]).startswith("https://www.gov.uk/"):
+        raise _fail(source, "help_uri: must be a https://www.gov.uk/ guidance page")
     tags = tuple(str(tag) for tag in raw.get("tags") or ())
     severity = raw.get("security_severity")
-    if "security" in tags and not isinstance(severity, (int, float)):
-        raise _fail(source, "a check tagged 'security' needs a numeric security_severity")
-    if severity is not None and not (isinstance(severity, (int, float)) and 0 <= severity <= 10):
-        raise _fail(source, "security_severity must be a number from 0.0 to 10.0")
-    also = tuple(raw.get("also_points") or ())
-    if any(not isinstance(p, int) or not 1 <= p <= 13 for p in also):
-        raise _fail(source, "also_points must be TCoP point numbers 1-13")
+    if "security" in tags and severity is None:
+        raise _fail(source, "security_severity: a check tagged 'security' needs one")
+    rule = raw["rule"]
+    if "function" in rule:
+        _validate_python_rule(rule, raw["reads"], source)
+    else:
+        _validate_declarative_rule(rule, raw["reads"], source, check_schemas=not builtin)
     return Check(
         id=check_id,
         name=str(raw["name"]),
@@ -123,9 +141,9 @@ def parse_check(raw: Any, source: Path, check_schemas: bool = True) -> Check:
         rationale=" ".join(raw["rationale"].split()),
         remediation=" ".join(raw["remediation"].split()),
         precision=raw["precision"],
-        rule=_validate_rule(raw["rule"], source, check_schemas),
+        rule=rule,
         folder=str(source.parent),
-        also_points=also,
+        also_points=tuple(raw.get("also_points") or ()),
         security_severity=float(severity) if severity is not None else None,
         tags=tags,
         deprecated=bool(raw.get("deprecated", False)),
@@ -141,7 +159,7 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def load_check_file(path: Path, check_schemas: bool = True) -> Check:
+def load_check_file(path: Path, builtin: bool = False) -> Check:
     # libyaml's safe loader reads the catalogue ~8x faster than a pure-Python parser, which
     # matters for a pre-commit scan of one file; check files use no YAML 1.1/1.2 differences.
     import yaml
@@ -151,28 +169,44 @@ def load_check_file(path: Path, check_schemas: bool = True) -> Check:
         raw = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
         raise _fail(path, f"cannot be read: {error}") from None
-    return parse_check(_plain(raw), path, check_schemas)
+    return parse_check(_plain(raw), path, builtin)
 
 
 def load_catalogue(directories: Sequence[Path], trusted: Sequence[Path] = ()) -> tuple[Check, ...]:
     """Every check under the directories, sorted by id; ids must be unique across them all.
 
-    The JSON Schemas in rules are checked as schemas except in ``trusted`` folders (the
-    built-in catalogue, whose schemas the project's own tests check): that check costs a
-    jsonschema import on every start."""
+    ``trusted`` folders (the built-in catalogue) are not validated against the schema at load:
+    the project's own tests do that. Any other folder must hold at least one check, each in
+    the layout ``<group>/<ID>/check.yaml``."""
     checks: dict[str, Check] = {}
     for directory in directories:
         if not directory.is_dir():
             raise CatalogueError(f"{directory}: checks folder not found")
-        # The layout is fixed (tcop-PP/ID/check.yaml), so the fixtures below are never walked.
-        for path in sorted(directory.glob("*/*/check.yaml")):
-            check = load_check_file(path, check_schemas=directory not in trusted)
+        builtin = directory in trusted
+        # The layout is fixed (<group>/ID/check.yaml), so the fixtures below are never walked.
+        paths = sorted(directory.glob("*/*/check.yaml"))
+        if not builtin:
+            _require_layout(directory, paths)
+        for path in paths:
+            check = load_check_file(path, builtin)
             if path.parent.name != check.id:
                 raise _fail(path, f"folder name must be the check id {check.id}")
             if check.id in checks:
                 raise _fail(path, f"duplicate check id {check.id} (also in {checks[check.id].folder})")
             checks[check.id] = check
     return tuple(checks[key] for key in sorted(checks))
+
+
+def _require_layout(directory: Path, found: Sequence[Path]) -> None:
+    """A folder of a team's own checks that the loader would read nothing from is an error."""
+    elsewhere = sorted(
+        path for path in directory.rglob("check.y*ml")
+        if path not in found and "fixtures" not in path.relative_to(directory).parts
+    )
+    if elsewhere:
+        raise _fail(elsewhere[0], "not read: a check file must be at <group>/<ID>/check.yaml below the checks folder")
+    if not found:
+        raise CatalogueError(f"{directory}: holds no checks (expected <group>/<ID>/check.yaml files)")
 
 
 def select_checks(

@@ -8,7 +8,7 @@ from typing import Any, Iterable
 
 import datetime as dt
 
-from tcop_lint.model import LEVELS, Directive
+from tcop_lint.model import LEVELS, Check, Directive
 from tcop_lint.settings import DEFAULT_ALLOWED_REGIONS, Settings
 
 CONFIG_FILES = (".tcop-lint.yaml", ".tcop-lint.yml")
@@ -40,15 +40,35 @@ def _regions(value: Any, where: str) -> Mapping[str, tuple[str, ...]]:
     return regions
 
 
-def _check_levels(value: Any, where: str) -> Mapping[str, str]:
-    levels = {}
-    for check_id, level in _mapping(value, where).items():
-        if level is False:  # YAML 1.1 readers turn a bare `off` into false
-            level = "off"
-        if level not in (*LEVELS, "off"):
-            raise ConfigError(f"{where}.{check_id}: level must be one of off, note, warning, error")
-        levels[str(check_id)] = level
-    return levels
+CHECK_KEYS = ("level", "options")
+
+
+def _level(level: Any, where: str) -> str:
+    if level is False:  # YAML 1.1 readers turn a bare `off` into false
+        level = "off"
+    if level not in (*LEVELS, "off"):
+        raise ConfigError(f"{where}: level must be one of off, note, warning, error")
+    return str(level)
+
+
+def _checks(value: Any, where: str) -> tuple[Mapping[str, str], Mapping[str, Mapping[str, Any]]]:
+    """``ID: level`` or ``ID: {level: ..., options: {...}}``; options are checked against each
+    check's rule once the catalogue is known (``check_configuration``)."""
+    levels: dict[str, str] = {}
+    options: dict[str, Mapping[str, Any]] = {}
+    for check_id, entry in _mapping(value, where).items():
+        at = f"{where}.{check_id}"
+        if not isinstance(entry, Mapping):
+            levels[str(check_id)] = _level(entry, at)
+            continue
+        unknown = sorted(set(entry) - set(CHECK_KEYS))
+        if unknown:
+            raise ConfigError(f"{at}.{unknown[0]}: unknown key (known: {', '.join(CHECK_KEYS)})")
+        if "level" in entry:
+            levels[str(check_id)] = _level(entry["level"], f"{at}.level")
+        if "options" in entry:
+            options[str(check_id)] = dict(_mapping(entry["options"], f"{at}.options"))
+    return levels, options
 
 
 def _licences(value: Any, where: str) -> tuple[str, ...]:
@@ -111,7 +131,7 @@ def settings_from_mapping(raw: Any, source: str, base: Path) -> Settings:
     raw = _mapping(raw, source)
     parsers = {
         "exclude": lambda v, w: ("exclude", _string_list(v, w)),
-        "checks": lambda v, w: ("check_levels", _check_levels(v, w)),
+        "checks": lambda v, w: ("checks", _checks(v, w)),
         "regions": lambda v, w: ("allowed_regions", _regions(v, w)),
         "licences": lambda v, w: ("allowed_licences", _licences(v, w)),
         "required_tags": lambda v, w: ("required_tags", _string_list(v, w)),
@@ -126,6 +146,8 @@ def settings_from_mapping(raw: Any, source: str, base: Path) -> Settings:
             raise ConfigError(f"{source}: unknown key '{key}' (known: {', '.join(sorted(parsers))})")
         field_name, parsed = parsers[key](value, f"{source}: {key}")
         values[field_name] = parsed
+    if "checks" in values:
+        values["check_levels"], values["check_options"] = values.pop("checks")
     return Settings(**values)
 
 
@@ -174,8 +196,21 @@ def load_settings(root: Path, explicit: Path | None = None) -> tuple[Settings, s
     return Settings(), None
 
 
-def check_known_ids(settings: Settings, known: Iterable[str], source: str | None) -> None:
-    known_ids = set(known)
-    for check_id in settings.check_levels:
-        if check_id not in known_ids:
-            raise ConfigError(f"{source or 'configuration'}: checks: unknown check id '{check_id}'")
+def check_configuration(settings: Settings, catalogue: Iterable[Check], source: str | None) -> None:
+    """Every configured check exists, and every option given for one is an option of its rule,
+    of the right type: errors name the key path."""
+    from tcop_lint.catalogue import key_path, schema_errors
+    from tcop_lint.registry import RULES, options_schema
+
+    where = f"{source or 'configuration'}: checks"
+    by_id = {check.id: check for check in catalogue}
+    for check_id in (*settings.check_levels, *settings.check_options):
+        if check_id not in by_id:
+            raise ConfigError(f"{where}: unknown check id '{check_id}'")
+    for check_id, options in settings.check_options.items():
+        function = by_id[check_id].rule.get("function")
+        if function is None:
+            raise ConfigError(f"{key_path((where, check_id, 'options'))}: {check_id} takes no options")
+        problem = schema_errors(options, options_schema(RULES[function]), key_path((where, check_id, "options")))
+        if problem:
+            raise ConfigError(problem)

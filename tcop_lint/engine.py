@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import gc
-import importlib
 import traceback
 from collections import Counter
 from dataclasses import dataclass
-from functools import lru_cache
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 
@@ -126,14 +124,6 @@ def load_documents(
 # --- running checks ---------------------------------------------------------------------
 
 
-@lru_cache(maxsize=None)
-def rule_function(reference: str) -> Callable[..., Iterable[Hit]]:
-    module_name, _, function_name = reference.partition(":")
-    if not module_name.startswith("tcop_lint."):
-        raise ValueError(f"{reference}: only functions inside tcop_lint may be named")
-    return getattr(importlib.import_module(module_name), function_name)
-
-
 def _touches_unresolved(error: Any) -> bool:
     stack = [error]
     while stack:
@@ -188,9 +178,17 @@ def _schema_work(check: Check, documents: Documents) -> Iterable[tuple[Subject, 
 def _python_work(
     check: Check, documents: Documents, settings: Settings
 ) -> Iterable[tuple[Subject | None, Callable[[], Iterable[Hit]]]]:
+    from tcop_lint.registry import check_options, rule_function
+
     rule = check.rule
-    function = rule_function(rule["python"])
-    context = RuleContext(documents, settings, rule.get("params") or {})
+    if "python" in rule:  # TEMPORARY until the declarative form lands
+        import importlib
+        module_name, _, function_name = rule["python"].partition(":")
+        function = getattr(importlib.import_module(module_name), function_name)
+        context = RuleContext(documents, settings, rule.get("params") or {})
+    else:
+        function = rule_function(rule["function"])
+        context = RuleContext(documents, settings, check_options(check, settings))
     if "target" not in rule:
         yield None, lambda: function(context)
         return
@@ -230,7 +228,7 @@ def run_check(check: Check, documents: Documents, settings: Settings) -> CheckRu
     hits: list[Hit] = []
     crashes: dict[str | None, CheckCrash] = {}
     try:
-        work = list(_python_work(check, documents, settings) if "python" in check.rule else _schema_work(check, documents))
+        work = list(_python_work(check, documents, settings) if ("function" in check.rule or "python" in check.rule) else _schema_work(check, documents))
     except Exception as error:  # e.g. a rule naming a function that does not exist
         return CheckRun((), (CheckCrash(check.id, None, f"{type(error).__name__}: {error}", traceback.format_exc()),))
     for subject, produce in work:

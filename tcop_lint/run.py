@@ -92,7 +92,7 @@ def _base_fingerprints(root: Path, base_commit: str, checks: Sequence[Check], se
 def execute(request: ScanRequest) -> Report:
     from tcop_lint.baseline import BaselineError, apply_baseline, read_baseline
     from tcop_lint.catalogue import CatalogueError, builtin_checks_dir, load_catalogue
-    from tcop_lint.config import ConfigError, check_known_ids, load_settings
+    from tcop_lint.config import ConfigError, check_configuration, load_settings
     from tcop_lint.diffmode import DiffError, changed_lines, mark_changes
     from tcop_lint.discovery import DiscoveryError, discover
     from tcop_lint.engine import problems_in_scope, scan
@@ -104,7 +104,7 @@ def execute(request: ScanRequest) -> Report:
         catalogue = load_catalogue(
             [builtin_checks_dir(), *(Path(d) for d in settings.extra_check_dirs)], trusted=[builtin_checks_dir()]
         )
-        check_known_ids(settings, (check.id for check in catalogue), source)
+        check_configuration(settings, catalogue, source)
         known_baseline = read_baseline(request.baseline) if request.baseline else None
     except (ConfigError, CatalogueError, BaselineError) as error:
         raise UsageProblem(str(error)) from None

@@ -26,6 +26,7 @@ class Settings:
     required_tags: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
     check_levels: Mapping[str, str] = field(default_factory=dict)  # id -> level or "off"
+    check_options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # id -> options, validated
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
     extra_check_dirs: tuple[str, ...] = ()
     ignores: tuple[Directive, ...] = ()  # `ignore:` entries
@@ -34,8 +35,9 @@ class Settings:
 
 @dataclass(frozen=True)
 class RuleContext:
-    """What a Python rule function receives besides its subject."""
+    """What a Python rule function receives besides its subject: the scan's documents, the
+    settings, and the check's options with every default filled in."""
 
     documents: Documents
     settings: Settings
-    params: Mapping[str, Any] = field(default_factory=dict)
+    options: Mapping[str, Any] = field(default_factory=dict)

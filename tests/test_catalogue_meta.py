@@ -79,31 +79,86 @@ def test_a_local_folder_of_checks_loads(tmp_path: Path) -> None:
     assert loaded.id == "TCOP-06-TF-900" and loaded.level == "warning"
 
 
+PYTHON_RULE = """\
+rule:
+  function: admin_ports_open_to_world
+  target: terraform.resource
+  types: [aws_security_group]
+"""
+
+
+def with_rule(rule: str) -> str:
+    return GOOD[: GOOD.index("rule:\n")] + rule
+
+
 @pytest.mark.parametrize(
-    "change, complaint",
+    "text, complaint",
     [
-        (("level: warning", "level: fatal"), "level must be one of"),
-        (("tcop_point: 6", "tcop_point: 5"), "does not match the id"),
-        (("help_uri: https://www.gov.uk/guidance/make-things-secure", "help_uri: http://example.com"), "help_uri"),
-        (("precision: high", "precision: great"), "precision"),
-        (("rationale: Because.", "rationale: ''"), "rationale"),
-        (("require: {required: [bucket]}", "require: {type: 12}"), "not a valid JSON Schema"),
-        (("  target: terraform.resource", "  target: terraform.everything"), "unknown rule target"),
-        (("name: LocalPolicy", "name: LocalPolicy\ncolour: red"), "unknown key 'colour'"),
+        (GOOD.replace("level: warning", "level: fatal"), "level: 'fatal' is not one of"),
+        (GOOD.replace("tcop_point: 6", "tcop_point: 5"), "tcop_point: 5 does not match the id"),
+        (GOOD.replace("https://www.gov.uk/guidance/make-things-secure", "http://example.com"), "help_uri: "),
+        (GOOD.replace("precision: high", "precision: great"), "precision: 'great' is not one of"),
+        (GOOD.replace("rationale: Because.", "rationale: ''"), "rationale: '' should be non-empty"),
+        (GOOD.replace("require: {required: [bucket]}", "require: {type: 12}"), "not a valid JSON Schema"),
+        (GOOD.replace("  target: terraform.resource", "  target: terraform.everything"), "rule.target: 'terraform.everything'"),
+        (GOOD.replace("name: LocalPolicy", "name: LocalPolicy\ncolour: red"), "'colour' was unexpected"),
+        (GOOD.replace("  message:", "  mesage:"), "rule"),
+        (with_rule(PYTHON_RULE.replace("admin_ports_open_to_world", "admin_ports_open_to_the_world")), "rule.function: unknown rule function 'admin_ports_open_to_the_world'"),
+        (with_rule(PYTHON_RULE + "  options: {portz: [22]}\n"), "rule.options: Additional properties are not allowed ('portz' was unexpected)"),
+        (with_rule(PYTHON_RULE + "  options: {ports: [ssh]}\n"), "rule.options.ports[0]: 'ssh' is not of type 'integer'"),
+        (with_rule(PYTHON_RULE.replace("  types:", "  typez:")), "'typez' was unexpected"),
+        (with_rule(PYTHON_RULE.replace("terraform.resource", "terraform.block")), "rule.target: admin_ports_open_to_world runs on terraform.resource"),
+        (with_rule("rule:\n  function: licence_file_present\n"), "reads: licence_file_present reads repository, not terraform"),
+        (with_rule("rule:\n  python: os:system\n"), "rule"),
+        (GOOD.replace("id: TCOP-06-TF-900", "id: TCOP-6-TF-900"), "id: 'TCOP-6-TF-900' does not match"),
     ],
 )
-def test_bad_check_files_are_refused_with_the_reason(tmp_path: Path, change, complaint) -> None:
-    old, new = change
-    write_check(tmp_path / "tcop-06" / "TCOP-06-TF-900", GOOD.replace(old, new))
-    with pytest.raises(CatalogueError, match=complaint):
-        load_catalogue([tmp_path])
-
-
-def test_python_rules_may_only_name_tcop_lint_functions(tmp_path: Path) -> None:
-    text = GOOD.replace("  require: {required: [bucket]}\n  message: \"{address} has no bucket name\"\n", "  python: os:system\n")
+def test_bad_check_files_are_refused_with_the_key_path(tmp_path: Path, text: str, complaint: str) -> None:
     write_check(tmp_path / "tcop-06" / "TCOP-06-TF-900", text)
-    with pytest.raises(CatalogueError, match="inside tcop_lint"):
+    with pytest.raises(CatalogueError) as raised:
         load_catalogue([tmp_path])
+    assert complaint in str(raised.value)
+    assert "check.yaml: " in str(raised.value)
+
+
+def test_a_teams_catalogue_may_use_its_own_prefix(tmp_path: Path) -> None:
+    write_check(tmp_path / "org-06" / "ORG-06-TF-001", GOOD.replace("TCOP-06-TF-900", "ORG-06-TF-001"))
+    (loaded,) = load_catalogue([tmp_path])
+    assert loaded.id == "ORG-06-TF-001"
+    assert matches(loaded, "ORG-06") and matches(loaded, "tcop-6") and not matches(loaded, "TCOP-06-TF")
+
+
+def test_a_teams_python_rule_names_a_registered_function_and_options(tmp_path: Path) -> None:
+    write_check(tmp_path / "org-06" / "ORG-06-TF-002", with_rule(PYTHON_RULE + "  options: {ports: [2222]}\n").replace("TCOP-06-TF-900", "ORG-06-TF-002"))
+    (loaded,) = load_catalogue([tmp_path])
+    assert loaded.rule["options"] == {"ports": [2222]}
+
+
+def test_a_folder_of_checks_that_holds_none_is_an_error(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(CatalogueError, match="holds no checks"):
+        load_catalogue([tmp_path / "empty"])
+
+
+@pytest.mark.parametrize("place", ["TCOP-06-TF-900", "tcop-06/deeper/TCOP-06-TF-900"])
+def test_a_check_in_a_layout_the_loader_does_not_read_is_an_error(tmp_path: Path, place: str) -> None:
+    write_check(tmp_path / "ok" / "tcop-06" / "TCOP-06-TF-901", GOOD.replace("TCOP-06-TF-900", "TCOP-06-TF-901"))
+    write_check(tmp_path / "ok" / place, GOOD)
+    with pytest.raises(CatalogueError, match="not read: a check file must be at <group>/<ID>/check.yaml"):
+        load_catalogue([tmp_path / "ok"])
+
+
+def test_a_bad_extra_catalogue_exits_2_before_any_file_is_read(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from tcop_lint.cli import main
+
+    write_check(tmp_path / "policy" / "tcop-06" / "TCOP-06-TF-900", with_rule(PYTHON_RULE.replace("admin_ports", "admin_portz")))
+    (tmp_path / ".tcop-lint.yaml").write_text("extra_checks: [policy]\n", encoding="utf-8")
+    (tmp_path / "main.tf").write_text("resource {{{", encoding="utf-8")
+    result = CliRunner().invoke(main, ["scan", str(tmp_path), "--no-cache"])
+    assert result.exit_code == 2, result.output
+    assert "rule.function: unknown rule function 'admin_portz_open_to_world'" in result.output
 
 
 def test_a_security_check_needs_a_severity(tmp_path: Path) -> None:

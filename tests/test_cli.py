@@ -115,12 +115,17 @@ def crashing_check(folder: Path) -> None:
     (check / "check.yaml").write_text(
         "id: TCOP-06-OAS-900\nname: Crashes\ntitle: A check that crashes\ntcop_point: 6\nlevel: error\nreads: openapi\n"
         "help_uri: https://www.gov.uk/guidance/make-things-secure\nrationale: r\nremediation: r\nprecision: low\n"
-        "rule:\n  python: tcop_lint.model:is_unresolved\n  target: openapi.document\n",
+        "rule:\n  function: servers_not_https\n  target: openapi.document\n",
         encoding="utf-8",
     )
 
 
-def test_a_check_that_crashes_is_named_with_its_file_and_exits_3(tmp_path: Path) -> None:
+def crash(subject, context):
+    raise TypeError("a rule that breaks")
+
+
+def test_a_check_that_crashes_is_named_with_its_file_and_exits_3(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr("tcop_lint.registry.rule_function", lambda name: crash)
     crashing_check(tmp_path / "policy")
     (tmp_path / "openapi.yaml").write_text(HTTP_SERVER_SPEC, encoding="utf-8")
     (tmp_path / ".tcop-lint.yaml").write_text("extra_checks: [policy]\n", encoding="utf-8")

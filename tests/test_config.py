@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from tcop_lint.config import ConfigError, check_known_ids, load_settings
+from tcop_lint.catalogue import builtin_checks_dir, load_catalogue
+from tcop_lint.config import ConfigError, check_configuration, load_settings
 from tcop_lint.settings import DEFAULT_ALLOWED_REGIONS, Settings
 
 
@@ -78,7 +79,7 @@ def test_unknown_check_ids_are_named(tmp_path: Path) -> None:
     write(tmp_path, ".tcop-lint.yaml", "checks:\n  TCOP-99-TF-001: off\n")
     settings, source = load_settings(tmp_path)
     with pytest.raises(ConfigError, match="unknown check id 'TCOP-99-TF-001'"):
-        check_known_ids(settings, ["TCOP-05-TF-001"], source)
+        check_configuration(settings, load_catalogue([builtin_checks_dir()], trusted=[builtin_checks_dir()]), source)
 
 
 def test_an_explicit_file_that_is_missing_is_an_error(tmp_path: Path) -> None:

@@ -20,7 +20,8 @@ from tcop_lint.rules.kubernetes_workloads import (
     selector_matches,
     workloads_without_autoscaler,
 )
-from tcop_lint.settings import RuleContext, Settings
+from tcop_lint.settings import Settings
+from tcop_lint.registry import rule_context
 from tcop_lint.subjects import subjects
 
 PRODUCTION = {
@@ -39,7 +40,7 @@ def documents(*files: tuple[str, str]) -> Documents:
 
 
 def run_on(function, target: str, docs: Documents, settings: Settings | None = None) -> list[Hit]:
-    ctx = RuleContext(docs, settings or Settings())
+    ctx = rule_context(function, docs, settings)
     return [hit for subject in subjects(docs, {"target": target}) for hit in function(subject, ctx)]
 
 
@@ -90,7 +91,7 @@ def test_an_autoscaler_matches_by_namespace_kind_and_name() -> None:
         ("a.yaml", deployment("web") + "---\n" + deployment("worker") + "---\n" + deployment("api", namespace="other")),
         ("hpa.yaml", hpa("web") + "---\n" + hpa("worker", kind="StatefulSet") + "---\n" + hpa("api", namespace="apps")),
     )
-    hits = list(workloads_without_autoscaler(RuleContext(docs, Settings())))
+    hits = list(workloads_without_autoscaler(rule_context(workloads_without_autoscaler, docs)))
     # worker: the autoscaler names a StatefulSet; api: the autoscaler lives in another namespace.
     # Reported at metadata.name, since replicas is unset.
     assert places(hits) == [("Deployment/apps/worker", 20), ("Deployment/other/api", 36)]
@@ -101,7 +102,7 @@ def test_objects_without_a_namespace_match_any_namespace() -> None:
         ("a.yaml", deployment("web", namespace=None, replicas=2) + "---\n" + deployment("api", namespace="apps")),
         ("hpa.yaml", hpa("web", namespace="live") + "---\n" + hpa("api", namespace=None, minimum=3)),
     )
-    assert list(workloads_without_autoscaler(RuleContext(docs, Settings()))) == []
+    assert list(workloads_without_autoscaler(rule_context(workloads_without_autoscaler, docs))) == []
     scalers = index_scalers(docs.kubernetes)
     web, api = (obj for obj in docs.kubernetes if obj.kind == "Deployment")
     assert (scalers.minimum(web), scalers.minimum(api)) == (1, 3)
@@ -128,7 +129,7 @@ items:
     spec:
       replicas: 2
 """
-    hits = list(workloads_without_autoscaler(RuleContext(documents(("list.yaml", listed)), Settings())))
+    hits = list(workloads_without_autoscaler(rule_context(workloads_without_autoscaler, documents(("list.yaml", listed)))))
     assert [(hit.address, hit.position.line) for hit in hits] == [("StatefulSet/apps/store", 18)]
 
 
@@ -309,7 +310,7 @@ spec:
         ("dev.yaml", deployment("web", namespace="shop-dev", replicas=1)),
         ("labelled.yaml", deployment("batch", namespace="shop", replicas=1, labels=", environment: PROD")),
     )
-    hits = list(production_without_redundancy(RuleContext(docs, Settings(), PRODUCTION)))
+    hits = list(production_without_redundancy(rule_context(production_without_redundancy, docs, options=PRODUCTION)))
     assert sorted(hit.address for hit in hits) == [
         "Deployment/shop/batch/disruption-budget",
         "Deployment/shop/batch/replicas",
@@ -397,6 +398,6 @@ def test_rules_never_raise_on_odd_input(pod, spec, kind) -> None:
         (image_not_pinned, "kubernetes.container"),
     ):
         run_on(function, target, docs)
-    ctx = RuleContext(docs, Settings(), PRODUCTION)
+    ctx = rule_context(production_without_redundancy, docs, options=PRODUCTION)
     list(workloads_without_autoscaler(ctx))
     list(production_without_redundancy(ctx))

@@ -7,7 +7,7 @@ import pytest
 from tcop_lint.loaders.documents import load_json, load_yaml
 from tcop_lint.model import Documents, RepositoryFacts
 from tcop_lint.rules import openapi as rules
-from tcop_lint.settings import RuleContext, Settings
+from tcop_lint.registry import rule_context
 from tcop_lint.subjects import subjects
 
 
@@ -15,7 +15,7 @@ def run(function, text: str, name: str = "api.yaml"):
     loaded = load_json(name, text) if name.endswith(".json") else load_yaml(name, text)
     assert loaded.problems == ()
     documents = Documents(RepositoryFacts("/r", (name,), False), openapi=loaded.openapi)
-    context = RuleContext(documents, Settings())
+    context = rule_context(function, documents)
     hits = [hit for subject in subjects(documents, {"target": "openapi.document"}) for hit in function(subject, context)]
     return [(hit.position.line, hit.address) for hit in hits], hits
 

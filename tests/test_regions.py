@@ -9,6 +9,7 @@ from tcop_lint.model import Documents, RepositoryFacts
 from tcop_lint.rules.regions import resources_outside_allowed_regions
 from tcop_lint.rules.terraform_network import admin_ports_open_to_world, resource_schemas
 from tcop_lint.settings import RuleContext, Settings
+from tcop_lint.registry import rule_context
 from tcop_lint.subjects import subjects
 from tcop_lint.terraform_modules import assemble_modules
 
@@ -19,7 +20,7 @@ def documents(*files: tuple[str, str]) -> Documents:
 
 
 def region_hits(*files: tuple[str, str], settings: Settings = Settings()):
-    return list(resources_outside_allowed_regions(RuleContext(documents(*files), settings)))
+    return list(resources_outside_allowed_regions(rule_context(resources_outside_allowed_regions, documents(*files), settings)))
 
 
 SHARED_PROVIDER = '''provider "aws" {
@@ -82,7 +83,7 @@ def test_azure_location_is_normalised() -> None:
 def port_hits(text: str) -> list[int]:
     docs = documents(("main.tf", text))
     rule = {"target": "terraform.resource"}
-    context = RuleContext(docs, Settings(), {"ports": [22, 3389, 5432]})
+    context = rule_context(admin_ports_open_to_world, docs, options={"ports": [22, 3389, 5432]})
     return [h.position.line for s in subjects(docs, rule) for h in admin_ports_open_to_world(s, context)]
 
 

@@ -118,13 +118,13 @@ def test_an_enforced_style_reports_every_other_style(tmp_path: Path) -> None:
     checks = tmp_path / "checks"
     source = Path(builtin_checks_dir()) / "tcop-09" / "TCOP-09-OAS-008" / "check.yaml"
     write(checks, "tcop-09/TCOP-09-OAS-901/check.yaml", source.read_text(encoding="utf-8").replace("TCOP-09-OAS-008", "TCOP-09-OAS-901")
-          .replace("  target: openapi.document\n", "  target: openapi.document\n  params: {style: camelCase}\n"))
+          .replace("  target: openapi.document\n", "  target: openapi.document\n  options: {style: camelCase}\n"))
     repo = tmp_path / "repo"
     write(repo, "api.yaml", "openapi: 3.0.3\ninfo: {title: T, version: '1'}\npaths: {}\ncomponents:\n  schemas:\n    A:\n"
           "      properties:\n        first_name: {type: string}\n        last_name: {type: string}\n        ageYears: {type: integer}\n")
     settings, _ = load_settings(repo)
     check = load_catalogue([checks])
-    assert [c.rule["params"] for c in check] == [{"style": "camelCase"}]
+    assert [c.rule["options"] for c in check] == [{"style": "camelCase"}]
     scope = discover([str(repo)], root=repo, exclude=(), use_git=False)
     run = run_checks(check, load_documents(scope, settings), settings)
     assert sorted(f.position.line for f in run.findings) == [8, 9]
@@ -259,7 +259,7 @@ def test_history_beyond_the_commit_bound_is_not_read(tmp_path: Path) -> None:
     checks = tmp_path / "checks"
     source = Path(builtin_checks_dir()) / "tcop-03" / "TCOP-03-GIT-001" / "check.yaml"
     write(checks, "tcop-03/TCOP-03-GIT-901/check.yaml", source.read_text(encoding="utf-8").replace("TCOP-03-GIT-001", "TCOP-03-GIT-901")
-          .replace("max_commits: 1000", "max_commits: 2"))
+          .replace("function: secrets_in_history\n", "function: secrets_in_history\n  options: {max_commits: 2}\n"))
     repo = make_repo(tmp_path / "repo")
     commit(repo, "add", {"key.txt": f"{AWS_KEY}\n"})
     commit(repo, "remove", {"key.txt": None, "a.txt": "a\n"})
@@ -268,7 +268,7 @@ def test_history_beyond_the_commit_bound_is_not_read(tmp_path: Path) -> None:
     settings, _ = load_settings(repo)
     scope = discover([str(repo)], root=repo, exclude=(), use_git=True)
     bounded = load_catalogue([checks])
-    assert [c.rule["params"] for c in bounded] == [{"max_commits": 2}]
+    assert [c.rule["options"] for c in bounded] == [{"max_commits": 2}]
     run = run_checks(bounded, load_documents(scope, settings), settings)
     assert not run.crashes and run.findings == ()
     unbounded = run_checks(select_checks(CATALOGUE, ["TCOP-03-GIT-001"], levels={}), load_documents(scope, settings), settings)

@@ -13,6 +13,7 @@ from tcop_lint.loaders.repository import READ_LIMIT, repository_facts
 from tcop_lint.model import Documents, Position
 from tcop_lint.rules import repository as rules
 from tcop_lint.settings import RuleContext, Settings
+from tcop_lint.registry import rule_context
 
 from test_licences import GDS_MIT, GDS_README, shipped
 from repo_helpers import write_files as make
@@ -177,7 +178,7 @@ def test_git_facts_outside_a_repository_do_not_raise(tmp_path: Path) -> None:
 
 
 def context(root: Path, files: tuple[str, ...], allowed: tuple[str, ...] = ("@osi-approved", "OGL-UK-3.0")) -> RuleContext:
-    return RuleContext(Documents(repository=repository_facts(root, files, False)), Settings(allowed_licences=allowed))
+    return rule_context(rules.licence_is_open, Documents(repository=repository_facts(root, files, False)), Settings(allowed_licences=allowed))
 
 
 def test_licence_is_open_uses_the_readme_when_no_licence_file_is_identified(tmp_path: Path) -> None:
@@ -196,10 +197,10 @@ def test_licence_is_open_passes_when_any_identified_licence_is_allowed(tmp_path:
 
 
 def test_rules_stay_silent_when_facts_are_missing(tmp_path: Path) -> None:
-    ctx = RuleContext(Documents(repository=repository_facts(tmp_path, (), False).__class__(str(tmp_path), (), False, {})), Settings())
+    documents = Documents(repository=repository_facts(tmp_path, (), False).__class__(str(tmp_path), (), False, {}))
     for rule in (rules.licence_file_present, rules.licence_identifiable, rules.licence_is_open,
                  rules.readme_present, rules.vulnerability_reporting_route, rules.secret_files):
-        assert list(rule(ctx)) == []
+        assert list(rule(rule_context(rule, documents))) == []
 
 
 def test_repository_level_hits_have_no_file(tmp_path: Path) -> None:

@@ -10,7 +10,8 @@ from tcop_lint.rules.terraform_estate import provider_inventory, required_tags_m
 from tcop_lint.rules.terraform_operations import detached_resources, production_databases_ha
 from tcop_lint.rules.terraform_residency import replication_outside_allowed_regions
 from tcop_lint.rules.terraform_support import parse_policy
-from tcop_lint.settings import RuleContext, Settings
+from tcop_lint.settings import Settings
+from tcop_lint.registry import rule_context
 from tcop_lint.terraform_modules import assemble_modules
 
 
@@ -20,7 +21,7 @@ def documents(*files: tuple[str, str], repository_files: tuple[str, ...] = ()) -
 
 
 def run(rule, *files: tuple[str, str], settings: Settings = Settings(), params=None):
-    return list(rule(RuleContext(documents(*files), settings, params or {})))
+    return list(rule(rule_context(rule, documents(*files), settings, params)))
 
 
 def test_jsonencode_policy_is_read_with_references_left_unresolved() -> None:

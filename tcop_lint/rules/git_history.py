@@ -13,10 +13,8 @@ from typing import Any, Iterable, Iterator
 from tcop_lint.model import Hit
 from tcop_lint.settings import RuleContext
 
-MAX_COMMITS = 1000
 MAX_BLOBS = 20000
 MAX_TREES = 50000
-MAX_BLOB_BYTES = 1024 * 1024
 _SKIP_SUFFIXES = (
     ".png", ".jpg", ".jpeg", ".gif", ".ico", ".webp", ".pdf", ".zip", ".gz", ".tgz", ".bz2", ".xz", ".7z", ".jar",
     ".class", ".so", ".dll", ".exe", ".bin", ".woff", ".woff2", ".ttf", ".otf", ".mp3", ".mp4", ".pyc", ".whl",
@@ -94,8 +92,8 @@ def secrets_in_history(ctx: RuleContext) -> Iterable[Hit]:
 
 
 def _history_hits(repo: Any, ctx: RuleContext) -> Iterator[Hit]:
-    max_commits = int(ctx.params.get("max_commits", MAX_COMMITS))
-    limit = min(int(ctx.params.get("max_blob_bytes", MAX_BLOB_BYTES)), ctx.settings.max_file_bytes)
+    max_commits = int(ctx.options["max_commits"])
+    limit = min(int(ctx.options["max_blob_bytes"]), ctx.settings.max_file_bytes)
     commits = list(repo.iter_commits(all=True, max_count=max_commits, reverse=True))
     if len(commits) <= 1:
         return  # no history beyond what the working tree's checks already read

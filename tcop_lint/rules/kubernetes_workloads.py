@@ -288,8 +288,8 @@ def production_without_redundancy(ctx: RuleContext) -> Iterator[Hit]:
     PodDisruptionBudget protects. Production is a namespace name pattern, or an environment
     label on the workload, its pods or its Namespace object."""
     objects = ctx.documents.kubernetes
-    patterns = tuple(str(p) for p in _list(ctx.params.get("production_namespaces")))
-    marks = _mapping(ctx.params.get("production_labels"))
+    patterns = tuple(str(p) for p in _list(ctx.options["production_namespaces"]))
+    marks = _mapping(ctx.options["production_labels"])
     production_namespaces = {
         obj.name for obj in objects if obj.kind == "Namespace" and _marked_production(_labels(obj.node.data.get("metadata")), marks)
     }
@@ -370,7 +370,7 @@ def pinned_outside_allowed_regions(subject: Subject, ctx: RuleContext) -> Iterat
     if not isinstance(pod, Mapping):
         return
     allowed = frozenset(
-        region.strip().lower().replace(" ", "") for regions in ctx.settings.allowed_regions.values() for region in regions
+        region.strip().lower().replace(" ", "") for regions in ctx.options["allowed_regions"].values() for region in regions
     )
     for path, key, value in _placements(pod):
         if isinstance(value, bool) or not isinstance(value, (str, int)) or not str(value).strip():

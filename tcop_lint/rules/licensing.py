@@ -82,7 +82,7 @@ def _identified_root_licences(ctx: RuleContext) -> list[Mapping[str, Any]]:
 
 
 def preferred_code_licence(ctx: RuleContext) -> Iterable[Hit]:
-    preferred = tuple(ctx.params.get("preferred") or ("MIT",))
+    preferred = tuple(ctx.options["preferred"])
     wanted = {_family(p) for p in preferred}
     entries = _identified_root_licences(ctx)
     if not entries or any(_family(e["spdx_id"]) in wanted for e in entries):
@@ -359,7 +359,7 @@ def _licence_value(value: Any) -> str | None:
 def dependency_licences(ctx: RuleContext) -> Iterable[Hit]:
     from tcop_lint.licences import is_allowed, parse_expression
 
-    allowed = tuple(ctx.params.get("allowed") or ctx.settings.allowed_licences)
+    allowed = tuple(ctx.options["allowed_licences"])
     count = 0
     for name in _files(ctx):
         base = name.rsplit("/", 1)[-1].lower()

@@ -278,7 +278,7 @@ def licence_not_open(subject: Subject, ctx: RuleContext) -> Iterator[Hit]:
         (found := licence_info(part)) is not None and found.licence_class in ("open-content", "public-domain-like")
         for part in re.split(r"\s+(?:AND|OR)\s+", spdx_id)
     )
-    if not (is_allowed(spdx_id, tuple(ctx.settings.allowed_licences)) or open_content):
+    if not (is_allowed(spdx_id, tuple(ctx.options["allowed_licences"])) or open_content):
         yield _hit(subject, f"the API's licence {spdx_id} is not an open licence", ("info", "license") + key)
 
 

@@ -19,7 +19,6 @@ from tcop_lint.model import DataPath, Hit, OpenApiDocument, walk, json_pointer
 from tcop_lint.settings import RuleContext
 from tcop_lint.subjects import Subject
 
-MAX_ERRORS = 50
 
 
 def _hit(subject: Subject, message: str, path: DataPath, level: Any = None, suffix: str = "") -> Hit:
@@ -168,7 +167,7 @@ def document_invalid(subject: Subject, ctx: RuleContext) -> Iterator[Hit]:
     if validator is None:
         yield _hit(subject, f"{version_key[0]}: {doc.version!r} is newer than the installed schemas", version_key, level="note")
         return
-    limit = ctx.params.get("max_errors", MAX_ERRORS)
+    limit = ctx.options["max_errors"]
     count = 0
     for producer in (_schema_errors(subject, doc, validator, family), _local_reference_errors(subject, doc), _duplicate_operation_ids(subject, doc)):
         try:
@@ -183,7 +182,6 @@ def document_invalid(subject: Subject, ctx: RuleContext) -> Iterator[Hit]:
 
 # --- TCOP-08-OAS-005: a test environment is advertised ----------------------------------
 
-DEFAULT_TEST_WORDS = ("sandbox", "test", "testing", "integration", "staging", "stage", "preprod", "pre-production", "uat", "dev", "development", "demo", "mock", "trial")
 _LOCAL = re.compile(r"^(?:localhost|127\.\d+\.\d+\.\d+|\[::1\]|0\.0\.0\.0)(?::\d+)?$", re.IGNORECASE)
 _READ_ONLY = frozenset({"get", "head", "options", "trace"})
 
@@ -225,7 +223,7 @@ def sandbox_not_advertised(subject: Subject, ctx: RuleContext) -> Iterator[Hit]:
     writes = sorted({method.upper() for _, method, _, _ in operations(doc) if method not in _READ_ONLY})
     if not writes and not _secured(doc):
         return  # a read-only open API need not offer a test service
-    words = tuple(str(w).lower() for w in ctx.params.get("keywords") or DEFAULT_TEST_WORDS)
+    words = tuple(str(w).lower() for w in ctx.options["keywords"])
     pattern = re.compile(r"(?<![a-z])(?:" + "|".join(re.escape(w) for w in words) + r")(?![a-z])", re.IGNORECASE)
     real = [(host, text, where) for host, text, where in servers if not _LOCAL.match(host)]
     if not real or any(pattern.search(text) for _, text, _ in real):
@@ -269,7 +267,7 @@ def property_case_mixed(subject: Subject, ctx: RuleContext) -> Iterator[Hit]:
     counts: dict[str, int] = {}
     for _, style, _ in named:
         counts[style] = counts.get(style, 0) + 1
-    wanted = ctx.params.get("style")
+    wanted = ctx.options["style"]
     if wanted not in {s for s, _ in STYLES}:
         if len(counts) < 2:
             return
@@ -277,7 +275,7 @@ def property_case_mixed(subject: Subject, ctx: RuleContext) -> Iterator[Hit]:
         for index, (_, style, _) in enumerate(named):
             first.setdefault(style, index)
         wanted = max(counts, key=lambda s: (counts[s], -first[s]))
-    reason = "the style set for this API" if ctx.params.get("style") == wanted else f"the style of most properties ({counts.get(wanted, 0)} of {len(named)})"
+    reason = "the style set for this API" if ctx.options["style"] == wanted else f"the style of most properties ({counts.get(wanted, 0)} of {len(named)})"
     for name, style, path in named:
         if style != wanted:
             yield _hit(subject, f"property {name} is {style}; {wanted} is {reason}: use one case style for object keys", path)
@@ -321,7 +319,7 @@ def _offers_bulk(doc: OpenApiDocument) -> bool:
 def bulk_download_missing(subject: Subject, ctx: RuleContext) -> Iterator[Hit]:
     doc: OpenApiDocument = subject.source
     marker = _open_data_marker(doc)
-    if marker is None and not ctx.params.get("open_data"):
+    if marker is None and not ctx.options["open_data"]:
         return
     if _offers_bulk(doc):
         return

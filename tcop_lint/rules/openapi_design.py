@@ -194,18 +194,12 @@ def array_responses(subject: Subject, ctx: RuleContext) -> Iterator[Hit]:
 
 # --- query strings ----------------------------------------------------------------------
 
-DEFAULT_PERSONAL_NAMES = (
-    "email", "email_address", "nino", "national_insurance_number", "ni_number", "dob", "date_of_birth",
-    "birth_date", "postcode", "post_code", "phone", "phone_number", "telephone", "mobile", "mobile_number",
-    "nhs_number", "passport_number", "first_name", "last_name", "surname", "full_name", "given_name",
-    "family_name", "driving_licence_number", "utr",
-)
 _BEHAVIOUR = frozenset({"action", "method", "op", "operation", "command", "cmd", "do"})
 
 
 def personal_data_in_query(subject: Subject, ctx: RuleContext) -> Iterator[Hit]:
-    """Query parameters named after personal data (names from params.names)."""
-    names = ctx.params.get("names") or DEFAULT_PERSONAL_NAMES
+    """Query parameters named after personal data (the option names)."""
+    names = ctx.options["names"]
     wanted = {_compact(str(n)) for n in names}
     for parameter, where in all_parameters(subject.source):
         name = parameter.get("name")
@@ -281,7 +275,7 @@ def _depth(template: str) -> int:
 
 def sub_resources_too_deep(subject: Subject, ctx: RuleContext) -> Iterator[Hit]:
     """Paths nesting more than three levels of resources."""
-    limit = int(ctx.params.get("max_depth", 3))
+    limit = int(ctx.options["max_depth"])
     paths = subject.data.get("paths")
     for template in (paths if isinstance(paths, Mapping) else ()):
         if isinstance(template, str) and template.startswith("/") and _depth(template) > limit:

@@ -33,7 +33,7 @@ def operations_without_authentication(subject: Subject, ctx: RuleContext) -> Ite
     """Operations that neither they nor the document protect with a security scheme."""
     doc: OpenApiDocument = subject.source
     data = doc.node.data
-    if ctx.params.get("open_data") or _open_data(data) or _open_data(data.get("info")):
+    if ctx.options["open_data"] or _open_data(data) or _open_data(data.get("info")):
         return
     default = _requires_credentials(data.get("security"))
     for template, method, operation, where in operations(doc):

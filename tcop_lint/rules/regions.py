@@ -92,7 +92,7 @@ def _address(module: TfModule, address: str) -> str:
 
 
 def resources_outside_allowed_regions(ctx: RuleContext) -> Iterator[Hit]:
-    allowed_by_provider = ctx.settings.allowed_regions
+    allowed_by_provider = ctx.options["allowed_regions"]
     for module in ctx.documents.terraform:
         index = module_index(module)
         edge_functions = _referenced(module, ("aws_cloudfront_distribution",), "aws_lambda_function")

@@ -268,7 +268,7 @@ _NOT_DATA = re.compile(
 def personal_data_in_files(ctx: RuleContext) -> Iterable[Hit]:
     repo = ctx.documents.repository
     parsed = {doc.file for doc in ctx.documents.openapi} | {obj.file for obj in ctx.documents.kubernetes}
-    minimum = ctx.params.get("min_values", 2)
+    minimum = ctx.options["min_values"]
     limit = min(READ_LIMIT, ctx.settings.max_file_bytes)
     candidates = [
         n for n in repo.files
@@ -402,7 +402,7 @@ def dataset_licence(ctx: RuleContext) -> Iterable[Hit]:
 
     repo = ctx.documents.repository
     files = set(repo.files)
-    allowed = tuple(ctx.params.get("allowed") or ("OGL-UK-3.0",))
+    allowed = tuple(ctx.options["allowed"])
     data_dirs: dict[str, str] = {}
     for name in sorted(repo.files):
         if _IGNORED_DIRS.search(name) or _TEST_PATH.search(name):

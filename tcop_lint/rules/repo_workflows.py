@@ -27,7 +27,6 @@ from tcop_lint.model import DataPath, Hit
 from tcop_lint.settings import RuleContext
 
 REPOSITORY = "<repository>"
-DEFAULT_TRUSTED_OWNERS = ("actions", "github")
 _SHA = re.compile(r"@[0-9a-f]{40}$")
 _DOCKER_DIGEST = re.compile(r"^docker://[^@\s]+@sha256:[0-9a-f]{64}$")
 
@@ -56,7 +55,7 @@ def _hit(workflow: YamlFile, path: DataPath, message: str, level: str | None = N
 
 
 def actions_pinned_to_sha(ctx: RuleContext) -> Iterable[Hit]:
-    trusted = {str(o).lower() for o in ctx.params.get("trusted_owners", DEFAULT_TRUSTED_OWNERS)}
+    trusted = {str(o).lower() for o in ctx.options["trusted_owners"]}
     for workflow in _workflows(ctx, with_actions=True):
         for path, uses in uses_references(workflow):
             uses = uses.strip()

@@ -13,7 +13,6 @@ from tcop_lint.model import Hit, Position
 from tcop_lint.settings import RuleContext
 
 REPOSITORY = "<repository>"
-DEFAULT_README_MIN_CHARS = 200
 
 
 def _facts(ctx: RuleContext) -> Mapping[str, Any]:
@@ -71,7 +70,7 @@ def licence_is_open(ctx: RuleContext) -> Iterable[Hit]:
     from tcop_lint.licences import is_allowed, licence_info
 
     facts = _facts(ctx)
-    allowed = tuple(ctx.settings.allowed_licences)
+    allowed = tuple(ctx.options["allowed_licences"])
     files = [e for e in facts.get("licence_files") or () if e.get("spdx_id")]
     root_files = [e for e in files if e.get("location") == "root"]
     candidates: list[tuple[str, int, str]] = [(e["path"], 1, e["spdx_id"]) for e in (root_files or files)]
@@ -101,7 +100,7 @@ def readme_present(ctx: RuleContext) -> Iterable[Hit]:
     if readme is None:
         yield _repository_hit("No README found: add a README.md at the root explaining what the code does and how to use it")
         return
-    minimum = ctx.params.get("min_chars", DEFAULT_README_MIN_CHARS)
+    minimum = ctx.options["min_chars"]
     chars = facts.get("readme_chars") or 0
     if isinstance(minimum, int) and chars < minimum:
         yield _file_hit(

@@ -38,12 +38,12 @@ def resource_present(subject: Subject, ctx: RuleContext) -> Iterator[Hit]:
     data = subject.data
     if not isinstance(data, Mapping) or never_created(data):
         return
-    when = ctx.params.get("when")
+    when = ctx.options.get("when")
     if when is not None and not _compiled(when).is_valid(data):
         return
     count = data.get("count", data.get("for_each"))
     conditional = " (created conditionally)" if isinstance(count, Unresolved) else ""
-    message = str(ctx.params.get("message") or "{address} is declared").format_map({"address": subject.address, "type": subject.properties.get("resource_type", "")})
+    message = str(ctx.options.get("message") or "{address} is declared").format_map({"address": subject.address, "type": subject.properties.get("resource_type", "")})
     yield subject.hit(message + conditional)
 
 
@@ -71,7 +71,7 @@ def _account_block_all(ctx: RuleContext) -> bool:
 
 
 def public_object_storage(ctx: RuleContext) -> Iterator[Hit]:
-    exposure_key = str(ctx.params.get("exposure_tag") or "Exposure")
+    exposure_key = str(ctx.options["exposure_tag"])
     account_blocked = _account_block_all(ctx)
     for module in ctx.documents.terraform:
         for resource in created_resources(module):

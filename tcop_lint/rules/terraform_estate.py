@@ -122,7 +122,7 @@ def _normal_key(provider: str, key: str) -> str:
 
 
 def required_tags_missing(ctx: RuleContext) -> Iterator[Hit]:
-    required = tuple(ctx.settings.required_tags)
+    required = tuple(ctx.options["required_tags"])
     if not required:
         return
     for module in ctx.documents.terraform:

@@ -19,7 +19,6 @@ from tcop_lint.model import DataPath, Hit, Unresolved, walk
 from tcop_lint.settings import RuleContext
 from tcop_lint.subjects import Subject
 
-DEFAULT_ADMIN_PORTS: tuple[int, ...] = (22, 3389, 5985, 5986, 3306, 5432, 1433, 1521, 6379, 9200, 27017)
 _AZURE_ANYWHERE = {"*", "internet", "any", "0.0.0.0/0", "0.0.0.0", "::/0"}
 
 
@@ -103,7 +102,7 @@ def resource_schemas(subject: Subject, ctx: RuleContext) -> Iterator[Hit]:
     if not isinstance(data, Mapping) or never_created(data):
         return
     type_name = subject.properties.get("resource_type", "")
-    for entry in ctx.params.get("rules") or ():
+    for entry in ctx.options.get("rules") or ():
         if not _entry_applies(entry, type_name):
             continue
         if "when" in entry and not _compiled(entry["when"]).is_valid(data):
@@ -231,7 +230,7 @@ def admin_ports_open_to_world(subject: Subject, ctx: RuleContext) -> Iterator[Hi
     data = subject.data
     if not isinstance(data, Mapping) or never_created(data):
         return
-    ports = tuple(int(p) for p in ctx.params.get("ports") or DEFAULT_ADMIN_PORTS)
+    ports = tuple(int(p) for p in ctx.options["ports"])
     type_name = subject.properties.get("resource_type", "")
     if type_name == "aws_security_group":
         for index, rule in enumerate(data.get("ingress") or ()):

@@ -23,7 +23,6 @@ from tcop_lint.rules.terraform_support import (
 )
 from tcop_lint.settings import RuleContext
 
-DEFAULT_MAX_RETENTION_DAYS = 400
 
 
 def _int(value: Any) -> int | None:
@@ -52,7 +51,7 @@ _RETENTION: Mapping[str, str] = {
 
 
 def log_retention(ctx: RuleContext) -> Iterator[Hit]:
-    limit = _int(ctx.params.get("max_days")) or DEFAULT_MAX_RETENTION_DAYS
+    limit = int(ctx.options["max_days"])
     for module in ctx.documents.terraform:
         for resource in created_resources(module, *_RETENTION):
             attribute = _RETENTION.get(resource.type)

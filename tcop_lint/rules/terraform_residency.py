@@ -38,7 +38,7 @@ def is_google_multi_region(type_name: str, value: Any) -> bool:
 
 
 def _allowed(ctx: RuleContext, provider: str) -> tuple[str, ...] | None:
-    return ctx.settings.allowed_regions.get("google" if provider == "google-beta" else provider)
+    return ctx.options["allowed_regions"].get("google" if provider == "google-beta" else provider)
 
 
 def _outside(ctx: RuleContext, provider: str, region: Any) -> bool:
