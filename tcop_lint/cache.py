@@ -260,7 +260,8 @@ class _Pickler(pickle.Pickler):
             known = self._packed[id(obj.positions)] = (_pack_positions(obj.positions), obj.positions)
         if known[0] is None:
             return NotImplemented
-        return (copyreg.__newobj__, (Node,), {"data": obj.data, "positions": known[0], "base": obj.base})
+        return (copyreg.__newobj__, (Node,),  # type: ignore[attr-defined]  # exists at runtime, not in typeshed
+                {"data": obj.data, "positions": known[0], "base": obj.base})
 
 
 def write_atomically(path: Path, value: object, header: bytes = b"") -> bool:

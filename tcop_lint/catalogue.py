@@ -7,9 +7,9 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from tcop_lint.model import Check
+from tcop_lint.model import Check, Level
 
 ID_PATTERN = re.compile(r"^(?P<prefix>[A-Z][A-Z0-9]{1,15})-(?P<point>0[1-9]|1[0-3])-(REPO|GIT|TF|K8S|OAS)-\d{3}$")
 BUILTIN_PREFIX = "TCOP"
@@ -231,7 +231,7 @@ def select_checks(
         level = levels.get(check.id, check.level)
         if level == "off":
             continue
-        chosen.append(replace(check, level=level) if level != check.level else check)
+        chosen.append(replace(check, level=cast(Level, level)) if level != check.level else check)  # config validated it
     return tuple(chosen)
 
 

@@ -7,6 +7,7 @@ error; 3 internal error (a check crashed, or tcop-lint itself failed).
 from __future__ import annotations
 
 import sys
+from typing import Literal
 from pathlib import Path
 
 import click
@@ -92,21 +93,20 @@ def scan(paths, formats, outputs, config_file, fail_on, select, ignore, root, ki
         click.echo(f"tcop-lint: internal error: {type(error).__name__}: {error}", err=True)
         click.echo(traceback.format_exc() if debug else "Run again with --debug for the traceback.", err=True)
         raise click.exceptions.Exit(EXIT_INTERNAL) from None
-    from tcop_lint.reporters import render
+    from tcop_lint.reporters import RenderOptions, render
 
     if write_baseline is not None:
         from tcop_lint.baseline import render_baseline
 
         _write(write_baseline, render_baseline(report.findings))
     for output_format, output in destinations:
-        text = render(
-            report,
-            output_format,
+        options = RenderOptions(
             color=output is None and sys.stdout.isatty(),
             quiet=quiet,
             show_suppressed=show_suppressed,
             sarif_suppressed=sarif_suppressed == "include",
         )
+        text = render(report, output_format, options)
         if output is None:
             click.echo(text, nl=False)
             continue
@@ -198,7 +198,7 @@ def explain(check_id: str) -> None:
 @main.command()
 @click.argument("path", default=".", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--format", "output_format", type=click.Choice(("text", "json")), default="text", show_default=True)
-def licence(path: Path, output_format: str) -> None:
+def licence(path: Path, output_format: Literal["text", "json"]) -> None:
     """Print the SPDX identifier of the project's licence (NOASSERTION: unidentified or several
     that disagree; NONE: no licence). --format json adds the files used and a confidence."""
     from tcop_lint.licences.report import project_licence, render_project_licence

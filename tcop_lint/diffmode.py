@@ -81,7 +81,7 @@ def _new_name(section: str) -> str | None:
 
 
 def on_changed_line(finding: Finding, changes: Changes) -> bool:
-    if finding.file not in changes.lines:
+    if finding.file is None or finding.file not in changes.lines:
         return False
     lines = changes.lines[finding.file]
     return lines is WHOLE_FILE or (finding.position is not None and finding.position.line in lines)

@@ -54,7 +54,7 @@ def _git_files(toplevel: Path, below: Path) -> list[str] | None:
 
 
 def _walk_files(root: Path) -> list[str]:
-    found = []
+    found: list[str] = []
     for directory, subdirectories, filenames in os.walk(root, followlinks=False):
         subdirectories[:] = sorted(d for d in subdirectories if d not in SKIPPED_DIRECTORIES)
         base = Path(directory).relative_to(root)

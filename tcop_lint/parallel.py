@@ -86,13 +86,13 @@ def _gather(
     results: list[LoadResult | None], entries: dict[str, Entry],
 ) -> None:
     late: dict[int, Loaded] = {}
-    for index, entry in hits.items():
-        result = decode(entry)
+    for index, hit in hits.items():
+        result = decode(hit)
         if result is None:  # a damaged payload: load that file again
             late[index] = load_one(root, names[index], max_bytes, True)
             continue
         results[index] = result
-        entries[names[index]] = entry
+        entries[names[index]] = hit
     for index, (result, entry) in {**finish(), **late}.items():
         if entry is not None:
             entries[names[index]] = entry

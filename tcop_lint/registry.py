@@ -242,8 +242,9 @@ def resolve_options(name: str, settings: Settings, *given: Mapping[str, Any]) ->
     for layer in given:
         for option, value in layer.items():
             default = options.get(option)
-            merge = option in SHARED_OPTIONS and isinstance(default, Mapping) and isinstance(value, Mapping)
-            options[option] = {**default, **value} if merge else value
+            if option in SHARED_OPTIONS and isinstance(default, Mapping) and isinstance(value, Mapping):
+                value = {**default, **value}
+            options[option] = value
     return options
 
 

@@ -130,7 +130,7 @@ def execute(request: ScanRequest) -> Report:
         )
     if known_baseline is not None:
         findings, baseline_hidden = apply_baseline(findings, known_baseline)
-    from tcop_lint.rules.terraform_estate import provider_inventory
+    from tcop_lint.inventory import provider_inventory
 
     tool_checks = tuple(TOOL_CHECKS[i] for i in sorted({f.check_id for f in findings} & set(TOOL_CHECKS)))
     return Report(

@@ -6,7 +6,8 @@ from tcop_lint.loaders.terraform import load_terraform
 from tcop_lint.model import Documents, RepositoryFacts, Unresolved
 from tcop_lint.rules.regions import resources_outside_allowed_regions
 from tcop_lint.rules.terraform_access import public_object_storage, wildcard_admin_permissions
-from tcop_lint.rules.terraform_estate import provider_inventory, required_tags_missing, versions_unconstrained
+from tcop_lint.inventory import provider_inventory
+from tcop_lint.rules.terraform_estate import required_tags_missing, versions_unconstrained
 from tcop_lint.rules.terraform_operations import detached_resources, production_databases_ha
 from tcop_lint.rules.terraform_residency import replication_outside_allowed_regions
 from tcop_lint.rules.terraform_support import parse_policy

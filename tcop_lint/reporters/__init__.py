@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
 
 from tcop_lint.model import Report
 
@@ -19,29 +20,70 @@ def changed_only(report: Report) -> Report:
     return replace(report, findings=tuple(f for f in report.findings if f.baseline_state != "unchanged"))
 
 
-def render(
-    report: Report,
-    output_format: str,
-    *,
-    color: bool = False,
-    quiet: bool = False,
-    show_suppressed: bool = False,
-    sarif_suppressed: bool = False,
-) -> str:
-    if output_format in CHANGED_ONLY_FORMATS:
-        report = changed_only(report)
-    if output_format == "sarif":
-        from tcop_lint.reporters.sarif import render_sarif
+@dataclass(frozen=True)
+class RenderOptions:
+    color: bool = False
+    quiet: bool = False
+    show_suppressed: bool = False
+    sarif_suppressed: bool = False
 
-        return render_sarif(report, include_suppressed=sarif_suppressed)
-    if output_format in ("github", "markdown", "junit", "gitlab"):
-        from importlib import import_module
 
-        return getattr(import_module(f"tcop_lint.reporters.{output_format}"), f"render_{output_format}")(report)
-    if output_format == "json":
-        from tcop_lint.reporters.json_format import render_json
-
-        return render_json(report)
+# Each reporter's module is imported only when its format is asked for, so that a scan that
+# prints text never pays for the SARIF object model.
+def _text(report: Report, options: RenderOptions) -> str:
     from tcop_lint.reporters.text import render_text
 
-    return render_text(report, color=color, quiet=quiet, show_suppressed=show_suppressed)
+    return render_text(report, color=options.color, quiet=options.quiet, show_suppressed=options.show_suppressed)
+
+
+def _json(report: Report, options: RenderOptions) -> str:
+    from tcop_lint.reporters.json_format import render_json
+
+    return render_json(report)
+
+
+def _sarif(report: Report, options: RenderOptions) -> str:
+    from tcop_lint.reporters.sarif import render_sarif
+
+    return render_sarif(report, include_suppressed=options.sarif_suppressed)
+
+
+def _github(report: Report, options: RenderOptions) -> str:
+    from tcop_lint.reporters.github import render_github
+
+    return render_github(report)
+
+
+def _markdown(report: Report, options: RenderOptions) -> str:
+    from tcop_lint.reporters.markdown import render_markdown
+
+    return render_markdown(report)
+
+
+def _junit(report: Report, options: RenderOptions) -> str:
+    from tcop_lint.reporters.junit import render_junit
+
+    return render_junit(report)
+
+
+def _gitlab(report: Report, options: RenderOptions) -> str:
+    from tcop_lint.reporters.gitlab import render_gitlab
+
+    return render_gitlab(report)
+
+
+RENDERERS: Mapping[str, Callable[[Report, RenderOptions], str]] = {
+    "text": _text,
+    "json": _json,
+    "sarif": _sarif,
+    "github": _github,
+    "markdown": _markdown,
+    "junit": _junit,
+    "gitlab": _gitlab,
+}
+
+
+def render(report: Report, output_format: str, options: RenderOptions = RenderOptions()) -> str:
+    if output_format in CHANGED_ONLY_FORMATS:
+        report = changed_only(report)
+    return RENDERERS[output_format](report, options)

@@ -67,7 +67,7 @@ def _check_cases(suite: ET.Element, check: Check, findings: Iterable[Finding], c
     for file in sorted(by_file, key=lambda f: (f is not None, f or "")):
         group = by_file[file]
         counts["tests"] += 1
-        attributes: dict[str, object] = {"name": f"{check.title} [{file or REPOSITORY}]", "classname": check.id}
+        attributes: dict[str, str] = {"name": f"{check.title} [{file or REPOSITORY}]", "classname": check.id}
         if file is not None:
             attributes["file"] = file
         case = _element(suite, "testcase", **attributes)

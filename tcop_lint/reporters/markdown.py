@@ -48,7 +48,7 @@ def code(text: str, *, in_table: bool = True) -> str:
 
 
 def _counts_text(findings: list[Finding]) -> str:
-    counts = Counter(f.level for f in findings)
+    counts: Counter[str] = Counter(f.level for f in findings)
     return ", ".join(_plural(counts[level], level) for level in LEVEL_ORDER if counts[level]) or "no findings"
 
 

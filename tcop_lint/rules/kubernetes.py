@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from tcop_lint.model import Hit
+from tcop_lint.model import DataPath, Hit
 from tcop_lint.settings import RuleContext
 from tcop_lint.subjects import CONTAINER_LISTS, Subject
 
@@ -211,7 +211,7 @@ def restricted_hardening(subject: Subject, ctx: RuleContext) -> Iterator[Hit]:
         context = _mapping(container.get("securityContext"))
         anchor = base + ("securityContext",) if "securityContext" in container else base
 
-        def at(*names: str) -> tuple:
+        def at(*names: str | int) -> DataPath:
             return base + ("securityContext",) + names
 
         escalation = context.get("allowPrivilegeEscalation")

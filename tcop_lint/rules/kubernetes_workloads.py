@@ -350,10 +350,10 @@ def _placements(pod: Mapping[str, Any]) -> Iterator[tuple[DataPath, str, Any]]:
     for path, term in terms:
         for e, expression in enumerate(_list(_mapping(term).get("matchExpressions"))):
             expression = _mapping(expression)
-            key = expression.get("key")
-            if key in keys and expression.get("operator") == "In":
+            match_key = expression.get("key")
+            if isinstance(match_key, str) and match_key in keys and expression.get("operator") == "In":
                 for v, value in enumerate(_list(expression.get("values"))):
-                    yield path + ("matchExpressions", e, "values", v), key, value
+                    yield path + ("matchExpressions", e, "values", v), match_key, value
 
 
 def _allowed(value: str, key: str, allowed: frozenset[str]) -> bool:

@@ -133,7 +133,7 @@ def _local_reference_errors(subject: Subject, doc: OpenApiDocument) -> Iterator[
         for part in target:
             if isinstance(found, Mapping) and part in found:
                 found = found[part]
-            elif isinstance(found, list) and part.isdigit() and int(part) < len(found):
+            elif isinstance(found, list) and str(part).isdigit() and int(part) < len(found):
                 found = found[int(part)]
             else:
                 yield _hit(subject, f"#{json_pointer(path[:-1])}: $ref {_short(value, 80)} points at nothing in this document", path, suffix=":ref")
@@ -192,7 +192,7 @@ def _servers(doc: OpenApiDocument) -> list[tuple[str, str, DataPath]]:
     if is_swagger2(doc):
         host = data.get("host")
         return [(host, host, ("host",))] if isinstance(host, str) and host.strip() else []
-    found = []
+    found: list[tuple[str, str, DataPath]] = []
     servers = data.get("servers")
     for index, server in enumerate(servers if isinstance(servers, list) else ()):
         if not isinstance(server, Mapping) or not isinstance(server.get("url"), str):
@@ -271,7 +271,7 @@ def property_case_mixed(subject: Subject, ctx: RuleContext) -> Iterator[Hit]:
     if wanted not in {s for s, _ in STYLES}:
         if len(counts) < 2:
             return
-        first = {}
+        first: dict[str, int] = {}
         for index, (_, style, _) in enumerate(named):
             first.setdefault(style, index)
         wanted = max(counts, key=lambda s: (counts[s], -first[s]))

@@ -82,7 +82,8 @@ def dates_not_iso8601(subject: Subject, ctx: RuleContext) -> Iterator[Hit]:
         (name, schema, where, "property") for name, schema, where in schema_properties(doc)
     ]
     for parameter, where in all_parameters(doc):
-        schema = parameter.get("schema") if isinstance(parameter.get("schema"), Mapping) else parameter
+        nested = parameter.get("schema")
+        schema: Mapping[str, Any] = nested if isinstance(nested, Mapping) else parameter
         at = where + ("schema",) if schema is not parameter else where
         if isinstance(parameter.get("name"), str) and parameter.get("in") != "body":
             found.append((parameter["name"], schema, at, "parameter"))

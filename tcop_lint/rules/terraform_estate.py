@@ -10,6 +10,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import replace
 from typing import Any
 
+from tcop_lint.inventory import BUILT_IN_PROVIDERS, provider_inventory, provider_name
 from tcop_lint.model import Documents, Hit, TfBlock, TfModule, TfResource, Unresolved
 from tcop_lint.rules.terraform_support import (
     block_hit,
@@ -34,13 +35,6 @@ AUDIT_TYPES: Mapping[str, tuple[str, ...]] = {
     "google": ("google_project_iam_audit_config", "google_organization_iam_audit_config", "google_folder_iam_audit_config"),
 }
 # Services whose data model or API has no like-for-like equivalent elsewhere.
-HIGH_COUPLING: tuple[str, ...] = (
-    "aws_dynamodb_table", "aws_sfn_state_machine", "aws_cognito_user_pool", "aws_appsync_graphql_api",
-    "aws_kinesis_stream", "aws_qldb_ledger", "aws_timestreamwrite_database",
-    "azurerm_cosmosdb_account", "azurerm_logic_app_workflow", "azurerm_servicebus_namespace",
-    "google_firestore_database", "google_spanner_instance", "google_bigtable_instance",
-    "google_bigquery_dataset", "google_cloudfunctions_function",
-)
 # Common resource types that carry tags or labels (a resource with a tags attribute counts too).
 TAGGABLE: tuple[str, ...] = (
     "aws_instance", "aws_launch_template", "aws_autoscaling_group", "aws_s3_bucket", "aws_db_instance", "aws_rds_cluster",
@@ -55,18 +49,11 @@ TAGGABLE: tuple[str, ...] = (
     "google_storage_bucket", "google_compute_instance", "google_container_cluster", "google_sql_database_instance",
     "google_compute_disk", "google_bigquery_dataset", "google_pubsub_topic", "google_cloud_run_v2_service",
 )
-_BUILT_IN_PROVIDERS = frozenset({"terraform"})
-
-
-def _provider(name: str) -> str:
-    return "google" if name == "google-beta" else name
-
-
-def _resources_by_provider(documents: Documents) -> dict[str, list[tuple[TfModule, TfResource]]]:
+def _resources_byprovider_name(documents: Documents) -> dict[str, list[tuple[TfModule, TfResource]]]:
     found: dict[str, list[tuple[TfModule, TfResource]]] = {}
     for module in documents.terraform:
         for resource in created_resources(module):
-            found.setdefault(_provider(resource.provider), []).append((module, resource))
+            found.setdefault(provider_name(resource.provider), []).append((module, resource))
     return found
 
 
@@ -78,7 +65,7 @@ def _declared(documents: Documents, types: tuple[str, ...]) -> bool:
 
 
 def spend_alerts_missing(ctx: RuleContext) -> Iterator[Hit]:
-    by_provider = _resources_by_provider(ctx.documents)
+    by_provider = _resources_byprovider_name(ctx.documents)
     for provider, label in CLOUD_PROVIDERS.items():
         if provider in by_provider and not _declared(ctx.documents, BUDGET_TYPES[provider]):
             types = ", ".join(BUDGET_TYPES[provider])
@@ -91,7 +78,7 @@ def spend_alerts_missing(ctx: RuleContext) -> Iterator[Hit]:
 
 
 def audit_logging(ctx: RuleContext) -> Iterator[Hit]:
-    by_provider = _resources_by_provider(ctx.documents)
+    by_provider = _resources_byprovider_name(ctx.documents)
     for provider, label in CLOUD_PROVIDERS.items():
         if provider in by_provider and not _declared(ctx.documents, AUDIT_TYPES[provider]):
             yield repository_hit(
@@ -112,7 +99,7 @@ def audit_logging(ctx: RuleContext) -> Iterator[Hit]:
 
 
 def _taggable(resource: TfResource) -> bool:
-    if _provider(resource.provider) not in CLOUD_PROVIDERS:
+    if provider_name(resource.provider) not in CLOUD_PROVIDERS:
         return False
     return resource.type in TAGGABLE or tag_attribute(resource) in body(resource.block)
 
@@ -129,7 +116,7 @@ def required_tags_missing(ctx: RuleContext) -> Iterator[Hit]:
         for resource in created_resources(module):
             if not _taggable(resource):
                 continue
-            provider = _provider(resource.provider)
+            provider = provider_name(resource.provider)
             tags = effective_tags(module, resource)
             if tags is None:
                 continue  # some tags come from an expression tcop-lint cannot read
@@ -147,60 +134,21 @@ def required_tags_missing(ctx: RuleContext) -> Iterator[Hit]:
 # --- TCOP-05-TF-006 ------------------------------------------------------------------------------
 
 
-_AWS_SERVICES: Mapping[str, str] = {
-    "db": "rds", "security": "vpc", "subnet": "vpc", "route": "vpc", "route_table": "vpc", "internet": "vpc",
-    "nat": "vpc", "network": "vpc", "default": "vpc", "egress": "vpc", "flow": "vpc", "lb": "elb", "alb": "elb",
-    "elb": "elb", "instance": "ec2", "launch": "ec2", "eip": "ec2", "ebs": "ec2", "ami": "ec2", "key": "ec2",
-    "volume": "ec2", "autoscaling": "ec2", "placement": "ec2", "appautoscaling": "application-autoscaling",
-}
 CLOUD_INVENTORY: Mapping[str, str] = {
     **CLOUD_PROVIDERS, "oci": "Oracle Cloud", "alicloud": "Alibaba Cloud", "ibm": "IBM Cloud",
     "digitalocean": "DigitalOcean", "linode": "Linode", "scaleway": "Scaleway", "ovh": "OVHcloud", "hcloud": "Hetzner Cloud",
 }
 
 
-def _service(type_name: str) -> str:
-    parts = type_name.split("_")
-    service = parts[1] if len(parts) > 1 else type_name
-    return _AWS_SERVICES.get(service, service) if parts[0] == "aws" else service
-
-
-def provider_inventory(documents: Documents) -> dict[str, Any]:
-    """Which providers and services the Terraform uses: per provider, resource and data source
-    counts, resources per service (the type's second word: aws_s3_bucket -> s3), the
-    hard-to-move types in use, and the folders that use it."""
-    inventory: dict[str, dict[str, Any]] = {}
-    for module in documents.terraform:
-        for resource in module.resources:
-            provider = _provider(resource.provider)
-            if provider in _BUILT_IN_PROVIDERS:
-                continue
-            entry = inventory.setdefault(provider, {"resources": 0, "data_sources": 0, "services": {}, "high_coupling": {}, "directories": set()})
-            entry["directories"].add(module.directory)
-            if resource.block.block_type == "data":
-                entry["data_sources"] += 1
-                continue
-            entry["resources"] += 1
-            service = _service(resource.type)
-            entry["services"][service] = entry["services"].get(service, 0) + 1
-            if resource.type in HIGH_COUPLING:
-                entry["high_coupling"][resource.type] = entry["high_coupling"].get(resource.type, 0) + 1
-    for entry in inventory.values():
-        entry["services"] = dict(sorted(entry["services"].items()))
-        entry["high_coupling"] = dict(sorted(entry["high_coupling"].items()))
-        entry["directories"] = sorted(entry["directories"])
-    return dict(sorted(inventory.items()))
-
-
 def _anchor(documents: Documents, provider: str) -> tuple[TfModule, TfBlock] | None:
     """The provider's first provider block, or failing that its first resource or data source."""
     for module in documents.terraform:
         for block in module.blocks:
-            if block.block_type == "provider" and block.labels[:1] and _provider(block.labels[0]) == provider:
+            if block.block_type == "provider" and block.labels[:1] and provider_name(block.labels[0]) == provider:
                 return module, block
     for module in documents.terraform:
         for resource in module.resources:
-            if _provider(resource.provider) == provider:
+            if provider_name(resource.provider) == provider:
                 return module, resource.block
     return None
 
@@ -291,7 +239,7 @@ def versions_unconstrained(ctx: RuleContext) -> Iterator[Hit]:
             gaps.append("required_version")
         declared = _required_providers(settings)
         by_source = {_source_name(name, spec): spec for name, spec in declared.items()}
-        for provider in sorted({r.provider for r in module.resources} - _BUILT_IN_PROVIDERS):
+        for provider in sorted({r.provider for r in module.resources} - BUILT_IN_PROVIDERS):
             spec = declared.get(provider, by_source.get(provider))
             if spec is None:
                 gaps.append(f"{provider} (not in required_providers)")

@@ -11,7 +11,7 @@ import re
 from collections.abc import Mapping
 from typing import Any, Iterator
 
-from tcop_lint.model import Hit, TfModule, TfResource, Unresolved
+from tcop_lint.model import DataPath, Hit, TfModule, TfResource, Unresolved
 from tcop_lint.rules.terraform_support import address, body, created_resources, single_reference
 from tcop_lint.settings import RuleContext
 
@@ -49,7 +49,7 @@ def _outside(ctx: RuleContext, provider: str, region: Any) -> bool:
     return normal not in {a.lower() for a in allowed}
 
 
-def _hit(module: TfModule, resource: TfResource, path: tuple, message: str, region: str, provider: str) -> Hit:
+def _hit(module: TfModule, resource: TfResource, path: DataPath, message: str, region: str, provider: str) -> Hit:
     block = resource.block
     return Hit(
         file=block.file,
@@ -88,7 +88,7 @@ def _check(ctx: RuleContext, module: TfModule, resource: TfResource) -> Iterator
         for i, replica in enumerate(_blocks(data.get("replica"))):
             region = replica.get("region_name")
             if _outside(ctx, "aws", region):
-                yield _hit(module, resource, ("replica", i, "region_name"), f"{resource.address} keeps a global table replica in {region}, outside the allowed aws regions ({_list(ctx, 'aws')})", region, "aws")
+                yield _hit(module, resource, ("replica", i, "region_name"), f"{resource.address} keeps a global table replica in {region}, outside the allowed aws regions ({_list(ctx, 'aws')})", str(region), "aws")
     elif type_name in ("aws_db_instance", "aws_rds_cluster"):
         attribute = "replicate_source_db" if type_name == "aws_db_instance" else "replication_source_identifier"
         source = single_reference(data.get(attribute), type_name, module)
