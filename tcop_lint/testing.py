@@ -74,7 +74,8 @@ def scan_checks(
     scope = discover([str(root)], root=root, exclude=settings.exclude, use_git=use_git)
     _, run = scan(scope, chosen, settings)
     if run.crashes:
-        raise HarnessError("; ".join(f"{c.check_id} crashed on {c.file or 'the repository'}: {c.message}" for c in run.crashes))
+        crashes = (f"{c.check_id} crashed on {c.file or 'the repository'}: {c.message}" for c in run.crashes)
+        raise HarnessError("; ".join(crashes))
     ids = {check.id for check in chosen}
     return tuple(f for f in run.findings if f.check_id in ids)
 

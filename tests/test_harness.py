@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from catalogue_cases import cases
 from repo_helpers import write_files
+
 from tcop_lint.testing import (
     EXPECTED,
     Expectation,
@@ -102,7 +102,7 @@ def test_a_team_folder_of_checks_runs_its_fixtures(tmp_path: Path) -> None:
         (None, "has no EXPECTED file"),
     ],
 )
-def test_a_fail_case_must_report_exactly_its_expected_list(tmp_path: Path, expected: str | None, complaint: str) -> None:
+def test_a_fail_case_must_report_exactly_its_expected_list(tmp_path: Path, expected: str | None, complaint: str):
     case = failing_case(team_checks(tmp_path, expected))
     with pytest.raises(AssertionError, match=complaint.replace(".", r"\.")):
         check_fixture(case, tmp_path / "work")
@@ -168,7 +168,8 @@ def test_scan_folder_refuses_an_unknown_check_id(tmp_path: Path) -> None:
 
 
 def test_scan_folder_reports_only_the_checks_asked_for(tmp_path: Path) -> None:
-    write_files(tmp_path, {"main.tf": 'provider "aws" {\n  region = "us-east-1"\n}\nresource "aws_s3_bucket" "b" {\n}\n'})
+    main_tf = 'provider "aws" {\n  region = "us-east-1"\n}\nresource "aws_s3_bucket" "b" {\n}\n'
+    write_files(tmp_path, {"main.tf": main_tf})
     found = scan_folder(tmp_path, ["TCOP-05-TF-001"])
     assert found and {f.check_id for f in found} == {"TCOP-05-TF-001"}
 
