@@ -11,8 +11,8 @@ Each case folder ``<ID>/fixtures/{pass,fail}/<case>/`` is a small repository. A 
 report nothing; a fail case must report exactly what its ``EXPECTED`` file lists, one finding a
 line::
 
-    main.tf:12  TCOP-06-TF-003  aws_lb_listener.web#/ssl_policy
-    main.tf:20  TCOP-06-TF-003  aws_lb_listener.api#/ssl_policy  -- Listener allows TLS 1.0
+    main.tf:5  TCOP-06-TF-001  aws_lb_listener.legacy#ssl_policy
+    main.tf:14  TCOP-06-TF-001  aws_lb_listener.tls -- <the whole message, where it is pinned>
 
 place (``path:line``, or ``<repository>`` for the repository as a whole), check id, the
 finding's logical address (``-`` when empty) and, after `` -- ``, optionally its message. Fields
