@@ -113,3 +113,18 @@ def test_checks_docs_writes_every_page_and_removes_pages_of_checks_gone(tmp_path
     written = sorted(path.name for path in tmp_path.glob("*.md"))
     assert written == sorted([*rule_pages(tuple(CHECKS.values())), "notes.md"])
     assert (tmp_path / "TCOP-06-TF-003.md").read_text(encoding="utf-8") == rule_page(CHECKS["TCOP-06-TF-003"])
+
+
+def test_a_link_in_a_case_is_never_followed(tmp_path: Path) -> None:
+    outside = tmp_path / "outside.tf"
+    outside.write_text('resource "secret" "x" {}\n', encoding="utf-8")
+    check_dir = tmp_path / "checks" / "tcop-06" / "TCOP-06-TF-900"
+    source = (Path(CHECKS["TCOP-06-TF-003"].folder) / "check.yaml").read_text(encoding="utf-8")
+    write_files(check_dir, {
+        "check.yaml": source.replace("TCOP-06-TF-003", "TCOP-06-TF-900"),
+        "fixtures/pass/linked/main.tf": 'resource "aws_s3_bucket" "b" {}\n',
+    })
+    (check_dir / "fixtures/pass/linked/a.tf").symlink_to(outside)
+    (check,) = load_catalogue([tmp_path / "checks"])
+    _, passing = check_examples(check)
+    assert passing is not None and passing.files == ("main.tf",) and passing.file == "main.tf"

@@ -1,4 +1,5 @@
-"""The catalogue as text, JSON or markdown, and `checks explain`."""
+"""The catalogue as text, JSON or markdown, `checks explain`, and the rule pages (docs/rules) whose
+examples, taken from each check's fixtures, also go into SARIF rule help."""
 
 from __future__ import annotations
 
@@ -86,6 +87,7 @@ def explain_check(check: Check) -> str:
 PAGE_LINES = 30  # lines of a file shown in a rule page's example
 LINE_WIDTH = 120
 CONTEXT = 5  # lines shown above the first reported line when a file is cut
+READ_LIMIT = 256 * 1024  # bytes read of a fixture file; far more than any example shows
 REPOSITORY = "<repository>"  # the place of a finding about the repository as a whole
 BUNDLE = "history.bundle"  # a case's git history, listed but never shown
 
@@ -105,7 +107,9 @@ class Example:
 
 def _case_files(folder: Path) -> tuple[str, ...]:
     return tuple(sorted(
-        p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file() and p.name != "EXPECTED"
+        p.relative_to(folder).as_posix()
+        for p in folder.rglob("*")
+        if not p.is_symlink() and p.is_file() and p.name != "EXPECTED"  # a team's folder may hold links out
     ))
 
 
@@ -130,7 +134,8 @@ def _split_place(place: str) -> tuple[str, int]:
 
 def _read_lines(path: Path) -> list[str] | None:
     try:
-        data = path.read_bytes()
+        with path.open("rb") as stream:
+            data = stream.read(READ_LIMIT)
     except OSError:
         return None
     if b"\0" in data[:8192]:
