@@ -82,16 +82,16 @@ def scan_checks(
 
 def scan_folder(
     folder: str | Path,
-    check_ids: Iterable[str],
+    check_ids: str | Iterable[str],
     *,
     checks_dir: str | Path | None = None,
     settings: Settings | None = None,
     use_git: bool = False,
 ) -> tuple[Finding, ...]:
-    """Findings of the named checks (from the built-in catalogue, or from ``checks_dir``) on
-    ``folder``; see ``scan_checks``."""
+    """Findings of the named checks (one id, or several; from the built-in catalogue, or from
+    ``checks_dir``) on ``folder``; see ``scan_checks``."""
     by_id = {check.id: check for check in catalogue(checks_dir)}
-    wanted = list(check_ids)
+    wanted = [check_ids] if isinstance(check_ids, str) else list(check_ids)
     unknown = [check_id for check_id in wanted if check_id not in by_id]
     if unknown:
         raise HarnessError(f"unknown check id {', '.join(unknown)}")

@@ -172,6 +172,7 @@ def test_scan_folder_reports_only_the_checks_asked_for(tmp_path: Path) -> None:
     write_files(tmp_path, {"main.tf": main_tf})
     found = scan_folder(tmp_path, ["TCOP-05-TF-001"])
     assert found and {f.check_id for f in found} == {"TCOP-05-TF-001"}
+    assert scan_folder(tmp_path, "TCOP-05-TF-001") == found  # one id on its own
 
 
 @pytest.mark.parametrize("case", [c for c in cases() if c.outcome == "fail"], ids=str)
