@@ -195,6 +195,25 @@ def explain(check_id: str) -> None:
     click.echo(explain_check(check), nl=False)
 
 
+@checks.command("docs")
+@click.option("--output", "-o", "output", type=click.Path(file_okay=False, path_type=Path), default=Path("docs/rules"), show_default=True, help="Folder for the pages.")
+def docs(output: Path) -> None:
+    """Write one markdown page per check, with examples from its fixtures, and an index."""
+    from tcop_lint.reporters.catalogue_docs import rule_pages
+
+    pages = rule_pages(_catalogue())
+    try:
+        output.mkdir(parents=True, exist_ok=True)
+        stale = [p for p in output.glob("TCOP-*.md") if p.name not in pages]  # pages of checks no longer in the catalogue
+        for path in stale:
+            path.unlink()
+    except OSError as error:
+        raise _usage_error(f"cannot write {output}: {error.strerror or error}") from None
+    for name, text in pages.items():
+        _write(output / name, text)
+    click.echo(f"tcop-lint: wrote {len(pages)} pages to {output}", err=True)
+
+
 @main.command()
 @click.argument("path", default=".", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--format", "output_format", type=click.Choice(("text", "json")), default="text", show_default=True)

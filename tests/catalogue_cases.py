@@ -1,43 +1,29 @@
-"""Shared helpers: every fixture case of every check in the catalogue."""
+"""Shared helpers: every fixture case of every check in the built-in catalogue."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from pathlib import Path
-
 from tcop_lint.catalogue import builtin_checks_dir, load_catalogue
 from tcop_lint.model import Check
+from tcop_lint.testing import (
+    EXPECTED,
+    REPOSITORY,
+    FixtureCase,
+    fixture_cases,
+    read_expected,
+)
 
-REPOSITORY = "<repository>"
-
-
-@dataclass(frozen=True)
-class Case:
-    check: Check
-    outcome: str  # "pass" or "fail"
-    folder: Path
-
-    @property
-    def name(self) -> str:
-        return f"{self.check.id}/{self.outcome}/{self.folder.name}"
+Case = FixtureCase
+__all__ = ["REPOSITORY", "Case", "cases", "catalogue", "expected_places"]
 
 
 def catalogue() -> tuple[Check, ...]:
+    # Not trusted: loading checks the JSON Schemas in the built-in rules as schemas.
     return load_catalogue([builtin_checks_dir()])
 
 
 def cases() -> list[Case]:
-    found = []
-    for check in catalogue():
-        for outcome in ("pass", "fail"):
-            base = Path(check.folder) / "fixtures" / outcome
-            if base.is_dir():
-                found += [Case(check, outcome, folder) for folder in sorted(base.iterdir()) if folder.is_dir()]
-    return found
+    return fixture_cases()
 
 
 def expected_places(case: Case) -> list[str]:
-    path = case.folder / "EXPECTED"
-    if not path.is_file():
-        return []
-    return sorted(line.strip() for line in path.read_text(encoding="utf-8").splitlines() if line.strip() and not line.startswith("#"))
+    return sorted(expectation.place for expectation in read_expected(case.folder / EXPECTED))

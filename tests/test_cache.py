@@ -13,6 +13,7 @@ import tcop_lint.parallel as parallel
 from tcop_lint.cache import Cache, Entry, pack_path, prune, read_pack, settings_key, write_pack
 from tcop_lint.loading import load_file
 from tcop_lint.parallel import load_all
+from repo_helpers import write_files
 
 MAX = 5 * 1024 * 1024
 
@@ -51,10 +52,7 @@ def _tree(root: Path) -> list[str]:
         "api/openapi.json": '{"openapi": "3.0.3", "info": {"title": "A", "version": "1"}, "paths": {}}\n',
         "broken.tf": 'resource "aws_s3_bucket" {\n',
     }
-    for name, text in files.items():
-        (root / name).parent.mkdir(parents=True, exist_ok=True)
-        (root / name).write_text(text, encoding="utf-8")
-    return sorted(files)
+    return list(write_files(root, files))
 
 
 def _serial(root: Path, names: list[str], max_bytes: int = MAX) -> list:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import hostile_repo  # noqa: E402
+from repo_helpers import write_files  # noqa: E402
 
 MAIN = Path(__file__).resolve().parents[1]
 
@@ -86,9 +87,7 @@ def test_scanning_the_example_repository_uses_no_network(tmp_path):
 
 def test_remote_references_are_never_fetched(tmp_path):
     root = tmp_path / "repo"
-    for name, text in TEMPTING.items():
-        (root / name).parent.mkdir(parents=True, exist_ok=True)
-        (root / name).write_text(text, encoding="utf-8")
+    write_files(root, TEMPTING)
     report, reached = _scan_guarded(tmp_path, root)
     assert report["crashes"] == []
     assert {f["file"] for f in report["findings"]} >= {"main.tf", "api/openapi.yaml", "k8s/deploy.yaml"}

@@ -10,23 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from tcop_lint.catalogue import builtin_checks_dir, load_catalogue, select_checks
-from tcop_lint.config import load_settings
-from tcop_lint.discovery import discover
-from tcop_lint.engine import load_documents, run_checks
+from tcop_lint.catalogue import builtin_checks_dir, load_catalogue
 from tcop_lint.rules.openapi_catalogue import case_style
 from tcop_lint.rules.repo_data import licence_id, personal_value, read_small
+from tcop_lint.testing import scan_checks, scan_folder
 from repo_helpers import git
-
-CATALOGUE = load_catalogue([builtin_checks_dir()])
-
-
-def findings(folder: Path, check_id: str, use_git: bool = False):
-    settings, _ = load_settings(folder)
-    scope = discover([str(folder)], root=folder, exclude=settings.exclude, use_git=use_git)
-    run = run_checks(select_checks(CATALOGUE, [check_id], levels={}), load_documents(scope, settings), settings)
-    assert not run.crashes, run.crashes
-    return [f for f in run.findings if f.check_id == check_id]
 
 
 def write(folder: Path, name: str, text: str) -> Path:
@@ -77,26 +65,26 @@ def test_validation_never_fetches_a_remote_reference(tmp_path: Path, monkeypatch
 
     monkeypatch.setattr(socket.socket, "connect", refuse)
     monkeypatch.setattr(socket, "create_connection", refuse)
-    assert findings(tmp_path, "TCOP-04-OAS-002") == []
+    assert scan_folder(tmp_path, ["TCOP-04-OAS-002"]) == ()
     assert attempts == []
 
 
 def test_openapi_3_1_errors_are_placed_at_the_offending_key(tmp_path: Path) -> None:
     write(tmp_path, "api.yaml", "openapi: 3.1.0\ninfo:\n  title: T\n  version: '1'\n  licence: {name: MIT}\npaths: {}\n")
-    found = findings(tmp_path, "TCOP-04-OAS-002")
+    found = scan_folder(tmp_path, ["TCOP-04-OAS-002"])
     assert [(f.position.line, "licence" in f.message) for f in found] == [(5, True)]
 
 
 def test_an_unknown_version_is_reported_at_the_version_key(tmp_path: Path) -> None:
     write(tmp_path, "api.yaml", "info: {title: T, version: '1'}\nopenapi: 4.0.0\npaths: {}\n")
-    found = findings(tmp_path, "TCOP-04-OAS-002")
+    found = scan_folder(tmp_path, ["TCOP-04-OAS-002"])
     assert [f.position.line for f in found] == [2]
 
 
 def test_deep_schemas_do_not_crash_the_check(tmp_path: Path) -> None:
     nested = "{type: object, properties: {a: " * 150 + "{type: string}" + "}}" * 150
     write(tmp_path, "api.yaml", f"openapi: 3.0.3\ninfo: {{title: T, version: '1'}}\npaths: {{}}\ncomponents:\n  schemas:\n    Deep: {nested}\n")
-    findings(tmp_path, "TCOP-04-OAS-002")  # no crash is the assertion (findings() checks it)
+    scan_folder(tmp_path, ["TCOP-04-OAS-002"])  # no crash is the assertion (scan_folder raises on one)
 
 
 # --- TCOP-09-OAS-008 ----------------------------------------------------------------------
@@ -122,12 +110,10 @@ def test_an_enforced_style_reports_every_other_style(tmp_path: Path) -> None:
     repo = tmp_path / "repo"
     write(repo, "api.yaml", "openapi: 3.0.3\ninfo: {title: T, version: '1'}\npaths: {}\ncomponents:\n  schemas:\n    A:\n"
           "      properties:\n        first_name: {type: string}\n        last_name: {type: string}\n        ageYears: {type: integer}\n")
-    settings, _ = load_settings(repo)
     check = load_catalogue([checks])
     assert [c.rule["options"] for c in check] == [{"style": "camelCase"}]
-    scope = discover([str(repo)], root=repo, exclude=(), use_git=False)
-    run = run_checks(check, load_documents(scope, settings), settings)
-    assert sorted(f.position.line for f in run.findings) == [8, 9]
+    found = scan_folder(repo, ["TCOP-09-OAS-901"], checks_dir=checks)
+    assert sorted(f.position.line for f in found) == [8, 9]
 
 
 # --- TCOP-07-REPO-001 ---------------------------------------------------------------------
@@ -160,7 +146,7 @@ def test_personal_values(kind: str, value: str, personal: bool) -> None:
 def test_one_contact_address_in_a_manifest_is_not_personal_data(tmp_path: Path) -> None:
     write(tmp_path, "catalog-info.yaml", "metadata:\n  owner:\n    email: team.lead@gmail.com\n")
     write(tmp_path, "people.json", '[{"email": "a.person@gmail.com"}]')
-    assert findings(tmp_path, "TCOP-07-REPO-001") == []
+    assert scan_folder(tmp_path, ["TCOP-07-REPO-001"]) == ()
 
 
 # --- the bounded reader -------------------------------------------------------------------
@@ -199,7 +185,7 @@ def test_licence_ids(value: str, spdx: str | None) -> None:
 def test_the_code_licence_at_the_root_does_not_cover_a_data_folder(tmp_path: Path) -> None:
     write(tmp_path, "LICENCE", "Open Government Licence v3.0\n")
     write(tmp_path, "data/rates.csv", "year,rate\n2024,1.5\n")
-    assert [f.file for f in findings(tmp_path, "TCOP-10-REPO-002")] == ["data/rates.csv"]
+    assert [f.file for f in scan_folder(tmp_path, ["TCOP-10-REPO-002"])] == ["data/rates.csv"]
 
 
 # --- TCOP-08-REPO-001 ---------------------------------------------------------------------
@@ -209,7 +195,7 @@ def test_a_contributing_file_counts_as_saying_how_to_contribute(tmp_path: Path) 
     write(tmp_path, "README.md", "# Tool\n\nThis tool checks the format of the files that councils send us each month.\n\n"
           "## Usage\n\nRun it with a folder name.\n")
     write(tmp_path, "CONTRIBUTING.md", "Open a pull request.\n")
-    assert findings(tmp_path, "TCOP-08-REPO-001") == []
+    assert scan_folder(tmp_path, ["TCOP-08-REPO-001"]) == ()
 
 
 # --- TCOP-03-GIT-001 ----------------------------------------------------------------------
@@ -239,7 +225,7 @@ def test_secrets_still_in_head_are_left_to_the_file_check(tmp_path: Path) -> Non
     repo = make_repo(tmp_path / "repo")
     commit(repo, "one", {"deploy/upload.sh": f"KEY={AWS_KEY}\n"})
     commit(repo, "two", {"deploy/upload.sh": f"# upload\nKEY={AWS_KEY}\n", "README.md": "# R\n"})
-    assert findings(repo, "TCOP-03-GIT-001", use_git=True) == []
+    assert scan_folder(repo, ["TCOP-03-GIT-001"], use_git=True) == ()
 
 
 def test_a_removed_secret_is_reported_once_with_its_commit(tmp_path: Path) -> None:
@@ -247,7 +233,7 @@ def test_a_removed_secret_is_reported_once_with_its_commit(tmp_path: Path) -> No
     commit(repo, "add", {"deploy/upload.sh": f"KEY={AWS_KEY}\n"})
     commit(repo, "edit", {"deploy/upload.sh": f"# upload\nKEY={AWS_KEY}\n"})
     commit(repo, "remove", {"deploy/upload.sh": None, "README.md": "# R\n"})
-    found = findings(repo, "TCOP-03-GIT-001", use_git=True)
+    found = scan_folder(repo, ["TCOP-03-GIT-001"], use_git=True)
     assert len(found) == 1
     assert found[0].file is None and "deploy/upload.sh" in found[0].message
     assert AWS_KEY not in found[0].message
@@ -265,11 +251,7 @@ def test_history_beyond_the_commit_bound_is_not_read(tmp_path: Path) -> None:
     commit(repo, "remove", {"key.txt": None, "a.txt": "a\n"})
     commit(repo, "more", {"b.txt": "b\n"})
     commit(repo, "more", {"c.txt": "c\n"})
-    settings, _ = load_settings(repo)
-    scope = discover([str(repo)], root=repo, exclude=(), use_git=True)
     bounded = load_catalogue([checks])
     assert [c.rule["options"] for c in bounded] == [{"max_commits": 2}]
-    run = run_checks(bounded, load_documents(scope, settings), settings)
-    assert not run.crashes and run.findings == ()
-    unbounded = run_checks(select_checks(CATALOGUE, ["TCOP-03-GIT-001"], levels={}), load_documents(scope, settings), settings)
-    assert len(unbounded.findings) == 1
+    assert scan_checks(repo, bounded, use_git=True) == ()
+    assert len(scan_folder(repo, ["TCOP-03-GIT-001"], use_git=True)) == 1

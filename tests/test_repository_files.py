@@ -22,17 +22,15 @@ from tcop_lint.loaders.repository_files import (
 )
 from tcop_lint.loaders.content import csv_problem, find_secrets, redact, utf8_problem
 from tcop_lint.settings import Settings
+from tcop_lint.testing import scan_folder
 from repo_helpers import write_files as write
 
 CHECKS = {check.id: check for check in load_catalogue([builtin_checks_dir()])}
 
 
 def findings(root: Path, check_id: str):
-    settings = Settings()  # the scanned folder's own pyproject.toml may be broken on purpose
-    scope = discover([str(root)], root=root, use_git=False)
-    run = run_checks([CHECKS[check_id]], load_documents(scope, settings), settings)
-    assert not run.crashes, run.crashes
-    return run.findings
+    # Default settings: the scanned folder's own pyproject.toml may be broken on purpose.
+    return scan_folder(root, [check_id], settings=Settings())
 
 
 # --- helpers ------------------------------------------------------------------------------

@@ -1,8 +1,11 @@
-"""The catalogue as text, JSON or markdown, and `checks explain`."""
+"""The catalogue as text, JSON or markdown, `checks explain`, and the rule pages (docs/rules) whose
+examples, taken from each check's fixtures, also go into SARIF rule help."""
 
 from __future__ import annotations
 
 import json
+import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
@@ -77,3 +80,232 @@ def explain_check(check: Check) -> str:
         f"Fails\n{_example(check, 'fail')}\n"
         f"Passes\n{_example(check, 'pass')}"
     )
+
+
+# --- rule pages (docs/rules) and the examples in SARIF rule help ----------------------------
+
+PAGE_LINES = 30  # lines of a file shown in a rule page's example
+LINE_WIDTH = 120
+CONTEXT = 5  # lines shown above the first reported line when a file is cut
+READ_LIMIT = 256 * 1024  # bytes read of a fixture file; far more than any example shows
+REPOSITORY = "<repository>"  # the place of a finding about the repository as a whole
+BUNDLE = "history.bundle"  # a case's git history, listed but never shown
+
+
+@dataclass(frozen=True)
+class Example:
+    """One fixture case shown as an example: a window of one of its files, with the places
+    its EXPECTED file lists (line, address) in that file and elsewhere."""
+
+    case: str  # fixtures/<outcome>/<case>
+    file: str | None  # the file shown; None: nothing readable to show
+    lines: tuple[tuple[int, str], ...] = ()  # (line number, text); number 0 marks a gap
+    reported: tuple[tuple[int, str], ...] = ()  # in ``file``
+    elsewhere: tuple[tuple[str, str], ...] = ()  # (place, address) in other files or the repository
+    files: tuple[str, ...] = ()  # every file of the case
+
+
+def _case_files(folder: Path) -> tuple[str, ...]:
+    return tuple(sorted(
+        p.relative_to(folder).as_posix()
+        for p in folder.rglob("*")
+        if not p.is_symlink() and p.is_file() and p.name != "EXPECTED"  # a team's folder may hold links out
+    ))
+
+
+def _expected(folder: Path) -> list[tuple[str, str]]:
+    """(place, address) of each EXPECTED line: its first two-space-separated fields after the
+    place are the check id and address (see tcop_lint.testing for the whole format)."""
+    path = folder / "EXPECTED"
+    if not path.is_file():
+        return []
+    found = []
+    for text in path.read_text(encoding="utf-8").splitlines():
+        if text.strip() and not text.startswith("#"):
+            fields = re.split(r"\s{2,}", text.strip().partition(" -- ")[0].strip())
+            found.append((fields[0], fields[2] if len(fields) > 2 else ""))
+    return found
+
+
+def _split_place(place: str) -> tuple[str, int]:
+    file, _, line = place.rpartition(":")
+    return (file, int(line)) if line.isdigit() else (place, 0)
+
+
+def _read_lines(path: Path) -> list[str] | None:
+    try:
+        with path.open("rb") as stream:
+            data = stream.read(READ_LIMIT)
+    except OSError:
+        return None
+    if b"\0" in data[:8192]:
+        return None
+    return _redacted(data.decode("utf-8", errors="replace").splitlines())
+
+
+def _redacted(lines: list[str]) -> list[str]:
+    """Fixture secrets are fake, but a page or a SARIF log should not look like a leak."""
+    from tcop_lint.loaders.content import PATTERNS, find_secrets, redact
+
+    def hide(match: re.Match[bytes]) -> bytes:
+        value = match.group(0)
+        # find_secrets passes over documentation values (AKIA...EXAMPLE): those stay readable.
+        return redact(value.decode("ascii", "replace")).encode() if any(find_secrets(value)) else value
+
+    out, in_key = [], False
+    for line in lines:
+        if in_key:
+            in_key = "-----END" not in line
+            out.append(line if not in_key else "…")
+            continue
+        in_key = "-----BEGIN" in line and "PRIVATE KEY" in line and line.rstrip().endswith("-----")
+        data = line.encode()
+        for pattern in PATTERNS:
+            if pattern.kind != "private-key":
+                data = pattern.regex.sub(hide, data)
+        out.append(data.decode())
+    return out
+
+
+def _window(lines: list[str], reported: Sequence[int]) -> tuple[tuple[int, str], ...]:
+    clip = [text if len(text) <= LINE_WIDTH else text[: LINE_WIDTH - 1] + "…" for text in lines]
+    if len(clip) <= PAGE_LINES:
+        return tuple(enumerate(clip, start=1))
+    start = max(1, min(reported, default=1) - CONTEXT)
+    start = min(start, len(clip) - PAGE_LINES + 1)
+    end = start + PAGE_LINES - 1
+    shown: list[tuple[int, str]] = [(0, "")] if start > 1 else []
+    shown += [(number, clip[number - 1]) for number in range(start, end + 1)]
+    return tuple(shown + ([(0, "")] if end < len(clip) else []))
+
+
+def fixture_example(
+    check: Check, outcome: str, prefer: str | None = None, against: Sequence[str] = ()
+) -> Example | None:
+    """The first case of ``outcome`` as an example: for a failing case the first file its
+    EXPECTED names (none when it names only the repository); for a passing case ``prefer``
+    when the case has it, else a file of the same kind, else a file that the failing case
+    (``against``: its files) lacks, else its first readable file."""
+    if not check.folder:
+        return None
+    base = Path(check.folder) / "fixtures" / outcome
+    cases = sorted(p for p in base.iterdir() if p.is_dir()) if base.is_dir() else []
+    if not cases:
+        return None
+    folder = cases[0]
+    files = _case_files(folder)
+    expected = _expected(folder) if outcome == "fail" else []
+    named = [_split_place(place)[0] for place, _ in expected if place != REPOSITORY]
+    candidates = [name for name in named if name in files]
+    if expected and not named:  # only about the repository as a whole: its file list says it
+        candidates = []
+    elif prefer is not None:
+        suffix = Path(prefer).suffix
+        candidates += [prefer] if prefer in files else []
+        candidates += [name for name in files if suffix and name.endswith(suffix)]
+        candidates += list(files)
+    elif outcome == "pass" and against:
+        candidates += [name for name in files if name not in against]  # what makes it pass
+        candidates += list(files)
+    else:
+        candidates += list(files)
+    case = f"fixtures/{outcome}/{folder.name}"
+    for name in candidates:
+        lines = None if name == BUNDLE else _read_lines(folder / name)
+        if lines is None:
+            continue
+        here = [(line, address) for place, address in expected for file, line in [_split_place(place)] if file == name]
+        there = tuple((place, address) for place, address in expected if _split_place(place)[0] != name)
+        return Example(case, name, _window(lines, [line for line, _ in here]), tuple(here), there, files)
+    return Example(case, None, (), (), tuple(expected), files)
+
+
+def example_markdown(example: Example | None, outcome: str) -> list[str]:
+    """An example as markdown lines: the file in a code block, reported lines marked ``>``."""
+    if example is None:
+        return ["(no example)"]
+    lines: list[str] = []
+    marked = {line for line, _ in example.reported}
+    if example.file is not None:
+        width = len(str(max((n for n, _ in example.lines), default=1)))
+        note = " (lines marked `>` are reported)" if marked else ""
+        longest = max((len(run) for _, text in example.lines for run in re.findall("`+", text)), default=0)
+        fence = "`" * max(3, longest + 1)
+        lines += [f"`{example.case}/{example.file}`{note}:", "", fence + "text"]
+        for number, text in example.lines:
+            gutter = f"{'>' if number in marked else ' '} {number:>{width}}" if number else f"  {'…':>{width}}"
+            lines.append(f"{gutter} | {text}".rstrip())
+        lines += [fence]
+    else:
+        shown = ", ".join(f"`{name}`" for name in example.files if name != BUNDLE) or "no other files"
+        shown = f"a git history (`{BUNDLE}`) and {shown}" if BUNDLE in example.files else shown
+        lines += [f"`{example.case}` holds {shown}."]
+    reported = [(f"{example.file}:{line}", address) for line, address in example.reported] + list(example.elsewhere)
+    if reported:
+        lines += ["", "Reported:", ""]
+        for place, address in reported:
+            where = "the repository as a whole" if place == REPOSITORY else f"`{place}`"
+            lines.append(f"- {where}" + (f" — `{address}`" if address not in ("", REPOSITORY) else ""))
+    elif outcome == "pass":
+        lines += ["", "Nothing is reported."]
+    return lines
+
+
+def check_examples(check: Check) -> tuple[Example | None, Example | None]:
+    failing = fixture_example(check, "fail")
+    if failing is None:
+        return None, fixture_example(check, "pass")
+    return failing, fixture_example(check, "pass", failing.file, failing.files)
+
+
+def _points_line(check: Check) -> str:
+    from tcop_lint.tcop import CODE_URL, POINTS
+
+    points = [check.tcop_point, *sorted(set(check.also_points) - {check.tcop_point})]
+    links = [f"[{point_label(p)}]({POINTS.get(p, ('', CODE_URL))[1]})" for p in points]
+    return links[0] + (f" (also {', '.join(links[1:])})" if links[1:] else "")
+
+
+def rule_page(check: Check) -> str:
+    failing, passing = check_examples(check)
+    facts = [
+        ("TCoP point", _points_line(check)),
+        ("Level", f"{check.level} (configuration may change it)"),
+        ("Precision", check.precision),
+        ("Reads", check.reads),
+    ]
+    if check.security_severity is not None:
+        facts.append(("Security severity", f"{check.security_severity:.1f}"))
+    if check.tags:
+        facts.append(("Tags", ", ".join(check.tags)))
+    facts.append(("Guidance", f"<{check.help_uri}>"))
+    lines = [f"# {check.id}: {check.title}", ""]
+    if check.deprecated:
+        lines += ["**Retired:** this check no longer runs; its id is never reused.", ""]
+    lines += ["| | |", "| --- | --- |", *(f"| {name} | {value} |" for name, value in facts), ""]
+    lines += ["## Why it matters", "", check.rationale, "", "## How to fix", "", check.remediation, ""]
+    lines += ["## Example that fails", "", *example_markdown(failing, "fail"), ""]
+    lines += ["## Example that passes", "", *example_markdown(passing, "pass"), ""]
+    source = f"checks/tcop-{check.tcop_point:02d}/{check.id}"
+    lines += [f"Generated by `tcop-lint checks docs` from `{source}`; do not edit by hand."]
+    return "\n".join(lines) + "\n"
+
+
+def rule_index(checks: Sequence[Check]) -> str:
+    lines = ["# tcop-lint rules", "", "One page per check, generated by `tcop-lint checks docs`; do not edit by hand."]
+    lines.append("")
+    for point in sorted({c.tcop_point for c in checks}):
+        lines += [f"## {point_label(point)}", "", "| ID | Title | Level |", "| --- | --- | --- |"]
+        lines += [
+            f"| [{c.id}]({c.id}.md) | {c.title}{' (retired)' if c.deprecated else ''} | {c.level} |"
+            for c in checks if c.tcop_point == point
+        ]
+        lines.append("")
+    return "\n".join(lines)
+
+
+def rule_pages(checks: Sequence[Check]) -> dict[str, str]:
+    """File name -> markdown, for docs/rules: one page per check and README.md as the index."""
+    pages = {f"{check.id}.md": rule_page(check) for check in sorted(checks, key=lambda c: c.id)}
+    pages["README.md"] = rule_index(sorted(checks, key=lambda c: c.id))
+    return pages

@@ -336,8 +336,22 @@ def _help_markdown(check: Check) -> str:
     lines += [f"- Also relevant: {label} — [read the guidance]({uri})" for _, label, uri in also]
     if check.help_uri and check.help_uri != primary[2]:
         lines += ["", f"More information: <{check.help_uri}>"]
+    lines += _examples_markdown(check)
     lines += ["", f"_{VERDICT_NOTE}_"]
     return "\n".join(lines)
+
+
+def _examples_markdown(check: Check) -> list[str]:
+    """The failing and passing example of the check's rule page (docs/rules), from its fixtures."""
+    from tcop_lint.reporters.catalogue_docs import check_examples, example_markdown
+
+    failing, passing = check_examples(check)
+    if failing is None and passing is None:
+        return []
+    return [
+        "", "**Example that fails**", "", *example_markdown(failing, "fail"),
+        "", "**Example that passes**", "", *example_markdown(passing, "pass"),
+    ]
 
 
 # --- results --------------------------------------------------------------------------
