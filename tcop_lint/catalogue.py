@@ -16,7 +16,8 @@ PRECISIONS = ("very-high", "high", "medium", "low")
 REQUIRED = ("id", "name", "title", "tcop_point", "level", "reads", "help_uri", "rationale",
             "remediation", "precision", "rule")
 OPTIONAL = ("also_points", "security_severity", "tags", "deprecated")
-RULE_KEYS = ("target", "types", "kinds", "block_types", "when", "require", "message", "python", "params")
+RULE_KEYS = ("target", "types", "kinds", "block_types", "when", "require", "message", "python", "params",
+             "cases", "message_missing", "report_at", "unless_resource")
 
 
 class CatalogueError(ValueError):
@@ -51,28 +52,16 @@ def _validate_rule(rule: Any, source: Path, check_schemas: bool = True) -> Mappi
         ref = rule["python"]
         if not isinstance(ref, str) or not re.fullmatch(r"tcop_lint(\.\w+)+:\w+", ref):
             raise _fail(source, "rule.python must name a function inside tcop_lint, as 'tcop_lint.module:function'")
-    elif "require" in rule:
+    else:  # declarative: tcop_lint/rules/declarative_rule.schema.json
         if target is None:
             raise _fail(source, "a declarative rule needs a target")
-        if not isinstance(rule.get("message"), str):
-            raise _fail(source, "a declarative rule needs a message")
         if check_schemas:
-            _check_schema(rule["require"], source, "require")
-            if "when" in rule:
-                _check_schema(rule["when"], source, "when")
-    else:
-        raise _fail(source, "rule needs either 'python' or 'require'")
+            from tcop_lint.rules.declarative import rule_problems
+
+            problems = rule_problems(rule)
+            if problems:
+                raise _fail(source, problems[0])
     return rule
-
-
-def _check_schema(schema: Any, source: Path, key: str) -> None:
-    from jsonschema import Draft202012Validator
-    from jsonschema.exceptions import SchemaError
-
-    try:
-        Draft202012Validator.check_schema(schema)
-    except SchemaError as error:
-        raise _fail(source, f"rule.{key} is not a valid JSON Schema: {error.message}") from None
 
 
 def parse_check(raw: Any, source: Path, check_schemas: bool = True) -> Check:
