@@ -81,6 +81,14 @@ class Case:
     report_at: DataPath | None
     unless_resource: Mapping[str, Any] | None
 
+    @functools.cached_property
+    def when_validator(self) -> Any:
+        return _validator(self.when)
+
+    @functools.cached_property
+    def require_validator(self) -> Any:
+        return _validator(self.require)
+
 
 def cases(rule: Mapping[str, Any]) -> tuple[Case, ...]:
     """The rule's cases; rule-level case keys are the one case of a rule without ``cases``."""
@@ -109,10 +117,17 @@ def rule_problems(rule: Mapping[str, Any]) -> list[str]:
     from jsonschema import Draft202012Validator
     from jsonschema.exceptions import SchemaError
 
-    problems = [
-        f"rule{json_pointer(error.absolute_path)}: {error.message}"
-        for error in sorted(Draft202012Validator(rule_schema()).iter_errors(rule), key=lambda e: list(e.absolute_path))
-    ]
+    # A misspelt key first: it is usually why the other keywords failed.
+    errors = sorted(
+        Draft202012Validator(rule_schema()).iter_errors(rule),
+        key=lambda e: (e.validator != "additionalProperties", [str(p) for p in e.absolute_path]),
+    )
+    problems = []
+    for error in errors:
+        if list(error.absolute_schema_path)[:2] == ["dependentSchemas", "cases"]:  # jsonschema loses the key's path here
+            problems += [f"rule/{key}: with cases, this key belongs in each case" for key in CASE_KEYS[1:] if key in rule]
+        else:
+            problems.append(f"rule{json_pointer(error.absolute_path)}: {error.message}")
     if problems:
         return problems
     for index, case in enumerate(rule.get("cases") or [rule]):
@@ -137,6 +152,11 @@ def _validator_for(schema_json: str) -> Any:
 
 def _validator(schema: Any) -> Any:
     return _validator_for(json.dumps(schema, sort_keys=True))
+
+
+def _for(validator: Any, schema: Any) -> Any:
+    """A validator of a part of the rule's schema that resolves references as the whole does."""
+    return validator if schema is validator.schema else validator.evolve(schema=schema)
 
 
 # --- three-valued evaluation ----------------------------------------------------------------
@@ -201,7 +221,7 @@ def truth(validator: Any, schema: Any, value: Any) -> bool | None:
     if schema is False:
         return False
     if not isinstance(value, Unresolved) and _resolved(value):
-        return bool(validator.evolve(schema=schema).is_valid(value))
+        return bool(_for(validator, schema).is_valid(value))
     return _all(_keyword(validator, keyword, argument, schema, value) for keyword, argument in schema.items())
 
 
@@ -297,7 +317,7 @@ def failures(validator: Any, schema: Any, value: Any, path: DataPath = ()) -> It
         yield Failure(path, value)
         return
     if not isinstance(value, Unresolved) and _resolved(value):
-        for error in validator.evolve(schema=schema).iter_errors(value):
+        for error in _for(validator, schema).iter_errors(value):
             where = path + tuple(error.absolute_path)
             if error.validator == "required" and isinstance(error.instance, Mapping):
                 yield from (Failure(where + (key,), missing=key) for key in error.validator_value if key not in error.instance)
@@ -360,13 +380,12 @@ def subject_type(subject: Subject) -> str:
 def _may_exempt(unless: Mapping[str, Any], documents: Documents) -> bool:
     """A resource of ``unless.types`` that is or may be created and matches or may match ``when``."""
     wanted = type_matcher(tuple(unless.get("types") or ()))
-    when = unless.get("when", True)
-    validator = _validator(when)
+    validator = _validator(unless.get("when", True))
     return any(
         resource.block.block_type == "resource"
         and wanted(resource.type)
         and not never_created(resource.block.body.data)
-        and truth(validator, when, resource.block.body.data) is not False
+        and truth(validator, validator.schema, resource.block.body.data) is not False
         for module in documents.terraform
         for resource in module.resources
     )
@@ -389,9 +408,10 @@ def case_hits(subject: Subject, case: Case, documents: Documents) -> Iterator[Hi
     if case.types and not type_matcher(case.types)(subject_type(subject)):
         return
     data = subject.data
-    if case.when is not None and truth(_validator(case.when), case.when, data) is not True:
+    if case.when is not None and truth(case.when_validator, case.when_validator.schema, data) is not True:
         return
-    found = [Failure(())] if case.require is None else list(failures(_validator(case.require), case.require, data))
+    require = case.require_validator if case.require is not None else None
+    found = [Failure(())] if require is None else list(failures(require, require.schema, data))
     if not found or (case.unless_resource and _may_exempt(case.unless_resource, documents)):
         return
     seen: set[DataPath] = set()
@@ -413,4 +433,4 @@ def work(rule: Mapping[str, Any], documents: Documents) -> Iterator[tuple[Subjec
     """The engine's unit of work for a declarative rule: one producer of hits per subject."""
     rule_cases = cases(rule)
     for subject in subjects(documents, rule):
-        yield subject, lambda subject=subject: subject_hits(subject, rule_cases, documents)
+        yield subject, functools.partial(subject_hits, subject, rule_cases, documents)
