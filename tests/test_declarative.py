@@ -438,3 +438,28 @@ def test_the_catalogue_refuses_a_misspelt_key_in_a_local_check(tmp_path: Path) -
     )
     with pytest.raises(CatalogueError, match="mesage"):
         load_catalogue([tmp_path])
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("info: {}\nswagger: '2.0'\npaths: {}\n", [("#/swagger", 2, "the API is described with Swagger 2.0; describe it with OpenAPI 3")]),
+        ("openapi: 2.0.0\npaths: {}\n", [("#/openapi", 1, "the document declares openapi 2.0.0; describe it with OpenAPI 3")]),
+        ("openapi: 3.0.0\npaths: {}\n", []),
+    ],
+)
+def test_an_openapi_document_is_addressed_by_pointer_from_its_root(text: str, expected: list) -> None:
+    (described,) = [c for c in catalogue() if c.id == "TCOP-04-OAS-001"]
+    assert "python" not in described.rule
+    loaded = load_yaml("api.yaml", text)
+    documents = Documents(RepositoryFacts("/repo", ("api.yaml",), False), openapi=loaded.openapi)
+    run = run_check(described, documents, Settings())
+    assert [(f.address, f.position.line if f.position else 0, f.message) for f in run.findings] == expected
+
+
+def test_a_false_subschema_keeps_the_failing_path() -> None:
+    schema = {"properties": {"swagger": False, "nested": {"items": False}}}
+    validator = _validator(schema)
+    found = list(failures(validator, validator.schema, {"swagger": "2.0", "nested": [1]}))
+    assert sorted((f.path, f.value) for f in found) == [(("nested", 0), 1), (("swagger",), "2.0")]
+    assert {"const": False} == _validator({"const": False}).schema  # values are not schemas

@@ -41,7 +41,8 @@ take, and a condition is decided only when it has the same outcome for all of th
 
 Each finding is at ``<subject address>#<RFC 6901 pointer>`` (``tcop_lint.model.json_pointer``)
 of the failing value, of the value a ``required`` found absent, or of ``report_at``; the bare
-subject address when the pointer is empty (the whole subject). Messages may use ``{address}``
+subject address when the pointer is empty (the whole subject). An OpenAPI document's address is
+``#`` already, so its findings are ``#/paths/...``. Messages may use ``{address}``
 (the subject), ``{type}`` (resource type, kind or block type), ``{value}`` (the failing value
 as the source writes it: ``true``, ``null``, strings unquoted; empty when absent), ``{path}``
 (its dotted path in the subject) and ``{key}`` (its attribute name, or the absent key).
@@ -143,11 +144,36 @@ def rule_problems(rule: Mapping[str, Any]) -> list[str]:
     return problems
 
 
+SCHEMA_IN = frozenset({"not", "if", "then", "else", "items", "contains", "additionalProperties", "propertyNames",
+                       "unevaluatedItems", "unevaluatedProperties"})
+SCHEMAS_IN_LIST = frozenset({"allOf", "anyOf", "oneOf", "prefixItems"})
+SCHEMAS_IN_MAP = frozenset({"properties", "patternProperties", "dependentSchemas", "$defs", "definitions"})
+
+
+def _no_false(schema: Any) -> Any:
+    """``false`` subschemas as ``{"not": {}}``: the same meaning, but jsonschema then keeps the
+    failing value's path (it drops it for a boolean schema)."""
+    if schema is False:
+        return {"not": {}}
+    if not isinstance(schema, dict):
+        return schema
+    out = dict(schema)
+    for keyword, argument in schema.items():
+        if keyword in SCHEMA_IN:
+            out[keyword] = _no_false(argument)
+        elif keyword in SCHEMAS_IN_LIST and isinstance(argument, list):
+            out[keyword] = [_no_false(sub) for sub in argument]
+        elif keyword in SCHEMAS_IN_MAP and isinstance(argument, dict):
+            out[keyword] = {key: _no_false(sub) for key, sub in argument.items()}
+    return out
+
+
 @functools.lru_cache(maxsize=512)
 def _validator_for(schema_json: str) -> Any:
     from jsonschema import Draft202012Validator
 
-    return Draft202012Validator(json.loads(schema_json))
+    schema = json.loads(schema_json)
+    return Draft202012Validator(schema if isinstance(schema, bool) else _no_false(schema))
 
 
 def _validator(schema: Any) -> Any:
@@ -401,7 +427,8 @@ def _hit(subject: Subject, case: Case, failure: Failure, at: DataPath) -> Hit:
         "path": ".".join(str(part) for part in failure.path),
         "key": key,
     })
-    return subject.hit(message, at, address_suffix="#" + json_pointer(at) if at else "")
+    separator = "" if subject.address.endswith("#") else "#"  # an OpenAPI document's address is already "#"
+    return subject.hit(message, at, address_suffix=separator + json_pointer(at) if at else "")
 
 
 def case_hits(subject: Subject, case: Case, documents: Documents) -> Iterator[Hit]:
