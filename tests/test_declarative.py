@@ -419,6 +419,7 @@ def test_every_built_in_declarative_rule_follows_the_rule_schema(builtin: Check)
         ({"target": "terraform.resource", "require": {}}, "is not valid"),
         ({"target": "terraform.resource", "message": "x", "when": {"type": 12}}, "not a valid JSON Schema"),
         ({"target": "terraform.resource", "cases": [{"message": "x", "report_at": "protocol"}]}, "is not of type 'array'"),
+        ({"target": "terraform.resource", "cases": [{"message": "{address} uses {vaule}"}]}, "unknown placeholder {vaule}"),
     ],
 )
 def test_a_misspelt_or_misplaced_key_is_refused(rule: dict[str, Any], complaint: str) -> None:

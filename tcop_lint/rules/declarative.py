@@ -53,6 +53,7 @@ from __future__ import annotations
 import functools
 import json
 import re
+import string
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -63,6 +64,7 @@ from tcop_lint.subjects import Subject, never_created, subjects, type_matcher
 
 SCHEMA_FILE = Path(__file__).with_name("declarative_rule.schema.json")
 CASE_KEYS = ("types", "when", "require", "message", "message_missing", "report_at", "unless_resource")
+PLACEHOLDERS = ("address", "type", "value", "path", "key")
 
 
 @dataclass(frozen=True)
@@ -132,6 +134,11 @@ def rule_problems(rule: Mapping[str, Any]) -> list[str]:
     if problems:
         return problems
     for index, case in enumerate(rule.get("cases") or [rule]):
+        where = f"rule.cases[{index}]." if "cases" in rule else "rule."
+        for key in ("message", "message_missing"):
+            unknown = sorted({field for _, field, _, _ in string.Formatter().parse(case.get(key) or "") if field is not None} - set(PLACEHOLDERS))
+            if unknown:
+                problems.append(f"{where}{key}: unknown placeholder {{{unknown[0]}}}; use {', '.join('{' + p + '}' for p in PLACEHOLDERS)}")
         conditions = [(key, case[key]) for key in ("when", "require") if key in case]
         if "when" in (case.get("unless_resource") or {}):
             conditions.append(("unless_resource.when", case["unless_resource"]["when"]))
@@ -139,8 +146,7 @@ def rule_problems(rule: Mapping[str, Any]) -> list[str]:
             try:
                 Draft202012Validator.check_schema(schema)
             except SchemaError as error:
-                where = f"cases[{index}].{key}" if "cases" in rule else key
-                problems.append(f"rule.{where} is not a valid JSON Schema: {error.message}")
+                problems.append(f"{where}{key} is not a valid JSON Schema: {error.message}")
     return problems
 
 
@@ -431,16 +437,15 @@ def _hit(subject: Subject, case: Case, failure: Failure, at: DataPath) -> Hit:
     return subject.hit(message, at, address_suffix=separator + json_pointer(at) if at else "")
 
 
-def case_hits(subject: Subject, case: Case, documents: Documents) -> Iterator[Hit]:
-    if case.types and not type_matcher(case.types)(subject_type(subject)):
+def case_hits(subject: Subject, case: Case, exempted: bool = False) -> Iterator[Hit]:
+    """The case's findings on one subject; ``exempted``: its ``unless_resource`` may exist."""
+    if exempted or (case.types and not type_matcher(case.types)(subject_type(subject))):
         return
     data = subject.data
     if case.when is not None and truth(case.when_validator, case.when_validator.schema, data) is not True:
         return
     require = case.require_validator if case.require is not None else None
     found = [Failure(())] if require is None else list(failures(require, require.schema, data))
-    if not found or (case.unless_resource and _may_exempt(case.unless_resource, documents)):
-        return
     seen: set[DataPath] = set()
     for failure in found:
         at = case.report_at if case.report_at is not None else failure.path
@@ -449,15 +454,17 @@ def case_hits(subject: Subject, case: Case, documents: Documents) -> Iterator[Hi
             yield _hit(subject, case, failure, at)
 
 
-def subject_hits(subject: Subject, rule_cases: tuple[Case, ...], documents: Documents) -> Iterator[Hit]:
+def subject_hits(subject: Subject, rule_cases: tuple[Case, ...], exempted: tuple[bool, ...]) -> Iterator[Hit]:
     if subject.kind.startswith("terraform.") and never_created(subject.data):
         return
-    for case in rule_cases:
-        yield from case_hits(subject, case, documents)
+    for case, exempt in zip(rule_cases, exempted):
+        yield from case_hits(subject, case, exempt)
 
 
 def work(rule: Mapping[str, Any], documents: Documents) -> Iterator[tuple[Subject, Callable[[], Iterable[Hit]]]]:
     """The engine's unit of work for a declarative rule: one producer of hits per subject."""
     rule_cases = cases(rule)
+    # Exemptions do not depend on the subject: looked for once per scan, not once per subject.
+    exempted = tuple(bool(case.unless_resource) and _may_exempt(case.unless_resource or {}, documents) for case in rule_cases)
     for subject in subjects(documents, rule):
-        yield subject, functools.partial(subject_hits, subject, rule_cases, documents)
+        yield subject, functools.partial(subject_hits, subject, rule_cases, exempted)
