@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from tcop_lint.model import Check, Level
+from tcop_lint.text import key_path
 
 ID_PATTERN = re.compile(r"^(?P<prefix>[A-Z][A-Z0-9]{1,15})-(?P<point>0[1-9]|1[0-3])-(REPO|GIT|TF|K8S|OAS)-\d{3}$")
 BUILTIN_PREFIX = "TCOP"
@@ -33,20 +34,12 @@ def _fail(source: Path, message: str) -> CatalogueError:
     return CatalogueError(f"{source}: {message}")
 
 
-def key_path(parts: Iterable[Any]) -> str:
-    """``("rule", "options", "ports", 0)`` -> ``rule.options.ports[0]``."""
-    text = ""
-    for part in parts:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text
-
-
 def schema_errors(instance: Any, schema: Mapping[str, Any], where: str) -> str | None:
     """The first error of ``instance`` against ``schema`` as ``where.key.path: message``, or None."""
     from jsonschema import Draft202012Validator
     from jsonschema.exceptions import best_match
 
-    error = best_match(Draft202012Validator(schema).iter_errors(instance))
+    error = best_match(Draft202012Validator(schema, registry=_schemas()).iter_errors(instance))
     if error is None:
         return None
     # Inside a oneOf, name the branch that failed deepest rather than "is not valid under any".
@@ -54,6 +47,16 @@ def schema_errors(instance: Any, schema: Mapping[str, Any], where: str) -> str |
         error = best_match(error.context)
     path = key_path((*([where] if where else []), *error.absolute_path))
     return f"{path}: {error.message}" if path else error.message
+
+
+def _schemas() -> Any:
+    """The declarative rule form's schema, which check.schema.json refers to by its $id."""
+    from referencing import Registry, Resource
+
+    from tcop_lint.rules.declarative import rule_schema
+
+    declarative = rule_schema()
+    return Registry().with_resource(declarative["$id"], Resource.from_contents(declarative))
 
 
 @cache
@@ -82,21 +85,14 @@ def _validate_python_rule(rule: Mapping[str, Any], reads: str, source: Path) -> 
 
 
 def _validate_declarative_rule(rule: Mapping[str, Any], reads: str, source: Path, check_schemas: bool) -> None:
-    from jsonschema import Draft202012Validator
-    from jsonschema.exceptions import SchemaError
+    if check_schemas:
+        from tcop_lint.rules.declarative import rule_problems
 
-    if "python" in rule:  # TEMPORARY until the declarative form lands
-        return
+        problems = rule_problems(rule)  # placeholders and the JSON Schemas inside the rule
+        if problems:
+            raise _fail(source, problems[0])
     if not rule["target"].startswith(reads + "."):
         raise _fail(source, f"rule.target: a check that reads {reads} needs a {reads}.* target")
-    if not check_schemas:
-        return
-    for key in ("when", "require"):
-        try:
-            if key in rule:
-                Draft202012Validator.check_schema(rule[key])
-        except SchemaError as error:
-            raise _fail(source, f"rule.{key} is not a valid JSON Schema: {error.message}") from None
 
 
 def parse_check(raw: Any, source: Path, builtin: bool = False) -> Check:
@@ -105,8 +101,11 @@ def parse_check(raw: Any, source: Path, builtin: bool = False) -> Check:
     if not isinstance(raw, Mapping):
         raise _fail(source, "a check file must hold a mapping")
     if not builtin:
-        if isinstance(raw.get("rule"), Mapping) and "python" in raw["rule"] and builtin_checks_dir() not in source.parents:  # TEMPORARY
-            raise _fail(source, "rule.python: import paths are not accepted; name a rule function (rule.function)")
+        rule = raw.get("rule")
+        if isinstance(rule, Mapping) and "function" not in rule and isinstance(rule.get("target"), str):
+            # The rule form's own messages name a misspelt key first, where the whole file's
+            # schema would report the required key the misspelling left missing.
+            _validate_declarative_rule(rule, str(raw.get("reads")), source, check_schemas=True)
         problem = schema_errors(raw, check_schema(), "")
         if problem:
             raise _fail(source, problem)

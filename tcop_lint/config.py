@@ -199,7 +199,8 @@ def load_settings(root: Path, explicit: Path | None = None) -> tuple[Settings, s
 def check_configuration(settings: Settings, catalogue: Iterable[Check], source: str | None) -> None:
     """Every configured check exists, and every option given for one is an option of its rule,
     of the right type: errors name the key path."""
-    from tcop_lint.catalogue import key_path, schema_errors
+    from tcop_lint.catalogue import schema_errors
+    from tcop_lint.text import key_path
     from tcop_lint.registry import RULES, options_schema
 
     where = f"{source or 'configuration'}: checks"

@@ -6,8 +6,7 @@ import gc
 import traceback
 from collections import Counter
 from dataclasses import dataclass
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Callable, Iterable, Sequence
 
 from tcop_lint.discovery import ScanScope
 from tcop_lint.loading import links_out_of_root, loader_for
@@ -20,10 +19,9 @@ from tcop_lint.model import (
     LoadResult,
     ParseProblem,
     RepositoryFacts,
-    Unresolved,
     fingerprint,
-    json_pointer,
 )
+from tcop_lint.rules import declarative
 from tcop_lint.settings import RuleContext, Settings
 from tcop_lint.subjects import Subject, subjects
 
@@ -124,55 +122,6 @@ def load_documents(
 # --- running checks ---------------------------------------------------------------------
 
 
-def _touches_unresolved(error: Any) -> bool:
-    stack = [error]
-    while stack:
-        current = stack.pop()
-        if isinstance(current.instance, Unresolved):
-            return True
-        stack.extend(current.context or ())
-    return False
-
-
-def _validator(schema: Mapping[str, Any]):
-    from jsonschema import Draft202012Validator
-
-    return Draft202012Validator(schema)
-
-
-def _template_values(subject: Subject, error: Any) -> dict[str, str]:
-    path = tuple(error.absolute_path)
-    value = error.instance
-    key = path[-1] if path else ""
-    if error.validator == "required" and isinstance(value, Mapping):
-        missing = [name for name in error.validator_value if name not in value]
-        key = missing[0] if missing else key
-    return {
-        "address": subject.address,
-        "value": "" if isinstance(value, (Mapping, list)) else str(value),
-        "path": ".".join(str(part) for part in path),
-        "key": str(key),
-    }
-
-
-def _schema_work(check: Check, documents: Documents) -> Iterable[tuple[Subject, Callable[[], Iterable[Hit]]]]:
-    rule = check.rule
-    require = _validator(rule["require"])
-    when = _validator(rule["when"]) if "when" in rule else None
-
-    def hits(subject: Subject) -> Iterable[Hit]:
-        if when is not None and not when.is_valid(subject.data):
-            return
-        for error in require.iter_errors(subject.data):
-            if _touches_unresolved(error):
-                continue
-            path = tuple(error.absolute_path)
-            message = rule["message"].format_map(_template_values(subject, error))
-            suffix = (("" if "#" in subject.address else "#") + json_pointer(path)) if path else ""
-            yield subject.hit(message, path, address_suffix=suffix)
-
-    for subject in subjects(documents, rule):
-        yield subject, lambda subject=subject: hits(subject)
 
 
 def _python_work(
@@ -181,14 +130,8 @@ def _python_work(
     from tcop_lint.registry import check_options, rule_function
 
     rule = check.rule
-    if "python" in rule:  # TEMPORARY until the declarative form lands
-        import importlib
-        module_name, _, function_name = rule["python"].partition(":")
-        function = getattr(importlib.import_module(module_name), function_name)
-        context = RuleContext(documents, settings, rule.get("params") or {})
-    else:
-        function = rule_function(rule["function"])
-        context = RuleContext(documents, settings, check_options(check, settings))
+    function = rule_function(rule["function"])
+    context = RuleContext(documents, settings, check_options(check, settings))
     if "target" not in rule:
         yield None, lambda: function(context)
         return
@@ -228,7 +171,7 @@ def run_check(check: Check, documents: Documents, settings: Settings) -> CheckRu
     hits: list[Hit] = []
     crashes: dict[str | None, CheckCrash] = {}
     try:
-        work = list(_python_work(check, documents, settings) if ("function" in check.rule or "python" in check.rule) else _schema_work(check, documents))
+        work = list(_python_work(check, documents, settings) if "function" in check.rule else declarative.work(check.rule, documents))
     except Exception as error:  # e.g. a rule naming a function that does not exist
         return CheckRun((), (CheckCrash(check.id, None, f"{type(error).__name__}: {error}", traceback.format_exc()),))
     for subject, produce in work:

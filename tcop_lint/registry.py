@@ -107,7 +107,6 @@ RULES: Mapping[str, PythonRule] = {
         "git_history", "git", options={"max_commits": _whole(1000), "max_blob_bytes": _whole(1024 * 1024)}
     ),
     # OpenAPI
-    "described_with_openapi_3": PythonRule("openapi", _OAS, _DOCUMENT),
     "x_prefixed_headers": PythonRule("openapi", _OAS, _DOCUMENT),
     "host_name_characters": PythonRule("openapi", _OAS, _DOCUMENT),
     "host_name_lengths": PythonRule("openapi", _OAS, _DOCUMENT),

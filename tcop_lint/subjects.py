@@ -88,6 +88,17 @@ def _dig(data: Any, path: DataPath) -> Any:
     return data
 
 
+def never_created(data: Any) -> bool:
+    """``count = 0`` or an empty ``for_each``: the resource (or module) exists in no plan."""
+    if not isinstance(data, Mapping):
+        return False
+    count = data.get("count")
+    for_each = data.get("for_each", None)
+    if isinstance(count, int) and not isinstance(count, bool) and count == 0:
+        return True
+    return isinstance(for_each, (list, dict)) and not for_each
+
+
 def pod_spec(obj: K8sObject) -> tuple[DataPath, Mapping] | None:
     path = POD_SPEC_PATHS.get(obj.kind)
     if path is None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 _SIBILANT_ENDINGS = ("s", "x", "z", "ch", "sh")
 
 
@@ -22,3 +25,11 @@ def _regular_plural(noun: str) -> str:
     if len(lower) > 1 and lower.endswith("y") and lower[-2] not in "aeiou":
         return noun[:-1] + "ies"
     return noun + "s"
+
+
+def key_path(parts: Iterable[Any]) -> str:
+    """``("rule", "options", "ports", 0)`` -> ``rule.options.ports[0]``."""
+    text = ""
+    for part in parts:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text

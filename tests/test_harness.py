@@ -39,7 +39,7 @@ rule:
 """
 UNNAMED = 'resource "aws_s3_bucket" "logs" {\n  acl = "private"\n}\n'
 NAMED = 'resource "aws_s3_bucket" "named" {\n  bucket = "x"\n}\n'
-FOUND = "main.tf:1  TCOP-06-TF-900  aws_s3_bucket.logs"
+FOUND = "main.tf:1  TCOP-06-TF-900  aws_s3_bucket.logs#/bucket"
 
 
 def team_checks(root: Path, expected: str | None = FOUND + "\n", fail_tf: str = UNNAMED + "\n" + NAMED) -> Path:
@@ -94,7 +94,7 @@ def test_a_team_folder_of_checks_runs_its_fixtures(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     "expected, complaint",
     [
-        ("main.tf:2  TCOP-06-TF-900  aws_s3_bucket.logs\n", "expected but not reported:\n    main.tf:2"),
+        ("main.tf:2  TCOP-06-TF-900  aws_s3_bucket.logs#/bucket\n", "expected but not reported:\n    main.tf:2"),
         ("main.tf:1  TCOP-06-TF-900  aws_s3_bucket.other\n", "aws_s3_bucket.other"),
         (FOUND + " -- another message\n", "another message"),
         (FOUND + "\n" + FOUND + "\n", "expected but not reported:\n    " + FOUND),
@@ -111,7 +111,7 @@ def test_a_fail_case_must_report_exactly_its_expected_list(tmp_path: Path, expec
 def test_an_unexpected_finding_is_shown_with_its_message(tmp_path: Path) -> None:
     case = failing_case(team_checks(tmp_path, fail_tf=UNNAMED + 'resource "aws_s3_bucket" "more" {\n}\n'))
     with pytest.raises(AssertionError, match=r"reported but not expected:\n    main\.tf:4  TCOP-06-TF-900  "
-                                             r"aws_s3_bucket\.more -- aws_s3_bucket\.more has no bucket name"):
+                                             r"aws_s3_bucket\.more#/bucket -- aws_s3_bucket\.more has no bucket name"):
         check_fixture(case)
 
 
@@ -131,7 +131,7 @@ def test_update_rewrites_expected_keeping_comments_and_pinned_messages(tmp_path:
     fail_tf = UNNAMED + 'resource "aws_s3_bucket" "more" {\n}\n' + 'resource "aws_s3_bucket" "last" {\n}\n'
     old = (
         "# the logs bucket\n"
-        "main.tf:1  TCOP-06-TF-900  aws_s3_bucket.logs -- an old message\n"
+        "main.tf:1  TCOP-06-TF-900  aws_s3_bucket.logs#/bucket -- an old message\n"
         "# gone since\n"
         "main.tf:9\n"
         "main.tf:4\n"
@@ -142,10 +142,10 @@ def test_update_rewrites_expected_keeping_comments_and_pinned_messages(tmp_path:
     check_fixture(case, update=True)
     assert (case.folder / EXPECTED).read_text(encoding="utf-8") == (
         "# the logs bucket\n"
-        "main.tf:1  TCOP-06-TF-900  aws_s3_bucket.logs -- aws_s3_bucket.logs has no bucket name\n"
+        "main.tf:1  TCOP-06-TF-900  aws_s3_bucket.logs#/bucket -- aws_s3_bucket.logs has no bucket name\n"
         "# gone since\n"
-        "main.tf:4  TCOP-06-TF-900  aws_s3_bucket.more\n"
-        "main.tf:6  TCOP-06-TF-900  aws_s3_bucket.last\n"
+        "main.tf:4  TCOP-06-TF-900  aws_s3_bucket.more#/bucket\n"
+        "main.tf:6  TCOP-06-TF-900  aws_s3_bucket.last#/bucket\n"
     )
     check_fixture(case)
 

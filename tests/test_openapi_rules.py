@@ -114,9 +114,19 @@ def test_kebab_case_paths(path, bad):
     assert places == ([(5, pointer)] if bad else [])
 
 
-def test_openapi_3_is_asked_for():
-    assert run(rules.described_with_openapi_3, "info: {}\nswagger: '2.0'\npaths: {}\n")[0] == [(2, "#/swagger")]
-    assert run(rules.described_with_openapi_3, "openapi: 3.0.0\npaths: {}\n")[0] == []
+def openapi_3_findings(tmp_path, text: str) -> list[tuple[int, str, str]]:
+    from tcop_lint.testing import scan_folder
+
+    (tmp_path / "api.yaml").write_text(text, encoding="utf-8")
+    found = scan_folder(tmp_path, ["TCOP-04-OAS-001"])
+    return [(f.position.line if f.position else 0, f.address, f.message) for f in found]
+
+
+def test_openapi_3_is_asked_for(tmp_path):
+    assert openapi_3_findings(tmp_path, "info: {}\nswagger: '2.0'\npaths: {}\n") == [
+        (2, "#/swagger", "the API is described with Swagger 2.0; describe it with OpenAPI 3")
+    ]
+    assert openapi_3_findings(tmp_path, "openapi: 3.0.0\npaths: {}\n") == []
 
 
 from tcop_lint.rules import openapi_design as design  # noqa: E402
@@ -205,5 +215,7 @@ paths:
     assert places == [(5, "#/paths/~1a/get")]
 
 
-def test_openapi_2_declared_as_openapi_is_not_openapi_3():
-    assert run(rules.described_with_openapi_3, "openapi: 2.0.0\npaths: {}\n")[0] == [(1, "#/openapi")]
+def test_openapi_2_declared_as_openapi_is_not_openapi_3(tmp_path):
+    assert openapi_3_findings(tmp_path, "openapi: 2.0.0\npaths: {}\n") == [
+        (1, "#/openapi", "the document declares openapi 2.0.0; describe it with OpenAPI 3")
+    ]

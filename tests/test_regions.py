@@ -7,8 +7,8 @@ from types import MappingProxyType
 from tcop_lint.loaders.terraform import load_terraform
 from tcop_lint.model import Documents, RepositoryFacts
 from tcop_lint.rules.regions import resources_outside_allowed_regions
-from tcop_lint.rules.terraform_network import admin_ports_open_to_world, resource_schemas
-from tcop_lint.settings import RuleContext, Settings
+from tcop_lint.rules.terraform_network import admin_ports_open_to_world
+from tcop_lint.settings import Settings
 from tcop_lint.registry import rule_context
 from tcop_lint.subjects import subjects
 from tcop_lint.terraform_modules import assemble_modules
@@ -125,38 +125,3 @@ resource "google_compute_firewall" "egress" {
 }
 '''
     assert port_hits(text) == [6, 26]
-
-
-def test_schema_entries_drop_unknowns_but_not_missing_attributes() -> None:
-    docs = documents(
-        (
-            "main.tf",
-            '''resource "aws_lb_listener" "a" {
-  protocol = "HTTP"
-  default_action {
-    type             = "forward"
-    target_group_arn = aws_lb_target_group.x.arn
-  }
-}
-resource "aws_lb_listener" "b" {
-  protocol = "HTTP"
-  dynamic "default_action" {
-    for_each = var.actions
-    content {
-      type = default_action.value
-    }
-  }
-}
-''',
-        )
-    )
-    entry = {
-        "types": ["aws_lb_listener"],
-        "when": {"properties": {"protocol": {"const": "HTTP"}}},
-        "require": {"properties": {"default_action": {"contains": {"properties": {"type": {"const": "redirect"}}}}}},
-        "report_at": ["protocol"],
-        "message": "{address} serves HTTP",
-    }
-    context = RuleContext(docs, Settings(), {"rules": [entry]})
-    hits = [h for s in subjects(docs, {"target": "terraform.resource"}) for h in resource_schemas(s, context)]
-    assert [(h.address, h.position.line) for h in hits] == [("aws_lb_listener.a#protocol", 2)]

@@ -51,7 +51,7 @@ def test_a_page_has_the_facts_the_text_and_both_examples_with_reported_lines_mar
     assert "`fixtures/fail/unencrypted-stores/main.tf`" in failing
     assert "> 12 |   storage_encrypted  = false" in failing
     assert "  13 | }" in failing  # not reported: not marked
-    assert "- `main.tf:12` — `aws_rds_cluster.reporting#storage_encrypted`" in failing
+    assert "- `main.tf:12` — `aws_rds_cluster.reporting#/storage_encrypted`" in failing
 
 
 def test_a_long_file_is_cut_around_the_first_reported_line(tmp_path: Path) -> None:
@@ -61,7 +61,7 @@ def test_a_long_file_is_cut_around_the_first_reported_line(tmp_path: Path) -> No
     write_files(check_dir, {
         "check.yaml": source.replace("TCOP-06-TF-003", "TCOP-06-TF-900"),
         "fixtures/fail/long/main.tf": padding + 'resource "aws_ebs_volume" "v" {\n  encrypted = false\n}\n' + padding,
-        "fixtures/fail/long/EXPECTED": "main.tf:61  TCOP-06-TF-900  aws_ebs_volume.v#encrypted\n",
+        "fixtures/fail/long/EXPECTED": "main.tf:61  TCOP-06-TF-900  aws_ebs_volume.v#/encrypted\n",
         "fixtures/pass/none/README.md": "Nothing here.\n",
     })
     (check,) = load_catalogue([tmp_path])

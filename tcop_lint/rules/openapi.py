@@ -161,18 +161,6 @@ def paths_not_kebab_case(subject: Subject, ctx: RuleContext) -> Iterator[Hit]:
             )
 
 
-def described_with_openapi_3(subject: Subject, ctx: RuleContext) -> Iterator[Hit]:
-    """A Swagger 2.0 description where OpenAPI 3 is recommended."""
-    doc: OpenApiDocument = subject.source
-    if is_swagger2(doc):
-        yield _hit(subject, f"the API is described with Swagger {doc.version}; describe it with OpenAPI 3", ("swagger",))
-        return
-    major = re.match(r"\s*(\d+)\.", doc.version)
-    if major and int(major.group(1)) < 3:
-        yield _hit(subject, f"the document declares openapi {doc.version}; describe it with OpenAPI 3", ("openapi",))
-
-
-
 # --- server host names (the .gov.uk domain naming rules the CDDO ruleset applies) ---------
 
 _LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?", re.IGNORECASE)

@@ -14,9 +14,9 @@ from collections.abc import Mapping
 from typing import Any, Iterator
 
 from tcop_lint.model import Hit, TfModule, TfResource, Unresolved, walk
-from tcop_lint.rules.terraform_network import never_created
 from tcop_lint.rules.terraform_residency import is_google_multi_region
 from tcop_lint.settings import RuleContext
+from tcop_lint.subjects import never_created
 from tcop_lint.terraform_modules import RegionSource, module_index, region_source
 from tcop_lint.text import plural
 

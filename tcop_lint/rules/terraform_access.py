@@ -1,5 +1,5 @@
-"""Access rules: public object storage (TCOP-06-TF-004), wildcard administrator permissions
-(TCOP-06-TF-007) and resources whose mere presence is the finding (``resource_present``).
+"""Access rules: public object storage (TCOP-06-TF-004) and wildcard administrator permissions
+(TCOP-06-TF-007).
 
 AWS provider 4 and later split bucket settings into their own resources (aws_s3_bucket_acl,
 aws_s3_bucket_policy, aws_s3_bucket_public_access_block); both styles are read. A policy is
@@ -13,7 +13,6 @@ from collections.abc import Mapping
 from typing import Any, Iterator
 
 from tcop_lint.model import Hit, TfModule, TfResource, Unresolved
-from tcop_lint.rules.terraform_network import _compiled, never_created
 from tcop_lint.rules.terraform_support import (
     as_list,
     block_hit,
@@ -24,27 +23,13 @@ from tcop_lint.rules.terraform_support import (
     statements,
 )
 from tcop_lint.settings import RuleContext
-from tcop_lint.subjects import Subject
+from tcop_lint.subjects import never_created
 
 PUBLIC_ACLS = frozenset({"public-read", "public-read-write", "authenticated-read"})
 PUBLIC_MEMBERS = ("allUsers", "allAuthenticatedUsers")
 BLOCK_FLAGS = ("block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets")
 ADMIN_POLICY_SUFFIX = ":iam::aws:policy/AdministratorAccess"
 GOOGLE_ADMIN_ROLES = frozenset({"roles/owner", "roles/editor"})
-
-
-def resource_present(subject: Subject, ctx: RuleContext) -> Iterator[Hit]:
-    """Report every resource of the check's types (params: message, optional ``when`` schema)."""
-    data = subject.data
-    if not isinstance(data, Mapping) or never_created(data):
-        return
-    when = ctx.options.get("when")
-    if when is not None and not _compiled(when).is_valid(data):
-        return
-    count = data.get("count", data.get("for_each"))
-    conditional = " (created conditionally)" if isinstance(count, Unresolved) else ""
-    message = str(ctx.options.get("message") or "{address} is declared").format_map({"address": subject.address, "type": subject.properties.get("resource_type", "")})
-    yield subject.hit(message + conditional)
 
 
 # --- TCOP-06-TF-004 -------------------------------------------------------------------------

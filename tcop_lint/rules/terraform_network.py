@@ -1,141 +1,20 @@
-"""Terraform rules that need more than one JSON Schema on one resource.
-
-``resource_schemas`` runs a list of declarative entries, each a JSON Schema pair (``when`` /
-``require``) for some resource types, so that one check can cover AWS, Azure and Google
-resources whose attributes differ. ``admin_ports_open_to_world`` needs port-range logic.
-Unknown values are never guessed: an error that touches an Unresolved value is dropped.
+"""Network rules that need logic beyond a condition on one resource: administrative ports
+open to the world (TCOP-06-TF-006) needs port-range arithmetic across AWS, Azure and Google
+rule shapes. Unknown values are never guessed: a port or address that is not a literal counts
+as not open.
 """
 
 from __future__ import annotations
 
-import functools
 import ipaddress
-import json
-from fnmatch import fnmatchcase
 from collections.abc import Mapping
 from typing import Any, Iterable, Iterator, Sequence
 
-from tcop_lint.model import DataPath, Hit, Unresolved, walk
+from tcop_lint.model import DataPath, Hit, Unresolved
 from tcop_lint.settings import RuleContext
-from tcop_lint.subjects import Subject
+from tcop_lint.subjects import Subject, never_created
 
 _AZURE_ANYWHERE = {"*", "internet", "any", "0.0.0.0/0", "0.0.0.0", "::/0"}
-
-
-def never_created(data: Any) -> bool:
-    """``count = 0`` or an empty ``for_each``: the resource exists in no plan."""
-    if not isinstance(data, Mapping):
-        return False
-    count = data.get("count")
-    for_each = data.get("for_each", None)
-    if isinstance(count, int) and not isinstance(count, bool) and count == 0:
-        return True
-    return isinstance(for_each, (list, dict)) and not for_each
-
-
-@functools.lru_cache(maxsize=256)
-def _validator(schema_json: str) -> Any:
-    from jsonschema import Draft202012Validator
-
-    return Draft202012Validator(json.loads(schema_json))
-
-
-def _compiled(schema: Mapping[str, Any]) -> Any:
-    return _validator(json.dumps(schema, sort_keys=True))
-
-
-def _schema_names(schema: Any) -> set[str]:
-    """Every property name a schema looks at (keys of ``properties``, entries of ``required``)."""
-    names: set[str] = set()
-    for _, part in walk(schema):
-        if isinstance(part, Mapping):
-            if isinstance(part.get("properties"), Mapping):
-                names.update(str(k) for k in part["properties"])
-            if isinstance(part.get("required"), list):
-                names.update(str(k) for k in part["required"])
-    return names
-
-
-def _touches_unresolved(error: Any) -> bool:
-    """True when an unknown value could change the outcome: the failing value itself, or an
-    unknown inside it at a property the failing schema examines. A missing attribute is
-    missing whatever the other values are."""
-    if error.validator == "required":
-        return False
-    instance = error.instance
-    if isinstance(instance, Unresolved):
-        return True
-    names = _schema_names(error.schema)
-    for path, value in walk(instance):
-        if isinstance(value, Unresolved) and (not path or isinstance(path[-1], int) or any(p in names for p in path)):
-            return True
-    return False
-
-
-def _entry_applies(entry: Mapping[str, Any], type_name: str) -> bool:
-    return any(fnmatchcase(type_name, pattern) for pattern in entry.get("types") or ("*",))
-
-
-def _exempted_by_other_resources(entry: Mapping[str, Any], ctx: RuleContext) -> bool:
-    """``unless_resource``: e.g. account-wide EBS encryption by default makes volumes safe."""
-    unless = entry.get("unless_resource")
-    if not unless:
-        return False
-    when = _compiled(unless.get("when") or {})
-    for module in ctx.documents.terraform:
-        for resource in module.resources:
-            if resource.block.block_type != "resource":
-                continue
-            if any(fnmatchcase(resource.type, p) for p in unless.get("types") or ()) and when.is_valid(resource.block.body.data):
-                return True
-    return False
-
-
-def resource_schemas(subject: Subject, ctx: RuleContext) -> Iterator[Hit]:
-    """Every entry of ``params.rules`` whose types match: ``when`` selects, ``require`` reports.
-
-    Entry keys: types, when, require, message, and optionally message_missing (for a required
-    attribute that is absent), report_at (a path to report at instead of the failing value's)
-    and unless_resource ({types, when}: no finding while such a resource exists).
-    """
-    data = subject.data
-    if not isinstance(data, Mapping) or never_created(data):
-        return
-    type_name = subject.properties.get("resource_type", "")
-    for entry in ctx.options.get("rules") or ():
-        if not _entry_applies(entry, type_name):
-            continue
-        if "when" in entry and not _compiled(entry["when"]).is_valid(data):
-            continue
-        errors = [e for e in _compiled(entry["require"]).iter_errors(data) if not _touches_unresolved(e)]
-        if errors and _exempted_by_other_resources(entry, ctx):
-            continue
-        seen: set[DataPath] = set()
-        for error in errors:
-            path = tuple(entry["report_at"]) if "report_at" in entry else tuple(error.absolute_path)
-            if path in seen:
-                continue
-            seen.add(path)
-            value = error.instance
-            template = entry.get("message_missing") if error.validator == "required" else None
-            message = (template or entry["message"]).format_map(
-                {
-                    "address": subject.address,
-                    "type": type_name,
-                    "value": "" if isinstance(value, (Mapping, list)) else _show(value),
-                    "path": ".".join(str(p) for p in path),
-                }
-            )
-            suffix = "#" + "/".join(str(p) for p in path) if path else ""
-            yield subject.hit(message, path, address_suffix=suffix)
-
-
-def _show(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
 
 
 # --- administrative ports open to the world ---------------------------------------------------

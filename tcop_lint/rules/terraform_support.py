@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any, Iterator
 
 from tcop_lint.model import Hit, TfBlock, TfModule, TfResource, Unresolved, walk
-from tcop_lint.rules.terraform_network import never_created
+from tcop_lint.subjects import never_created
 
 _NAME = r"[A-Za-z_][A-Za-z0-9_-]*"
 _FUNCTION_CALL = re.compile(r"^\s*jsonencode\s*\(", re.S)
