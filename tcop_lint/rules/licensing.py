@@ -239,7 +239,7 @@ def closed_repository_explained(ctx: RuleContext) -> Iterable[Hit]:
     if handling is None:
         readme = _facts(ctx).readme
         text = _read(ctx, readme) if readme else None
-        if text and _PRIVATE_SIGNAL.search(text):
+        if readme and text and _PRIVATE_SIGNAL.search(text):
             line = _line_of(text, _PRIVATE_SIGNAL)
             yield _hit(
                 readme,
