@@ -6,6 +6,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Callable, Sequence
 
+from tcop_lint.loaders.content import file_content, read_limit, wanted
 from tcop_lint.loaders.files import LinkOut, NotRegular, inside_root, read_file
 from tcop_lint.loaders.files import forget_real_dirs as forget_real_dirs, real_dir as real_dir  # re-exported
 from tcop_lint.model import LoadResult, ParseProblem
@@ -96,8 +97,6 @@ def read_text(root: Path, name: str, max_bytes: int) -> tuple[str | None, ParseP
 def load_file(root: Path, name: str, max_bytes: int) -> LoadResult:
     """What one file yields: parsed documents for the kinds tcop-lint reads, and the facts
     the repository-file checks need (loaders.content) for any file they look into."""
-    from tcop_lint.loaders.content import file_content, read_limit, wanted
-
     kind = loader_for(name)
     wants = wanted(name)
     if kind is None and not wants:

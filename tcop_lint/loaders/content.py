@@ -317,6 +317,7 @@ _DOCS_TEXT = re.compile(
     r"^(?:mkdocs\.ya?ml|config/tech-docs\.yml|docs?/conf\.py|docs/source/conf\.py|docs/_config\.yml|docs/mkdocs\.yml"
     r"|(?:docs/)?antora\.yml|docusaurus\.config\.[jt]s|(?:docs/)?book\.toml|(?:docs/)?hugo\.toml"
     r"|docs/index\.md|docs/licen[cs]e\.md)$|^(?:source/)?layouts/.*footer|footer\.html$",
+    re.IGNORECASE,
 )
 CI_FILES = (
     ".gitlab-ci.yml", ".circleci/config.yml", "Jenkinsfile", "azure-pipelines.yml", ".travis.yml",
@@ -324,20 +325,18 @@ CI_FILES = (
 )
 
 
-# In any folder: licence statements and READMEs beside data, and data-package metadata.
-_FOLDER_TEXT = re.compile(
-    r"^(?:(?:licen[cs]e|copying)(?:[-_.][a-z0-9._-]*)?(?:\.(?:md|txt|rst))?|readme(?:\.(?:md|markdown|rst|txt))?"
-    r"|datapackage\.json)$|(?:^|[-.])(?:csv-)?metadata\.json$|\.csvw\.json$",
-    re.IGNORECASE,
-)
+# In any folder: data-package metadata (licence files and READMEs beside data are matched by name).
+_METADATA_TEXT = re.compile(r"^datapackage\.json$|(?:^|[-.])(?:csv-)?metadata\.json$|\.csvw\.json$", re.IGNORECASE)
 
 
 def text_wanted(name: str) -> bool:
     """Files whose text checks search: READMEs, licence files, CI configuration,
     documentation-site files, data-package metadata, HANDLING_INSTRUCTIONS."""
+    base = name.rpartition("/")[2]
     return (
-        is_readme_path(name)
-        or bool(_FOLDER_TEXT.search(name.rpartition("/")[2]))
+        is_readme_path(base)
+        or is_licence_path(base)
+        or bool(_METADATA_TEXT.search(base))
         or is_licence_path(name)
         or name in CI_FILES
         or bool(views.workflow_paths((name,)))

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from typing import Any, Iterable
 
 from tcop_lint.loaders.content import content_of
+from tcop_lint.loaders.files import is_licence_path, is_readme_path
 from tcop_lint.loaders.files import read_prefix as read_small  # noqa: F401  kept for callers outside the checks
 from tcop_lint.loaders.personal_data import _NEEDS_NAME, personal_data_candidate
 from tcop_lint.loaders.personal_data import personal_value as personal_value  # re-exported
@@ -144,8 +145,6 @@ def personal_data_in_files(ctx: RuleContext) -> Iterable[Hit]:
 # --- TCOP-10-REPO-002: published datasets carry an OGL licence --------------------------
 
 _TEST_PATH = re.compile(r"(?:^|/)(?:tests?|spec|specs|__tests__|testdata|test-data|fixtures|examples?|node_modules|\.github)/", re.IGNORECASE)
-_LICENCE_FILE = re.compile(r"^(?:licen[cs]e|copying)(?:[-_.][a-z0-9._-]*)?(?:\.(?:md|txt|rst))?$", re.IGNORECASE)
-_README_FILE = re.compile(r"^readme(?:\.(?:md|markdown|rst|txt))?$", re.IGNORECASE)
 _DATAPACKAGE = "datapackage.json"
 _CSVW = re.compile(r"(?:^|[-.])(?:csv-)?metadata\.json$|\.csvw\.json$", re.IGNORECASE)
 _OGL_URL = re.compile(r"open-government-licence/version/3\b|\bOGL[- ]?(?:UK[- ]?)?3(?:\.0)?\b", re.IGNORECASE)
@@ -219,9 +218,10 @@ def _folder_licence(ctx: RuleContext, files: set[str], folder: str) -> tuple[str
                 return name, declared[0], declared[1]
     for name in here:
         base = _base(name)
-        if _LICENCE_FILE.match(base) or (_README_FILE.match(base) and folder):
+        # the same names as at the root (loaders.files), here in the data's own folder
+        if is_licence_path(base) or (is_readme_path(base) and folder):
             text = _text(ctx, name) or ""
-            if _LICENCE_FILE.match(base):
+            if is_licence_path(base):
                 from tcop_lint.licences import identify_text
 
                 found = "OGL-UK-3.0" if _OGL_URL.search(text) or re.search(r"open government licen[cs]e", text, re.IGNORECASE) else identify_text(text).spdx_id
