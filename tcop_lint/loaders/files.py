@@ -94,7 +94,7 @@ def read_prefix(root: str | Path, name: str, limit: int = SMALL_FILE) -> bytes |
 
 # --- the README and licence files --------------------------------------------------------
 
-_README = re.compile(r"^readme(?:\.(?:md|markdown|rst|txt|adoc|asciidoc|org))?$")
+_README = re.compile(r"^readme(?:\.(?:md|markdown|mdown|rst|rdoc|txt|adoc|asciidoc|org))?$")
 _DOC_SUFFIXES = (".md", ".markdown", ".txt", ".rst")
 _LICENCE_NAME = re.compile(r"^(?:licen[cs]e|copying|unlicen[cs]e)(?:[-_.][a-z0-9][a-z0-9._-]*)?$")
 _NOT_LICENCE_SUFFIXES = (
