@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import errno
-import os
-import stat
 from dataclasses import replace
 from pathlib import Path
 from typing import Callable, Sequence
 
+from tcop_lint.loaders.content import file_content, read_limit, wanted
+from tcop_lint.loaders.files import LinkOut, NotRegular, inside_root, read_file
+from tcop_lint.loaders.files import forget_real_dirs as forget_real_dirs, real_dir as real_dir  # re-exported
 from tcop_lint.model import LoadResult, ParseProblem
 from tcop_lint.text import plural
 
@@ -41,47 +41,6 @@ def _loader(kind: str) -> Loader:
     return load_json
 
 
-# Real locations of folders, per scan: a file's own location then costs one lstat, not a
-# realpath (which lstats every component of the path). Cleared when a scan starts loading.
-_REAL_DIRS: dict[str, str] = {}
-_MAX_REAL_DIRS = 100_000
-
-
-def forget_real_dirs() -> None:
-    _REAL_DIRS.clear()
-
-
-def real_dir(directory: str) -> str:
-    real = _REAL_DIRS.get(directory)
-    if real is None:
-        if len(_REAL_DIRS) >= _MAX_REAL_DIRS:
-            _REAL_DIRS.clear()
-        real = _REAL_DIRS[directory] = os.path.realpath(directory)
-    return real
-
-
-def _realpath(text: str) -> str:
-    parent, separator, base = text.rpartition(os.sep)
-    if not separator or base in ("", ".", ".."):
-        return os.path.realpath(text)
-    try:
-        if stat.S_ISLNK(os.lstat(text).st_mode):
-            return os.path.realpath(text)
-    except OSError:
-        return os.path.realpath(text)
-    return os.path.join(real_dir(parent or os.sep), base)
-
-
-def inside_root(root: Path, path: Path) -> bool:
-    """True when the real location of ``path`` is inside ``root`` (links followed)."""
-    try:
-        real = _realpath(os.fspath(path))
-    except (OSError, RuntimeError, ValueError):
-        return False
-    top = str(Path(root))
-    return real == top or real.startswith(top if top.endswith(os.sep) else top + os.sep)
-
-
 def _link_out(name: str) -> ParseProblem:
     return ParseProblem(name, "symbolic link points outside the scanned root; not followed", level="note", skipped=True)
 
@@ -99,28 +58,18 @@ def links_out_of_root(root: Path, files: Sequence[str]) -> tuple[ParseProblem, .
     return tuple(notes)
 
 
-_NOT_THERE = (errno.ENOENT, errno.ENOTDIR, errno.EBADF, errno.ELOOP)  # what Path.is_file() takes for "no"
-
-
 def read_bytes(root: Path, name: str, limit: int) -> tuple[bytes | None, int, ParseProblem | None]:
     """Up to ``limit`` bytes of a regular file below the root, its size, or why it cannot be had.
     Never follows a link out of the root."""
-    path = root / name
-    if not inside_root(root, path):  # the file, or a folder on its way, is a link out of the root
-        return None, 0, _link_out(name)
     try:
-        try:
-            st = os.stat(path)
-        except OSError as error:
-            if error.errno not in _NOT_THERE:
-                raise
-            st = None
-        if st is None or not stat.S_ISREG(st.st_mode):
-            return None, 0, ParseProblem(name, "not a regular file; skipped", level="note", skipped=True)
-        with open(path, "rb") as handle:
-            return handle.read(limit), st.st_size, None
+        data, size = read_file(root, name, limit)
+    except LinkOut:
+        return None, 0, _link_out(name)
+    except NotRegular:
+        return None, 0, ParseProblem(name, "not a regular file; skipped", level="note", skipped=True)
     except OSError as error:
         return None, 0, ParseProblem(name, f"cannot be read: {error.strerror or error}")
+    return data, size, None
 
 
 def _decode(name: str, data: bytes, size: int, max_bytes: int) -> tuple[str | None, ParseProblem | None]:
@@ -148,8 +97,6 @@ def read_text(root: Path, name: str, max_bytes: int) -> tuple[str | None, ParseP
 def load_file(root: Path, name: str, max_bytes: int) -> LoadResult:
     """What one file yields: parsed documents for the kinds tcop-lint reads, and the facts
     the repository-file checks need (loaders.content) for any file they look into."""
-    from tcop_lint.loaders.content import file_content, read_limit, wanted
-
     kind = loader_for(name)
     wants = wanted(name)
     if kind is None and not wants:

@@ -191,7 +191,18 @@ class RepositoryFacts:
     root: str  # absolute path of the scanned root
     files: tuple[str, ...]  # every discovered file, repository-relative, posix, sorted
     is_git: bool
-    facts: Mapping[str, Any] = field(default_factory=dict)
+    gathered: bool = False  # False: the facts below were not worked out, and checks on them stay silent
+    licence_files: tuple[LicenceFile, ...] = ()  # sorted by path
+    readme: str | None = None  # the root README (loaders.files.readme_path)
+    readme_chars: int = 0
+    readme_licence: ReadmeLicence | None = None
+    security_contacts: tuple[SecurityContact, ...] = ()
+    contributing: str | None = None
+    codeowners: str | None = None
+    workflows: tuple[str, ...] = ()
+    secret_files: tuple[SecretFile, ...] = ()
+    git: GitState | None = None  # None unless the root is in a git work tree
+    error: str | None = None  # a bug while gathering: the facts are then not gathered
 
 
 @dataclass(frozen=True)
@@ -205,9 +216,9 @@ class Documents:
     problems: tuple[ParseProblem, ...] = ()
     scanned_files: tuple[str, ...] = ()  # files explicitly in scope for file-level findings
     directives: tuple[Directive, ...] = ()  # inline suppressions found while loading
-    # file -> loaders.content.FileContent for files with something to say (secrets, encoding,
-    # licence...); None when documents were assembled without the load phase's content facts.
-    content: Mapping[str, Any] | None = None
+    # file -> what the load phase worked out for files with something to say (secrets, encoding,
+    # licence, workflow, manifest ...); None when documents were assembled without it.
+    content: Mapping[str, FileContent] | None = None
 
 
 # --- Results ----------------------------------------------------------------------------
@@ -328,7 +339,7 @@ class LoadResult:
     openapi: tuple[OpenApiDocument, ...] = ()
     problems: tuple[ParseProblem, ...] = ()
     directives: tuple[Directive, ...] = ()
-    content: Any = None  # loaders.content.FileContent, or None when there is nothing to say
+    content: FileContent | None = None  # None when there is nothing to say
     # Per block of ``terraform``: True when resolving var. and local. cannot change it (worked
     # out once per file content, so that re-runs need not copy such blocks); () when not known.
     terraform_settled: tuple[bool, ...] = ()
@@ -373,3 +384,165 @@ def fingerprint(check_id: str, hit: Hit, *, disambiguator: str = "") -> str:
     if disambiguator:
         parts.append(disambiguator)
     return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()[:32]
+
+
+# --- Views of repository files, built per file in the load phase ------------------------
+
+
+@dataclass(frozen=True)
+class YamlView:
+    """The first YAML document of a workflow, action or Dependabot file, with positions."""
+
+    file: str
+    node: Node
+
+    @property
+    def data(self) -> Mapping[str, Any]:
+        return self.node.data if isinstance(self.node.data, Mapping) else {}
+
+    def line(self, path: DataPath) -> int:
+        return self.node.locate(path).line
+
+
+@dataclass(frozen=True)
+class FromLine:
+    """A Dockerfile FROM instruction."""
+
+    line: int
+    image: str
+    stage: str | None  # the AS name
+
+
+@dataclass(frozen=True)
+class CodeownersRule:
+    pattern: str
+    has_owners: bool
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """A package manifest (package.json, pyproject.toml, Cargo.toml, composer.json, setup.cfg,
+    go.mod): its parsed data ({} when unreadable) and the lines of the keys checks report at."""
+
+    file: str
+    data: Mapping[str, Any]
+    version_line: int = 1
+    licence_line: int = 1
+
+
+@dataclass(frozen=True)
+class LockedPackage:
+    """One package a lockfile or SBOM pins: the licence value as declared (normalised to text)."""
+
+    name: str
+    version: str
+    licence: str | None
+    line: int
+
+
+@dataclass(frozen=True)
+class PersonalValue:
+    kind: str  # "email address", "NHS number" ...
+    column: str
+    value: str  # stripped, lower case: compared, never shown
+
+
+@dataclass(frozen=True)
+class PersonalData:
+    """Values with the shape of real personal data in a data file, and the first record's line."""
+
+    values: tuple[PersonalValue, ...]
+    first_line: int
+
+
+@dataclass(frozen=True)
+class TextFile:
+    """The text of a small file checks search (README, CI configuration, licence text)."""
+
+    text: str  # at most the first SMALL_FILE bytes, UTF-8 with bad bytes replaced
+    complete: bool  # the whole file fitted
+    binary: bool  # a NUL byte near the start
+
+
+@dataclass(frozen=True)
+class LicenceText:
+    spdx_id: str | None
+    confidence: float
+    method: str
+    empty: bool
+
+
+@dataclass(frozen=True)
+class ReadmeLicence:
+    spdx_id: str
+    confidence: float
+    method: str
+    line: int | None
+
+
+@dataclass(frozen=True)
+class ReadmeFacts:
+    chars: int  # characters other than whitespace
+    licence: ReadmeLicence | None  # a licence the README states
+    security_line: int | None  # a line giving a way to report a vulnerability
+
+
+@dataclass(frozen=True)
+class SecretHit:
+    line: int
+    kind: str
+    shown: str  # redacted
+
+
+@dataclass(frozen=True)
+class FileContent:
+    """What the repository checks know about one file, worked out once in the load phase.
+    ``licence`` and ``readme`` are set for every readable licence file and root README, so
+    that their absence means "not read"."""
+
+    secrets: tuple[SecretHit, ...] = ()
+    encoding: tuple[int, str, bool] | None = None  # (line, description, is_note) when not plain UTF-8
+    csv: tuple[int, str] | None = None  # (line, what is wrong)
+    html_line: int | None = None  # an <html> element without lang
+    licence: LicenceText | None = None
+    readme: ReadmeFacts | None = None
+    text: TextFile | None = None
+    yaml: YamlView | None = None
+    from_lines: tuple[FromLine, ...] | None = None
+    codeowners: tuple[CodeownersRule, ...] | None = None
+    manifest: Manifest | None = None
+    packages: tuple[LockedPackage, ...] | None = None  # lockfiles and SBOMs
+    pdfa_part: str | None = None  # "1", "2", "3"; "" for a PDF not marked PDF/A
+    personal: PersonalData | None = None
+    secret_file: tuple[str, int] | None = None  # (kind, line): a file that normally holds secrets
+
+
+@dataclass(frozen=True)
+class LicenceFile:
+    path: str
+    location: str  # "root" or "LICENSES"
+    spdx_id: str | None
+    confidence: float
+    method: str  # exact, dice, spdx-identifier, none, empty, unreadable
+    empty: bool
+
+
+@dataclass(frozen=True)
+class SecurityContact:
+    path: str
+    kind: str  # security-policy, security-txt, readme-section
+    line: int
+
+
+@dataclass(frozen=True)
+class SecretFile:
+    path: str
+    kind: str  # terraform-state, private-key, key-store, dotenv
+    line: int
+
+
+@dataclass(frozen=True)
+class GitState:
+    branch: str | None
+    has_commits: bool
+    error: str | None

@@ -95,7 +95,7 @@ def test_repository_facts_never_fail(licence, readme, codeowners, security, work
             (root / name).parent.mkdir(parents=True, exist_ok=True)
             (root / name).write_bytes(text.encode("utf-8", "surrogatepass"))
         facts = repository_facts(root, tuple(sorted(files)), False)
-    assert "error" not in facts.facts, facts.facts.get("error")
+    assert facts.error is None, facts.error
 
 
 # --- nesting ---------------------------------------------------------------------------------

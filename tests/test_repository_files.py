@@ -14,12 +14,12 @@ from tcop_lint.engine import load_documents, run_checks
 from tcop_lint.loaders.repository_files import (
     codeowners_rules,
     from_lines,
-    load_yaml_file,
     owned,
-    read_bytes,
     triggers,
     uses_references,
+    yaml_view,
 )
+from tcop_lint.loaders.files import read_prefix
 from tcop_lint.loaders.content import csv_problem, find_secrets, redact, utf8_problem
 from tcop_lint.settings import Settings
 from tcop_lint.testing import scan_folder
@@ -43,8 +43,7 @@ def test_from_lines_joins_continuations_and_reads_stage_names() -> None:
 
 
 def test_workflow_on_key_read_as_yaml_1_1_boolean_still_gives_triggers(tmp_path: Path) -> None:
-    write(tmp_path, {"w.yml": "on:\n  pull_request_target:\n  push:\njobs:\n  a:\n    uses: org/repo/.github/workflows/x.yml@main\n"})
-    workflow = load_yaml_file(tmp_path, "w.yml")
+    workflow = yaml_view("w.yml", "on:\n  pull_request_target:\n  push:\njobs:\n  a:\n    uses: org/repo/.github/workflows/x.yml@main\n")
     assert workflow is not None
     assert triggers(workflow) == ("pull_request_target", "push")
     assert [(workflow.line(path), value) for path, value in uses_references(workflow)] == [(6, "org/repo/.github/workflows/x.yml@main")]
@@ -57,16 +56,16 @@ def test_codeowners_last_matching_rule_wins_and_ownerless_rule_unowns() -> None:
     assert not owned("src/app.py", codeowners_rules("/docs/ @dept/writers\n"))
 
 
-def test_read_bytes_refuses_a_link_out_of_the_root_and_caps_size(tmp_path: Path) -> None:
+def test_read_prefix_refuses_a_link_out_of_the_root_and_caps_size(tmp_path: Path) -> None:
     outside = tmp_path / "outside.txt"
     outside.write_text("secret", encoding="utf-8")
     root = tmp_path / "repo"
     root.mkdir()
     (root / "big.txt").write_bytes(b"x" * 5000)
     os.symlink(outside, root / "link.txt")
-    assert read_bytes(root, "link.txt") is None
-    assert read_bytes(root, "missing.txt") is None
-    assert read_bytes(root, "big.txt", 100) == b"x" * 100
+    assert read_prefix(root, "link.txt") is None
+    assert read_prefix(root, "missing.txt") is None
+    assert read_prefix(root, "big.txt", 100) == b"x" * 100
 
 
 @pytest.mark.parametrize(
@@ -160,7 +159,7 @@ def test_broken_or_hostile_files_do_not_crash_the_checks(tmp_path: Path) -> None
 def test_content_checks_read_facts_from_the_load_phase_not_the_disk(tmp_path: Path, monkeypatch) -> None:
     import dataclasses
 
-    from tcop_lint.loaders import content
+    from tcop_lint.loaders import files
     from tcop_lint.parallel import load_all
 
     token = "ghp_" + "R8d2Kq9ZpL4mW7xT1vN6bY3cH5jF0gAeUsQo"
@@ -182,7 +181,7 @@ def test_content_checks_read_facts_from_the_load_phase_not_the_disk(tmp_path: Pa
     def no_reading(*_args, **_kwargs):
         raise AssertionError("a content check read a file again")
 
-    monkeypatch.setattr(content, "read_prefix", no_reading)
+    monkeypatch.setattr(files, "read_file", no_reading)
     from_facts = sorted((f.check_id, f.file, f.position.line) for f in run_checks(checks, documents, settings).findings)
     assert from_facts == [
         ("TCOP-02-REPO-001", "web/index.html", 2),
@@ -191,9 +190,9 @@ def test_content_checks_read_facts_from_the_load_phase_not_the_disk(tmp_path: Pa
         ("TCOP-10-REPO-001", "data/rows.csv", 3),
     ]
     monkeypatch.undo()
-    # Documents without the facts (assembled elsewhere) read the files: the same findings.
-    from_disk = dataclasses.replace(documents, content=None)
-    assert sorted((f.check_id, f.file, f.position.line) for f in run_checks(checks, from_disk, settings).findings) == from_facts
+    # Documents without the facts (assembled elsewhere): the checks read nothing, so find nothing.
+    bare = dataclasses.replace(documents, content=None)
+    assert run_checks(checks, bare, settings).findings == ()
     # Clean files carry no facts, so a warm cache holds nothing for them.
     names = ("docs/guide.md",)
     (tmp_path / "docs/guide.md").write_text("# Guide\n", encoding="utf-8")

@@ -9,14 +9,22 @@ from pathlib import Path
 
 import pytest
 
-from tcop_lint.loaders.repository import READ_LIMIT, repository_facts
-from tcop_lint.model import Documents, Position
+from tcop_lint.loaders.files import READ_LIMIT
+from tcop_lint.loaders.repository import repository_facts
+from tcop_lint.loading import load_file
+from tcop_lint.model import Documents, GitState, Position, ReadmeLicence, RepositoryFacts, SecurityContact
 from tcop_lint.rules import repository as rules
 from tcop_lint.settings import RuleContext, Settings
 from tcop_lint.registry import rule_context
 
 from test_licences import GDS_MIT, GDS_README, shipped
 from repo_helpers import write_files as make
+
+
+def facts_of(root: Path, files: tuple[str, ...], is_git: bool = False) -> RepositoryFacts:
+    """The repository facts as a scan makes them: each file loaded first, then assembled."""
+    loaded = {name: load_file(root, name, 1_000_000).content for name in files}
+    return repository_facts(root, files, is_git, {n: c for n, c in loaded.items() if c is not None})
 
 
 def test_a_well_kept_repository(tmp_path: Path) -> None:
@@ -31,21 +39,20 @@ def test_a_well_kept_repository(tmp_path: Path) -> None:
         "docs/CONTRIBUTING.md": "# Contributing\n",
         "src/app.py": "print('hello')\n",
     })
-    repo = repository_facts(tmp_path, files, is_git=False)
-    facts = repo.facts
-    assert repo.root == str(tmp_path) and repo.files == files and repo.is_git is False
-    assert [(f["path"], f["location"], f["spdx_id"], f["method"]) for f in facts["licence_files"]] == [
+    facts = repo = facts_of(tmp_path, files)
+    assert repo.root == str(tmp_path) and repo.files == files and repo.is_git is False and repo.gathered
+    assert [(f.path, f.location, f.spdx_id, f.method) for f in facts.licence_files] == [
         ("LICENCE", "root", "MIT", "exact"),
         ("LICENSES/OGL-UK-3.0.txt", "LICENSES", "OGL-UK-3.0", "exact"),
     ]
-    assert facts["readme"] == "README.md" and facts["readme_chars"] > 200
-    assert facts["readme_licence"] == {"spdx_id": "MIT", "confidence": 0.6, "method": "statement", "line": 9}
-    assert facts["security_contacts"] == ({"path": ".github/SECURITY.md", "kind": "security-policy", "line": 1},)
-    assert facts["codeowners"] == ".github/CODEOWNERS"
-    assert facts["contributing"] == "docs/CONTRIBUTING.md"
-    assert facts["workflows"] == (".github/workflows/ci.yml",)
-    assert facts["secret_files"] == ()
-    assert facts["git"] is None
+    assert facts.readme == "README.md" and facts.readme_chars > 200
+    assert facts.readme_licence == ReadmeLicence("MIT", 0.6, "statement", 9)
+    assert facts.security_contacts == (SecurityContact(".github/SECURITY.md", "security-policy", 1),)
+    assert facts.codeowners == ".github/CODEOWNERS"
+    assert facts.contributing == "docs/CONTRIBUTING.md"
+    assert facts.workflows == (".github/workflows/ci.yml",)
+    assert facts.secret_files == ()
+    assert facts.git is None
 
 
 @pytest.mark.parametrize(
@@ -59,15 +66,15 @@ def test_a_well_kept_repository(tmp_path: Path) -> None:
 )
 def test_licence_file_names(tmp_path: Path, name: str, is_licence: bool) -> None:
     files = make(tmp_path, {name: GDS_MIT})
-    found = [f["path"] for f in repository_facts(tmp_path, files, False).facts["licence_files"]]
+    found = [f.path for f in facts_of(tmp_path, files, False).licence_files]
     assert found == ([name] if is_licence else [])
 
 
 def test_empty_and_unknown_licence_files(tmp_path: Path) -> None:
     files = make(tmp_path, {"LICENSE": "", "COPYING": "You may look but not touch.\n"})
-    entries = {f["path"]: f for f in repository_facts(tmp_path, files, False).facts["licence_files"]}
-    assert entries["LICENSE"]["empty"] is True and entries["LICENSE"]["method"] == "empty"
-    assert entries["COPYING"]["empty"] is False and entries["COPYING"]["spdx_id"] is None
+    entries = {f.path: f for f in facts_of(tmp_path, files, False).licence_files}
+    assert entries["LICENSE"].empty is True and entries["LICENSE"].method == "empty"
+    assert entries["COPYING"].empty is False and entries["COPYING"].spdx_id is None
 
 
 @pytest.mark.skipif(not hasattr(os, "symlink"), reason="needs symbolic links")
@@ -79,24 +86,24 @@ def test_links_out_of_the_root_are_not_followed(tmp_path: Path) -> None:
     (root / "LICENSE").symlink_to(outside / "secret-licence.txt")
     (root / "README.md").symlink_to(outside / "secret-licence.txt")
     (root / "id_rsa").symlink_to(outside / "id_rsa")
-    facts = repository_facts(root, ("LICENSE", "README.md", "id_rsa"), False).facts
-    assert facts["licence_files"][0]["method"] == "unreadable"
-    assert facts["readme_chars"] == 0
-    assert facts["secret_files"] == ()
+    facts = facts_of(root, ("LICENSE", "README.md", "id_rsa"), False)
+    assert facts.licence_files[0].method == "unreadable"
+    assert facts.readme_chars == 0
+    assert facts.secret_files == ()
 
 
 def test_large_files_are_read_only_up_to_the_limit(tmp_path: Path) -> None:
     files = make(tmp_path, {"LICENSE": GDS_MIT + "x" * (READ_LIMIT * 2)})
-    entry = repository_facts(tmp_path, files, False).facts["licence_files"][0]
-    assert entry["spdx_id"] is None and entry["method"] == "none"
+    entry = facts_of(tmp_path, files, False).licence_files[0]
+    assert entry.spdx_id is None and entry.method == "none"
 
 
 def test_missing_and_odd_files_never_raise(tmp_path: Path) -> None:
     make(tmp_path, {"LICENSE": b"\xff\xfe\x00binary\x00"})
     (tmp_path / "README.md").mkdir()
-    facts = repository_facts(tmp_path, ("LICENSE", "README.md", "gone/.env", "COPYING"), False).facts
-    assert "error" not in facts
-    assert [f["method"] for f in facts["licence_files"]] == ["unreadable", "none"]
+    facts = facts_of(tmp_path, ("LICENSE", "README.md", "gone/.env", "COPYING"), False)
+    assert facts.error is None
+    assert [f.method for f in facts.licence_files] == ["unreadable", "none"]
 
 
 @pytest.mark.parametrize(
@@ -111,8 +118,8 @@ def test_missing_and_odd_files_never_raise(tmp_path: Path) -> None:
 )
 def test_security_contact_in_readme(tmp_path: Path, readme: str, line: int | None) -> None:
     files = make(tmp_path, {"README.md": readme})
-    contacts = repository_facts(tmp_path, files, False).facts["security_contacts"]
-    assert contacts == (() if line is None else ({"path": "README.md", "kind": "readme-section", "line": line},))
+    contacts = facts_of(tmp_path, files, False).security_contacts
+    assert contacts == (() if line is None else (SecurityContact("README.md", "readme-section", line),))
 
 
 def test_security_txt_locations(tmp_path: Path) -> None:
@@ -122,8 +129,8 @@ def test_security_txt_locations(tmp_path: Path) -> None:
         "docs/SECURITY.md": "# Security\n",
         "src/security.md": "not a policy\n",
     })
-    contacts = repository_facts(tmp_path, files, False).facts["security_contacts"]
-    assert [(c["path"], c["kind"]) for c in contacts] == [
+    contacts = facts_of(tmp_path, files, False).security_contacts
+    assert [(c.path, c.kind) for c in contacts] == [
         ("app/static/.well-known/security.txt", "security-txt"),
         ("docs/SECURITY.md", "security-policy"),
         ("security.txt", "security-txt"),
@@ -143,7 +150,7 @@ def test_secret_files(tmp_path: Path) -> None:
         "app/.env.example": "API_TOKEN=real-looking-but-example\n",
         "app/.env.test": "SECRET_KEY=\nPASSWORD=changeme\nTOKEN=${TOKEN}\nDEBUG=true\n",
     })
-    found = {(s["path"], s["kind"], s["line"]) for s in repository_facts(tmp_path, files, False).facts["secret_files"]}
+    found = {(s.path, s.kind, s.line) for s in facts_of(tmp_path, files, False).secret_files}
     assert found == {
         ("infra/prod.tfstate", "terraform-state", 1),
         ("infra/prod.tfstate.backup", "terraform-state", 1),
@@ -159,26 +166,28 @@ def test_secret_files(tmp_path: Path) -> None:
 def test_git_facts(tmp_path: Path) -> None:
     env = {**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
     subprocess.run(["git", "init", "-q", "-b", "trunk", str(tmp_path)], check=True, env=env)
-    assert repository_facts(tmp_path, (), True).facts["git"] == {"branch": "trunk", "has_commits": False, "error": None}
+    assert facts_of(tmp_path, (), True).git == GitState("trunk", False, None)
     subprocess.run(
         ["git", "-C", str(tmp_path), "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-q", "--allow-empty", "-m", "first"],
         check=True, env=env,
     )
     sub = tmp_path / "sub"
     sub.mkdir()
-    assert repository_facts(sub, (), True).facts["git"] == {"branch": "trunk", "has_commits": True, "error": None}
+    assert facts_of(sub, (), True).git == GitState("trunk", True, None)
 
 
 def test_git_facts_outside_a_repository_do_not_raise(tmp_path: Path) -> None:
-    git = repository_facts(tmp_path, (), True).facts["git"]
-    assert git["branch"] is None and git["has_commits"] is False and git["error"]
+    git = facts_of(tmp_path, (), True).git
+    assert git is not None and git.branch is None and git.has_commits is False and git.error
 
 
 # --- rules on the facts ------------------------------------------------------------------
 
 
 def context(root: Path, files: tuple[str, ...], allowed: tuple[str, ...] = ("@osi-approved", "OGL-UK-3.0")) -> RuleContext:
-    return rule_context(rules.licence_is_open, Documents(repository=repository_facts(root, files, False)), Settings(allowed_licences=allowed))
+    loaded = {name: load_file(root, name, 1_000_000).content for name in files}
+    content = {n: c for n, c in loaded.items() if c is not None}
+    return rule_context(rules.licence_is_open, Documents(repository=repository_facts(root, files, False, content), content=content), Settings(allowed_licences=allowed))
 
 
 def test_licence_is_open_uses_the_readme_when_no_licence_file_is_identified(tmp_path: Path) -> None:
@@ -197,7 +206,7 @@ def test_licence_is_open_passes_when_any_identified_licence_is_allowed(tmp_path:
 
 
 def test_rules_stay_silent_when_facts_are_missing(tmp_path: Path) -> None:
-    documents = Documents(repository=repository_facts(tmp_path, (), False).__class__(str(tmp_path), (), False, {}))
+    documents = Documents(repository=RepositoryFacts(str(tmp_path), (), False))
     for rule in (rules.licence_file_present, rules.licence_identifiable, rules.licence_is_open,
                  rules.readme_present, rules.vulnerability_reporting_route, rules.secret_files):
         assert list(rule(rule_context(rule, documents))) == []

@@ -53,10 +53,6 @@ _NAME_SCORES: tuple[tuple[re.Pattern[str], float], ...] = tuple(
         (rf"patents{_OTHER_EXT}", 0.30),
     )
 )
-_README_SCORES = (
-    (re.compile(r"readme", re.IGNORECASE), 1.0),
-    (re.compile(r"readme\.(?:md|markdown|mdown|txt|rdoc|rst)", re.IGNORECASE), 0.9),
-)
 _README_SECTION = re.compile(
     r"^(?:[#=]+\s+licen[sc]e:?\s*[#=]*|licen[sc]e:?\n[-=]+)$"
     r"(.*?)"
@@ -95,13 +91,6 @@ def name_score(name: str) -> float:
     return 0.0
 
 
-def _readme_score(name: str) -> float:
-    for pattern, score in _README_SCORES:
-        if pattern.fullmatch(name):
-            return score
-    return 0.0
-
-
 def readme_licence_section(text: str) -> str | None:
     """The text under a README's Licence heading, as licensee cuts it, or None."""
     found = _README_SECTION.search(text)
@@ -109,13 +98,14 @@ def readme_licence_section(text: str) -> str | None:
 
 
 def _read(path: Path, root: Path) -> str | None:
+    from tcop_lint.loaders.files import read_prefix
+
     try:
-        real = path.resolve()
-        if real != root and root not in real.parents or not real.is_file():
-            return None
-        with open(real, "rb") as handle:
-            data = handle.read(READ_LIMIT)
-    except (OSError, ValueError, RuntimeError):
+        name = path.relative_to(root).as_posix()
+    except ValueError:
+        return None
+    data = read_prefix(root, name, READ_LIMIT)
+    if data is None:
         return None
     # licensee drops bytes that are not UTF-8 and makes every line end a plain newline.
     text = data.decode("utf-8", errors="ignore")
@@ -198,10 +188,11 @@ def _licence_files(root: Path, names: Sequence[str]) -> list[LicenceFile]:
 
 
 def _readme_file(root: Path, names: Sequence[str]) -> LicenceFile | None:
-    scored = sorted(((_readme_score(n), n) for n in names if _readme_score(n) > 0), key=lambda s: (-s[0], s[1]))
-    if not scored:
+    from tcop_lint.loaders.files import readme_path  # the README the checks read
+
+    name = readme_path(names)
+    if name is None:
         return None
-    name = scored[0][1]
     text = _read(root / name, root)
     section = readme_licence_section(text) if text else None
     if not section:

@@ -3,22 +3,21 @@ its text encoding, CSV shape, the <html> language, the licence it holds).
 
 They are worked out in the per-file load phase (``loading.load_file``), so in the worker
 processes, once per file content, and cached with the file's LoadResult: a re-run reads no
-file that has not changed. Checks find them in ``Documents.content`` and fall back to reading
-the file (``content_of``) when documents were assembled without them.
+file that has not changed. Checks find them in ``Documents.content`` (``content_of``) and read
+no file themselves.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any, Iterator, Mapping
+from typing import Iterator, Mapping
 
-from tcop_lint.loaders.repository import READ_LIMIT, is_licence_path, is_readme_path, readme_facts
+from tcop_lint.loaders import repository_files as views
+from tcop_lint.loaders.files import READ_LIMIT, SMALL_FILE, TEXT_FILE, is_licence_path, is_readme_path
+from tcop_lint.loaders.personal_data import PERSONAL_DATA_LIMIT, personal_data, personal_data_candidate
+from tcop_lint.model import FileContent, LicenceText, ReadmeFacts, ReadmeLicence, SecretHit, TextFile
 from tcop_lint.text import plural
-
-SMALL_FILE = 256 * 1024
-TEXT_FILE = 1024 * 1024
 
 # --- secrets (TCOP-03-REPO-016) ----------------------------------------------------------------
 
@@ -90,8 +89,8 @@ def secret_candidate(name: str) -> bool:
     return not lower.endswith(KEY_FILE_SUFFIXES + BINARY_SUFFIXES) and lower.rpartition("/")[2] not in _KEY_FILE_NAMES
 
 
-def secret_hits(data: bytes | None) -> tuple[tuple[int, str, str], ...]:
-    """(line, kind, redacted value), one per line and kind, in report order."""
+def secret_hits(data: bytes | None) -> tuple[SecretHit, ...]:
+    """One per line and kind, in report order."""
     if not data or b"\0" in data[:8192]:
         return ()
     seen: set[tuple[int, str]] = set()
@@ -99,7 +98,7 @@ def secret_hits(data: bytes | None) -> tuple[tuple[int, str, str], ...]:
     for line, pattern, shown in find_secrets(data):
         if (line, pattern.kind) not in seen:
             seen.add((line, pattern.kind))
-            found.append((line, pattern.kind, shown))
+            found.append(SecretHit(line, pattern.kind, shown))
     return tuple(found)
 
 
@@ -201,29 +200,207 @@ def licence_candidate(name: str) -> bool:
     return is_licence_path(name)
 
 
-def licence_facts(data: bytes) -> tuple[str | None, float, str, bool]:
-    """(spdx_id, confidence, method, empty) of a licence file's text."""
+def licence_facts(data: bytes) -> LicenceText:
+    """What licence a licence file's text holds."""
     from tcop_lint.licences import identify_text
 
     text = data[:LICENCE_LIMIT].decode("utf-8-sig", errors="replace")
     match = identify_text(text)
-    return match.spdx_id, match.confidence, match.method, not text.strip()
+    return LicenceText(match.spdx_id, match.confidence, match.method, not text.strip())
+
+
+# --- the README ---------------------------------------------------------------------------
+
+_SECURITY_WORDS = re.compile(r"vulnerab|security|disclos", re.IGNORECASE)
+_CONTACT = re.compile(
+    r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|https?://\S+|\bsecurity\.md\b|security\.txt\b|security/policy|security/advisories",
+    re.IGNORECASE,
+)
+_HEADING = re.compile(r"^\s*(?:#{1,6}\s+\S|<h[1-6])|^\s*[=-]{3,}\s*$")
+
+
+def readme_facts(text: str | None) -> ReadmeFacts:
+    """Characters other than whitespace, the licence it states, the line of a security contact."""
+    if not text:
+        return ReadmeFacts(0, None, None)
+    return ReadmeFacts(len(re.sub(r"\s+", "", text)), _readme_licence(text), _readme_security_line(text))
+
+
+def _readme_licence(text: str) -> ReadmeLicence | None:
+    from tcop_lint.licences import identify_statement
+
+    match = identify_statement(text)
+    if match.spdx_id is None:
+        return None
+    return ReadmeLicence(match.spdx_id, match.confidence, match.method, match.line)
+
+
+def _readme_security_line(text: str) -> int | None:
+    """A line giving a way to report a vulnerability: a contact near words about security,
+    within a section whose heading is about security or within two lines of such words."""
+    lines = text.splitlines()[:5000]
+    in_section = False
+    recent_mention = -10
+    for index, line in enumerate(lines):
+        if _HEADING.match(line):
+            in_section = bool(_SECURITY_WORDS.search(line))
+            if in_section:
+                recent_mention = index
+            continue
+        if _SECURITY_WORDS.search(line):
+            recent_mention = index
+        if (in_section or index - recent_mention <= 2) and _CONTACT.search(line):
+            return index + 1
+    return None
+
+
+# --- files that normally hold secrets (TCOP-03-REPO-009) ------------------------------------
+
+_PRIVATE_KEY = re.compile(rb"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----")
+_DOTENV_EXAMPLES = re.compile(r"\.(?:example|sample|template|dist|defaults|tmpl|schema)$|^\.env\.(?:example|sample|template|dist|defaults)")
+_DOTENV_ASSIGNMENT = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.]*)\s*=\s*(.*?)\s*$")
+_SECRET_KEY = re.compile(r"pass(?:word|wd)?|secret|token|api[-_.]?key|private[-_.]?key|access[-_.]?key|credential|auth|dsn|signing|salt", re.IGNORECASE)
+_URL_WITH_PASSWORD = re.compile(r"^[a-z][a-z0-9+.-]*://[^/\s:@]+:[^/\s@]+@", re.IGNORECASE)
+_PLACEHOLDER = re.compile(
+    r"^(?:|changeme|change[-_]me|replace[-_]?me|todo|tbc|tbd|xxx+|\*+|\.\.\.|null|none|false|true|"
+    r"example|dummy|placeholder|your[-_].*|<.*>|\$\{.*\}|\$\w+|\{\{.*\}\})$",
+    re.IGNORECASE,
+)
+SECRET_FILE_LIMIT = 64 * 1024
+
+
+def secret_file_kind(name: str) -> str | None:
+    """What kind of secret-holding file the name says this is, or None."""
+    lower = name.rpartition("/")[2].lower()
+    if lower.endswith((".tfstate", ".tfstate.backup")):
+        return "terraform-state"
+    if lower.endswith((".pem", ".key")) or lower in _KEY_FILE_NAMES:
+        return "private-key"
+    if lower.endswith((".p12", ".pfx")):
+        return "key-store"
+    if (lower == ".env" or lower.startswith(".env.") or lower.endswith(".env")) and not _DOTENV_EXAMPLES.search(lower):
+        return "dotenv"
+    return None
+
+
+def secret_file(name: str, data: bytes) -> tuple[str, int] | None:
+    """(kind, line) for a private key or a dotenv file with a real-looking secret in it."""
+    kind = secret_file_kind(name)
+    data = data[:SECRET_FILE_LIMIT]
+    if kind == "private-key":
+        match = _PRIVATE_KEY.search(data)
+        return None if match is None else (kind, data.count(b"\n", 0, match.start()) + 1)
+    if kind == "dotenv":
+        line = _dotenv_secret_line(data.decode("utf-8-sig", errors="replace"))
+        return None if line is None else (kind, line)
+    return None
+
+
+def _dotenv_secret_line(text: str) -> int | None:
+    """The first secret-named assignment with a real-looking value (not empty, not a
+    placeholder), or a connection URL carrying a password."""
+    for number, line in enumerate(text.splitlines()[:2000], start=1):
+        if line.lstrip().startswith("#"):
+            continue
+        match = _DOTENV_ASSIGNMENT.match(line)
+        if match is None:
+            continue
+        value = match.group(2).split(" #", 1)[0].strip().strip("'\"").strip()
+        if _URL_WITH_PASSWORD.match(value) or (_SECRET_KEY.search(match.group(1)) and not _PLACEHOLDER.match(value)):
+            return number
+    return None
+
+
+# --- files checks read as text or as views ---------------------------------------------------
+
+_DOCS_TEXT = re.compile(
+    r"^(?:mkdocs\.ya?ml|config/tech-docs\.yml|docs?/conf\.py|docs/source/conf\.py|docs/_config\.yml|docs/mkdocs\.yml"
+    r"|(?:docs/)?antora\.yml|docusaurus\.config\.[jt]s|(?:docs/)?book\.toml|(?:docs/)?hugo\.toml"
+    r"|docs/index\.md|docs/licen[cs]e\.md)$|^(?:source/)?layouts/.*footer|footer\.html$",
+    re.IGNORECASE,
+)
+CI_FILES = (
+    ".gitlab-ci.yml", ".circleci/config.yml", "Jenkinsfile", "azure-pipelines.yml", ".travis.yml",
+    "bitbucket-pipelines.yml", ".buildkite/pipeline.yml", ".drone.yml", "cloudbuild.yaml", ".woodpecker.yml",
+)
+
+
+# In any folder: data-package metadata (licence files and READMEs beside data are matched by name).
+_METADATA_TEXT = re.compile(r"^datapackage\.json$|(?:^|[-.])(?:csv-)?metadata\.json$|\.csvw\.json$", re.IGNORECASE)
+
+
+def text_wanted(name: str) -> bool:
+    """Files whose text checks search: READMEs, licence files, CI configuration,
+    documentation-site files, data-package metadata, HANDLING_INSTRUCTIONS."""
+    base = name.rpartition("/")[2]
+    return (
+        is_readme_path(base)
+        or is_licence_path(base)
+        or bool(_METADATA_TEXT.search(base))
+        or is_licence_path(name)
+        or name in CI_FILES
+        or bool(views.workflow_paths((name,)))
+        or bool(_DOCS_TEXT.search(name))
+        or ("/" not in name and name.lower() in ("handling_instructions.md", "handling_instructions"))
+    )
+
+
+def view_wanted(name: str) -> bool:
+    """Files a repository check reads as a typed view."""
+    base = name.rpartition("/")[2]
+    return (
+        views.is_yaml_view_path(name)
+        or bool(views.dockerfile_paths((name,)))
+        or name in views.CODEOWNERS_PLACES
+        or base in views.MANIFESTS
+        or views.is_lockfile(name)
+        or name.lower().endswith(".pdf")
+        or personal_data_candidate(name)
+        or secret_file_kind(name) in ("private-key", "dotenv")
+        or text_wanted(name)
+    )
+
+
+PDF_HEAD = 4 * 1024 * 1024
+_PDFA_PART = re.compile(rb"pdfaid:part\s*(?:=\s*[\"']\s*(\d)|>\s*(\d))")
+
+
+def pdfa_part(data: bytes) -> str | None:
+    """"1", "2", "3" for a PDF marked PDF/A, "" for another PDF, None for what is not a PDF."""
+    data = data[:PDF_HEAD]
+    if not data.startswith(b"%PDF"):
+        return None
+    match = _PDFA_PART.search(data)
+    return (match.group(1) or match.group(2)).decode() if match else ""
+
+
+def _views(name: str, data: bytes, max_bytes: int) -> dict[str, object]:
+    found: dict[str, object] = {}
+    base = name.rpartition("/")[2]
+    text = views.decode(data)
+    if text_wanted(name):
+        head = data[:SMALL_FILE]
+        found["text"] = TextFile(head.decode("utf-8-sig", errors="replace"), len(data) <= SMALL_FILE, b"\0" in head[:8192])
+    if views.is_yaml_view_path(name):
+        found["yaml"] = views.yaml_view(name, text)
+    if views.dockerfile_paths((name,)) and text:
+        found["from_lines"] = views.from_lines(text)
+    if name in views.CODEOWNERS_PLACES and text is not None:
+        found["codeowners"] = views.codeowners_rules(text)
+    if base in views.MANIFESTS and text is not None:
+        found["manifest"] = views.manifest(name, text)
+    if views.is_lockfile(name) and len(data) <= views.LOCKFILE_LIMIT:
+        found["packages"] = views.locked_packages(name, data.decode("utf-8-sig", errors="replace"))
+    if name.lower().endswith(".pdf"):
+        found["pdfa_part"] = pdfa_part(data)
+    if personal_data_candidate(name):
+        found["personal"] = personal_data(name, data[: min(PERSONAL_DATA_LIMIT, max_bytes)])
+    if secret_file_kind(name) in ("private-key", "dotenv"):
+        found["secret_file"] = secret_file(name, data)
+    return {key: value for key, value in found.items() if value is not None}
 
 
 # --- per file ----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class FileContent:
-    """What the content checks need to know about one file. ``licence`` and ``readme`` are
-    set for every readable licence file and root README, so that their absence means "not read"."""
-
-    secrets: tuple[tuple[int, str, str], ...] = ()  # (line, kind, redacted value)
-    encoding: tuple[int, str, bool] | None = None  # utf8_problem
-    csv: tuple[int, str] | None = None  # csv_problem
-    html_line: int | None = None  # an <html> element without lang
-    licence: tuple[str | None, float, str, bool] | None = None  # licence_facts
-    readme: tuple[int, Any, int | None] | None = None  # loaders.repository.readme_facts
 
 
 CLEAN = FileContent()
@@ -231,7 +408,7 @@ CLEAN = FileContent()
 
 def wanted(name: str) -> bool:
     """Whether any content check reads this file (by its name alone)."""
-    return secret_candidate(name) or licence_candidate(name) or is_readme_path(name)
+    return secret_candidate(name) or licence_candidate(name) or is_readme_path(name) or view_wanted(name)
 
 
 def repository_file(name: str) -> bool:
@@ -245,12 +422,18 @@ def read_limit(name: str, max_bytes: int) -> int:
     limit = min(TEXT_FILE, max_bytes) + 1
     if lower.endswith(".csv"):
         limit = max(limit, min(TEXT_FILE * 8, max_bytes) + 1)
-    if lower.endswith(HTML_SUFFIXES):
-        limit = max(limit, SMALL_FILE)
+    if lower.endswith(HTML_SUFFIXES) or view_wanted(name):
+        limit = max(limit, SMALL_FILE + 1)
     if licence_candidate(name):
         limit = max(limit, LICENCE_LIMIT)
     if is_readme_path(name):
         limit = max(limit, READ_LIMIT)
+    if views.is_lockfile(name):
+        limit = max(limit, views.LOCKFILE_LIMIT + 1)
+    if lower.endswith(".pdf"):
+        limit = max(limit, PDF_HEAD)
+    if personal_data_candidate(name):
+        limit = max(limit, PERSONAL_DATA_LIMIT)
     return limit
 
 
@@ -272,23 +455,13 @@ def file_content(name: str, data: bytes, max_bytes: int) -> FileContent | None:
         licence = licence_facts(data)
     if is_readme_path(name):
         readme = readme_facts(data[:READ_LIMIT].decode("utf-8-sig", errors="replace"))
-    if not secrets and encoding is None and csv is None and html_line is None and licence is None and readme is None:
+    found = _views(name, data, max_bytes) if view_wanted(name) else {}
+    if not secrets and encoding is None and csv is None and html_line is None and licence is None and readme is None and not found:
         return None
-    return FileContent(secrets, encoding, csv, html_line, licence, readme)
+    return FileContent(secrets, encoding, csv, html_line, licence, readme, **found)  # type: ignore[arg-type]
 
 
-def read_prefix(root: str | Path, name: str, limit: int) -> bytes | None:
-    from tcop_lint.loaders.repository_files import read_bytes
-
-    return read_bytes(root, name, limit)
-
-
-def content_of(content: Mapping[str, FileContent] | None, root: str | Path, name: str, max_bytes: int) -> FileContent:
-    """The facts of ``name``: from the load phase when documents carry them (a file missing
-    there is clean or out of scope), else read from the file now."""
-    if content is not None:
-        return content.get(name) or CLEAN
-    data = read_prefix(root, name, read_limit(name, max_bytes))
-    if data is None:
-        return CLEAN
-    return file_content(name, data, max_bytes) or CLEAN
+def content_of(content: Mapping[str, FileContent] | None, name: str) -> FileContent:
+    """The facts of ``name`` from the load phase (a file missing there is clean, out of scope,
+    or was not loaded)."""
+    return (content or {}).get(name) or CLEAN

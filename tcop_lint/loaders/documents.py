@@ -7,8 +7,8 @@ off instead of recursing. The events come from PyYAML's libyaml binding when it 
 (about 20 times faster than a pure-Python parser, see performance-notes.md) and otherwise
 from ruamel.yaml's pure parser; both emit the same events with the same marks.
 
-JSON is read by a small iterative parser (the standard library's C string scanner does the
-strings), so a deeply nested file cannot raise RecursionError either.
+JSON is read by loaders.json_positions, an iterative parser, so a deeply nested file cannot
+raise RecursionError either.
 
 A mapping entry's position is where its key starts (and, for a scalar value, where the value
 ends): that is the line a reader expects a finding about that entry on.
@@ -17,10 +17,11 @@ ends): that is the line a reader expects a finding about that entry on.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator
 
+from tcop_lint.loaders.json_positions import JsonError, line_column, newlines_of
+from tcop_lint.loaders.json_positions import parse_json as parse_json  # re-exported
 from tcop_lint.loaders.kubernetes import is_kubernetes, kubernetes_objects
 from tcop_lint.loaders.openapi import is_openapi, openapi_document
 from tcop_lint.model import DataPath, K8sObject, LoadResult, OpenApiDocument, ParseProblem, Position
@@ -92,8 +93,8 @@ def _load_json(file: str, text: str) -> LoadResult:
         return LoadResult()
     try:
         data, positions = parse_json(text)
-    except _JsonError as error:
-        line, column = _line_column(_newlines(text), error.offset)
+    except JsonError as error:
+        line, column = line_column(newlines_of(text), error.offset)
         return LoadResult(problems=(ParseProblem(file, f"JSON error: {error}", Position(line, column)),))
     return _route(file, [RawDocument(0, data, positions)], [])
 
@@ -408,130 +409,3 @@ def resolve_plain(text: str) -> Any:
     except ValueError:
         return text
     return _SPECIAL_FLOATS.get(text.lower(), text)
-
-
-# --- JSON ----------------------------------------------------------------------------------
-
-
-class _JsonError(ValueError):
-    def __init__(self, message: str, offset: int):
-        super().__init__(message)
-        self.offset = offset
-
-
-_WS = re.compile(r"[ \t\n\r]*")
-_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?")
-_LITERALS = (("true", True), ("false", False), ("null", None))
-
-
-def _newlines(text: str) -> list[int]:
-    return [match.start() for match in re.finditer("\n", text)]
-
-
-def _line_column(newlines: list[int], offset: int) -> tuple[int, int]:
-    line = bisect_right(newlines, offset - 1)
-    start = newlines[line - 1] + 1 if line else 0
-    return line + 1, offset - start + 1
-
-
-def parse_json(text: str) -> tuple[Any, dict[DataPath, Position]]:
-    """Strict JSON (RFC 8259) with the position of every value; iterative, so any depth is
-    safe up to MAX_DEPTH. Duplicate keys: the last one wins, as in ``json.loads``."""
-    from json.decoder import scanstring
-
-    newlines = _newlines(text)
-    positions: dict[DataPath, Position] = {}
-
-    def place(offset: int) -> Position:
-        line, column = _line_column(newlines, offset)
-        return Position(line, column)
-
-    def string_at(pos: int) -> tuple[str, int]:
-        if text.startswith('"', pos):
-            try:
-                return scanstring(text, pos + 1, True)
-            except ValueError as error:
-                raise _JsonError(str(error).split(":")[0], getattr(error, "pos", pos)) from None
-        raise _JsonError("expected a string", pos)
-
-    def key_at(pos: int) -> tuple[str, int, int]:
-        key_start = _WS.match(text, pos).end()
-        key, pos = string_at(key_start)
-        pos = _WS.match(text, pos).end()
-        if not text.startswith(":", pos):
-            raise _JsonError("expected ':'", pos)
-        return key, key_start, pos + 1
-
-    # each frame: [container, path, pending key, where the pending key starts]
-    stack: list[list[Any]] = []
-    pos = 0
-    root: Any = None
-    while True:
-        pos = _WS.match(text, pos).end()
-        path: DataPath
-        if stack:
-            top = stack[-1]
-            if isinstance(top[0], dict):
-                path, where = top[1] + (top[2],), top[3]
-            else:
-                path, where = top[1] + (len(top[0]),), pos
-        else:
-            path, where = (), pos
-        positions[path] = place(where)
-        char = text[pos : pos + 1]
-        if char in ("{", "["):
-            if len(stack) >= MAX_DEPTH:
-                raise _JsonError(f"nested more than {MAX_DEPTH} levels deep; not read", pos)
-            container: Any = {} if char == "{" else []
-            pos = _WS.match(text, pos + 1).end()
-            closer = "}" if char == "{" else "]"
-            if text.startswith(closer, pos):
-                value, pos = container, pos + 1
-            else:
-                frame = [container, path, None, 0]
-                if char == "{":
-                    frame[2], frame[3], pos = key_at(pos)
-                stack.append(frame)
-                continue
-        elif char == '"':
-            value, pos = string_at(pos)
-        elif char and char in "-0123456789":
-            match = _NUMBER.match(text, pos)
-            if match is None:
-                raise _JsonError("bad number", pos)
-            token = match.group()
-            value = float(token) if match.group(1) or match.group(2) else int(token)
-            pos = match.end()
-        else:
-            for word, literal in _LITERALS:
-                if text.startswith(word, pos):
-                    value, pos = literal, pos + len(word)
-                    break
-            else:
-                raise _JsonError("expected a value" if char else "unexpected end of text", pos)
-        # a value is complete: attach it, then close every container that ends here
-        while True:
-            if not stack:
-                root = value
-                end = _WS.match(text, pos).end()
-                if end != len(text):
-                    raise _JsonError("extra data after the JSON value", end)
-                return root, positions
-            top = stack[-1]
-            if isinstance(top[0], dict):
-                top[0][top[2]] = value
-            else:
-                top[0].append(value)
-            pos = _WS.match(text, pos).end()
-            char = text[pos : pos + 1]
-            if char == ",":
-                if isinstance(top[0], dict):
-                    top[2], top[3], pos = key_at(pos + 1)
-                else:
-                    pos += 1
-                break
-            if char == ("}" if isinstance(top[0], dict) else "]"):
-                stack.pop()
-                value, pos = top[0], pos + 1
-                continue
-            raise _JsonError("expected ',' or a closing bracket", pos)

@@ -7,7 +7,6 @@ python-hcl2 builds do not, and reading it costs about half of building them.
 
 from __future__ import annotations
 
-import bisect
 import functools
 import json
 import os
@@ -15,6 +14,7 @@ import re
 from collections.abc import Mapping
 from typing import Any, Callable
 
+from tcop_lint.loaders.json_positions import JsonError, parse_json
 from tcop_lint.model import DataPath, LoadResult, Node, ParseProblem, Position, TfBlock, TfFile, Unresolved
 
 MAX_DEPTH = 64  # nesting below an attribute beyond which a value is left Unresolved
@@ -102,8 +102,8 @@ def load_terraform(file: str, text: str | bytes) -> LoadResult:
         return LoadResult(terraform=TfFile(file, blocks=_hcl_blocks(file, tree, text)))
     except RecursionError:
         return _problem(file, "Terraform file is nested too deeply to read")
-    except _JsonError as error:
-        return _problem(file, f"invalid JSON: {error.message}", _position_of(text, error.index))
+    except JsonError as error:
+        return _problem(file, f"invalid JSON: {error}", _position_of(text, error.offset))
     except Exception as error:  # noqa: BLE001 - a loader reports trouble, it never raises
         return _problem(file, _describe(error), _error_position(error))
 
@@ -455,122 +455,6 @@ def _heredoc_value(token: str, *, trim: bool, source: str) -> str | Unresolved:
 # --- .tf.json and .tfvars.json ---------------------------------------------------------------
 
 
-class _JsonError(Exception):
-    def __init__(self, message: str, index: int) -> None:
-        super().__init__(message)
-        self.message = message
-        self.index = index
-
-
-_JSON_SCALAR = re.compile(r"-?(?:0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?|true|false|null")
-_JSON_SPACE = re.compile(r"[ \t\r\n]*")
-
-
-def _parse_json(text: str) -> tuple[Any, dict[tuple, int]]:
-    """JSON with the start offset of every value (of the key, for object members).
-
-    A small iterative parser: the standard library's gives no positions and recurses.
-    """
-    from json.decoder import scanstring
-
-    positions: dict[tuple, int] = {}
-    stack: list[list] = []  # [container, path, pending key]
-    index = _JSON_SPACE.match(text, 0).end()
-    root: list = []
-
-    def place(value: Any) -> None:
-        if not stack:
-            root.append(value)
-            return
-        frame = stack[-1]
-        if isinstance(frame[0], dict):
-            frame[0][frame[2]] = value
-        else:
-            frame[0].append(value)
-
-    def value_path(start: int) -> tuple:
-        if not stack:
-            positions[()] = start
-            return ()
-        container, path, key = stack[-1]
-        if isinstance(container, dict):
-            return path + (key,)
-        positions[path + (len(container),)] = start
-        return path + (len(container),)
-
-    def read_key(i: int) -> int:
-        if i >= len(text) or text[i] != '"':
-            raise _JsonError("expected a quoted key", i)
-        key, i = scanstring(text, i + 1)
-        stack[-1][2] = key
-        positions[stack[-1][1] + (key,)] = _key_start
-        i = _JSON_SPACE.match(text, i).end()
-        if i >= len(text) or text[i] != ":":
-            raise _JsonError("expected ':'", i)
-        return _JSON_SPACE.match(text, i + 1).end()
-
-    while True:
-        if index >= len(text):
-            raise _JsonError("unexpected end of file", index)
-        char = text[index]
-        path = value_path(index)
-        if char in "{[":
-            container: Any = {} if char == "{" else []
-            place(container)
-            stack.append([container, path, None])
-            index = _JSON_SPACE.match(text, index + 1).end()
-            if index < len(text) and text[index] == ("}" if char == "{" else "]"):
-                stack[-1][0] = container
-                index += 1
-            elif char == "{":
-                _key_start = index
-                index = read_key(index)
-                continue
-            else:
-                continue
-            stack.pop()
-        elif char == '"':
-            try:
-                value, index = scanstring(text, index + 1)
-            except ValueError as error:
-                raise _JsonError(str(error).split(":")[0], index) from None
-            place(value)
-        else:
-            match = _JSON_SCALAR.match(text, index)
-            if not match:
-                raise _JsonError(f"unexpected {char!r}", index)
-            token = match.group(0)
-            if token in ("true", "false", "null"):
-                place({"true": True, "false": False, "null": None}[token])
-            elif match.group(1) or match.group(2):
-                place(float(token))
-            else:
-                place(int(token))
-            index = match.end()
-        # after a value: commas and closing brackets
-        while True:
-            index = _JSON_SPACE.match(text, index).end()
-            if not stack:
-                if index != len(text):
-                    raise _JsonError("extra data after the document", index)
-                return root[0], positions
-            if index >= len(text):
-                raise _JsonError("unexpected end of file", index)
-            char = text[index]
-            container = stack[-1][0]
-            if char == ",":
-                index = _JSON_SPACE.match(text, index + 1).end()
-                if isinstance(container, dict):
-                    _key_start = index
-                    index = read_key(index)
-                break
-            if char == ("}" if isinstance(container, dict) else "]"):
-                stack.pop()
-                index += 1
-                continue
-            raise _JsonError(f"unexpected {char!r}", index)
-
-
 def _json_expression(value: Any) -> Any:
     """A JSON string in Terraform's JSON syntax is a template: ``${...}`` makes it Unresolved."""
     if not isinstance(value, str) or not _UNESCAPED_TEMPLATE.search(value):
@@ -660,22 +544,9 @@ def _json_append_block(holder, name, body, jpath, tpath, positions, line_of, sta
         stack.append(("body", body, jpath, path, data, None, depth + 1))
 
 
-def _line_lookup(text: str, offsets: Mapping[tuple, int]) -> Callable[[tuple], Position | None]:
-    starts = [0] + [m.end() for m in re.finditer("\n", text)]
-
-    def line_of(path: tuple) -> Position | None:
-        offset = offsets.get(path)
-        if offset is None:
-            return None
-        line = bisect.bisect_right(starts, offset)
-        return Position(line, offset - starts[line - 1] + 1)
-
-    return line_of
-
-
 def _json_blocks(file: str, text: str) -> tuple[TfBlock, ...]:
-    document, offsets = _parse_json(text)
-    line_of = _line_lookup(text, offsets)
+    document, located = parse_json(text)
+    line_of = located.get
     tops = document if isinstance(document, list) else [document]
     blocks = []
     for number, top in enumerate(tops):
@@ -711,13 +582,11 @@ def _json_label_walk(value: Any, path: tuple, wanted: int) -> list[tuple[tuple, 
 
 
 def _json_tfvars(text: str) -> Node:
-    document, offsets = _parse_json(text)
-    line_of = _line_lookup(text, offsets)
+    document, located = parse_json(text)
     if not isinstance(document, dict):
         return Node({}, {(): Position(1, 1)})
     positions: dict[DataPath, Position] = {(): Position(1, 1)}
-    for path in offsets:
-        where = line_of(path)
-        if where and path:
+    for path, where in located.items():
+        if path:
             positions[path] = where
     return Node(document, positions)

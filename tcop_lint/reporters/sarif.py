@@ -85,7 +85,6 @@ MAX_GZIP_BYTES = 10 * 1024 * 1024
 MAX_PROPERTY_DEPTH = 32
 
 _PROBLEM_SEVERITY = {"error": "error", "warning": "warning", "note": "recommendation"}
-_README = re.compile(r"readme(\.[a-z0-9]+)?", re.IGNORECASE)
 
 
 def render_sarif(
@@ -620,14 +619,9 @@ def _repository_anchor(root: str, files: Sequence[str] | None) -> str | None:
             names = []
     else:
         names = [f.strip("/") for f in files if "/" not in f.strip("/")]
-    readmes = sorted(n for n in names if _README.fullmatch(n))
-    if not readmes:
-        return None
-    preferred = ["README.md", "README", "README.rst", "README.txt"]
-    for name in preferred:
-        if name in readmes:
-            return name
-    return readmes[0]
+    from tcop_lint.loaders.files import readme_path  # the README the checks read
+
+    return readme_path(names)
 
 
 def _automation_id(category: str) -> str:

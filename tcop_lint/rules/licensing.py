@@ -2,27 +2,24 @@
 documentation licence, the copyright line, the README, closed repositories, dependencies and
 package manifests.
 
-The rules read ``ctx.documents.repository`` (its file list, the ``licence_files`` and ``readme``
-facts) and read the few small files they need themselves, never through a link that leaves the
-root. A file they cannot read keeps them silent.
+The rules read ``ctx.documents.repository`` (its file list, licence files and README) and the
+views the load phase made of the few small files they need (``Documents.content``); none reads
+a file. A file that was not read keeps them silent.
 """
 
 from __future__ import annotations
 
-import configparser
 import datetime as dt
-import json
-import os
 import re
 from collections.abc import Mapping
 from typing import Any, Iterable, Iterator
 
-from tcop_lint.model import Hit, Position
+from tcop_lint.loaders.content import content_of
+from tcop_lint.loaders.repository_files import is_lockfile, licence_value
+from tcop_lint.model import Hit, LicenceFile, Position, RepositoryFacts
 from tcop_lint.settings import RuleContext
-from tcop_lint.tomlfile import parse_toml
 
 READ_LIMIT = 256 * 1024
-LOCKFILE_LIMIT = 20 * 1024 * 1024
 MAX_DEPENDENCY_HITS = 200
 REPOSITORY = "<repository>"
 
@@ -30,27 +27,18 @@ REPOSITORY = "<repository>"
 # --- helpers ------------------------------------------------------------------------------
 
 
-def _facts(ctx: RuleContext) -> Mapping[str, Any]:
-    return ctx.documents.repository.facts or {}
+def _facts(ctx: RuleContext) -> RepositoryFacts:
+    return ctx.documents.repository
 
 
 def _files(ctx: RuleContext) -> tuple[str, ...]:
     return tuple(ctx.documents.repository.files or ())
 
 
-def _read(ctx: RuleContext, name: str, limit: int = READ_LIMIT) -> str | None:
-    root = os.path.realpath(ctx.documents.repository.root)
-    real = os.path.realpath(os.path.join(root, name))
-    if real != root and not real.startswith(root + os.sep):
-        return None
-    try:
-        with open(real, "rb") as handle:
-            data = handle.read(limit + 1)
-    except (OSError, ValueError):
-        return None
-    if len(data) > limit:
-        return None
-    return data.decode("utf-8-sig", errors="replace")
+def _read(ctx: RuleContext, name: str) -> str | None:
+    """The whole text of a small file, from the load phase; None when it is larger or not loaded."""
+    text = content_of(ctx.documents.content, name).text
+    return text.text if text is not None and text.complete else None
 
 
 def _hit(path: str, line: int, message: str, *, key: str = "", **properties: Any) -> Hit:
@@ -71,10 +59,10 @@ def _family(spdx_id: str) -> str:
     return re.sub(r"(?:-only|-or-later|\+)$", "", spdx_id.strip()).lower()
 
 
-def _identified_root_licences(ctx: RuleContext) -> list[Mapping[str, Any]]:
+def _identified_root_licences(ctx: RuleContext) -> list[LicenceFile]:
     return [
-        e for e in _facts(ctx).get("licence_files") or ()
-        if e.get("location") == "root" and e.get("spdx_id")
+        e for e in _facts(ctx).licence_files
+        if e.location == "root" and e.spdx_id
     ]
 
 
@@ -85,15 +73,15 @@ def preferred_code_licence(ctx: RuleContext) -> Iterable[Hit]:
     preferred = tuple(ctx.options["preferred"])
     wanted = {_family(p) for p in preferred}
     entries = _identified_root_licences(ctx)
-    if not entries or any(_family(e["spdx_id"]) in wanted for e in entries):
+    if not entries or any(_family(e.spdx_id or "") in wanted for e in entries):
         return
     first = entries[0]
     yield _hit(
-        first["path"],
+        first.path,
         1,
-        f"{first['path']} uses {first['spdx_id']}; the GDS Way and several departments prefer "
+        f"{first.path} uses {first.spdx_id}; the GDS Way and several departments prefer "
         f"{' or '.join(preferred)} for code",
-        spdx_id=first["spdx_id"],
+        spdx_id=first.spdx_id,
     )
 
 
@@ -123,9 +111,9 @@ def documentation_under_ogl(ctx: RuleContext) -> Iterable[Hit]:
         return
     if any(_OGL_NAME.search(name) for name in files):
         return
-    if any(e.get("spdx_id") == "OGL-UK-3.0" for e in _facts(ctx).get("licence_files") or ()):
+    if any(e.spdx_id == "OGL-UK-3.0" for e in _facts(ctx).licence_files):
         return
-    readme = _facts(ctx).get("readme")
+    readme = _facts(ctx).readme
     places = [site] + ([readme] if readme else [])
     places += sorted(n for n in files if n.lower() in ("docs/index.md", "docs/licence.md", "docs/license.md"))
     places += [n for n in files if re.match(r"(?:source/)?layouts/.*footer", n) or n.endswith(("_footer.html", "footer.html"))][:20]
@@ -150,10 +138,10 @@ _TEMPLATE_LINE = re.compile(r"copyright \d{4}-\d{4} free software foundation|cop
 
 
 def crown_copyright(ctx: RuleContext) -> Iterable[Hit]:
-    for entry in _facts(ctx).get("licence_files") or ():
-        if entry.get("location") != "root" or entry.get("empty"):
+    for entry in _facts(ctx).licence_files:
+        if entry.location != "root" or entry.empty:
             continue
-        text = _read(ctx, entry["path"])
+        text = _read(ctx, entry.path)
         if not text:
             continue
         lines = [m for m in _COPYRIGHT_LINE.finditer(text[:20_000]) if not _TEMPLATE_LINE.search(m.group(0))]
@@ -163,9 +151,9 @@ def crown_copyright(ctx: RuleContext) -> Iterable[Hit]:
         first = lines[0]
         holder = first.group(0).strip(" \t#*>_-")[:120]
         yield _hit(
-            entry["path"],
+            entry.path,
             text.count("\n", 0, first.start()) + 1,
-            f"{entry['path']} names the copyright holder as \"{holder}\", not the Crown: code written by "
+            f"{entry.path} names the copyright holder as \"{holder}\", not the Crown: code written by "
             "civil servants (and usually by contractors) is Crown copyright",
             copyright_line=holder,
         )
@@ -188,7 +176,7 @@ _LICENCE_LINK = re.compile(
 def readme_states_licence(ctx: RuleContext) -> Iterable[Hit]:
     from tcop_lint.licences import identify_statement
 
-    readme = _facts(ctx).get("readme")
+    readme = _facts(ctx).readme
     if not readme:
         return
     text = _read(ctx, readme)
@@ -249,9 +237,9 @@ def closed_repository_explained(ctx: RuleContext) -> Iterable[Hit]:
     files = _files(ctx)
     handling = _handling_file(files)
     if handling is None:
-        readme = _facts(ctx).get("readme")
+        readme = _facts(ctx).readme
         text = _read(ctx, readme) if readme else None
-        if text and _PRIVATE_SIGNAL.search(text):
+        if readme and text and _PRIVATE_SIGNAL.search(text):
             line = _line_of(text, _PRIVATE_SIGNAL)
             yield _hit(
                 readme,
@@ -288,94 +276,16 @@ def closed_repository_explained(ctx: RuleContext) -> Iterable[Hit]:
 # --- TCOP-03-REPO-013 dependency licences --------------------------------------------------
 
 
-def _lock_line(text: str, key: str) -> int:
-    found = text.find(json.dumps(key) + ":")
-    return text.count("\n", 0, found) + 1 if found >= 0 else 1
-
-
-def _npm_lock_dependencies(text: str) -> Iterator[tuple[str, str, Any, int]]:
-    """(package name, version, licence value, line) for each non-dev package of a v2/v3 lockfile."""
-    try:
-        data = json.loads(text)
-    except ValueError:
-        return
-    if not isinstance(data, dict) or not isinstance(data.get("lockfileVersion"), int) or data["lockfileVersion"] < 2:
-        return
-    packages = data.get("packages")
-    if not isinstance(packages, dict):
-        return
-    for key, entry in packages.items():
-        if not key or not isinstance(entry, dict) or "node_modules/" not in key:
-            continue
-        if entry.get("dev") or entry.get("link") or entry.get("extraneous"):
-            continue
-        name = entry.get("name") or key.rsplit("node_modules/", 1)[-1]
-        yield str(name), str(entry.get("version") or ""), entry.get("license", entry.get("licenses")), _lock_line(text, key)
-
-
-def _cyclonedx_dependencies(text: str) -> Iterator[tuple[str, str, Any, int]]:
-    try:
-        data = json.loads(text)
-    except ValueError:
-        return
-    if not isinstance(data, dict) or data.get("bomFormat") != "CycloneDX":
-        return
-    for component in data.get("components") or ():
-        if not isinstance(component, dict) or component.get("scope") == "excluded":
-            continue
-        licences = component.get("licenses")
-        value: Any = None
-        if isinstance(licences, list):
-            parts = []
-            for item in licences:
-                if not isinstance(item, dict):
-                    continue
-                if isinstance(item.get("expression"), str):
-                    parts.append(item["expression"])
-                elif isinstance(item.get("license"), dict):
-                    lic = item["license"]
-                    parts.append(lic.get("id") or lic.get("name") or "")
-            value = " OR ".join(p for p in parts if p) or None
-        name = str(component.get("name") or "?")
-        line = 1
-        found = text.find(json.dumps(name))
-        if found >= 0:
-            line = text.count("\n", 0, found) + 1
-        yield name, str(component.get("version") or ""), value, line
-
-
-def _licence_value(value: Any) -> str | None:
-    if isinstance(value, str):
-        return value.strip() or None
-    if isinstance(value, dict) and isinstance(value.get("type"), str):
-        return value["type"].strip() or None
-    if isinstance(value, list):
-        parts = [_licence_value(v) for v in value]
-        parts = [p for p in parts if p]
-        return " OR ".join(parts) or None
-    return None
-
-
 def dependency_licences(ctx: RuleContext) -> Iterable[Hit]:
     from tcop_lint.licences import is_allowed, parse_expression
 
     allowed = tuple(ctx.options["allowed_licences"])
     count = 0
     for name in _files(ctx):
-        base = name.rsplit("/", 1)[-1].lower()
-        if "node_modules/" in name:
+        if not is_lockfile(name):
             continue
-        if base == "package-lock.json" or base == "npm-shrinkwrap.json":
-            reader = _npm_lock_dependencies
-        elif base.endswith((".cdx.json", "bom.json", "sbom.json")):
-            reader = _cyclonedx_dependencies
-        else:
-            continue
-        text = _read(ctx, name, LOCKFILE_LIMIT)
-        if text is None:
-            continue
-        for package, version, raw, line in reader(text):
-            value = _licence_value(raw)
+        for locked in content_of(ctx.documents.content, name).packages or ():
+            package, version, value, line = locked.name, locked.version, locked.licence, locked.line
             label = f"{package}@{version}" if version else package
             if value is None:
                 message = f"{label} declares no licence, so it is not clear you may use it"
@@ -403,46 +313,33 @@ def dependency_licences(ctx: RuleContext) -> Iterable[Hit]:
 def _manifest_licences(ctx: RuleContext) -> Iterator[tuple[str, int, str]]:
     """(manifest, line, declared licence) for root manifests that declare one."""
     present = set(_files(ctx))
-    if "package.json" in present:
-        text = _read(ctx, "package.json")
-        try:
-            data = json.loads(text) if text else None
-        except ValueError:
-            data = None
-        if isinstance(data, dict):
-            value = _licence_value(data.get("license", data.get("licenses")))
-            if value:
-                yield "package.json", _line_of(text or "", re.compile(r'"licen[cs]es?"\s*:')), value
-    if "pyproject.toml" in present:
-        text = _read(ctx, "pyproject.toml") or ""
-        data = parse_toml(text)
-        tables = [data.get("project"), (data.get("tool") or {}).get("poetry")] if isinstance(data, dict) else []
-        for table in tables:
-            if not isinstance(table, dict):
-                continue
-            value = table.get("license")
-            if isinstance(value, dict):
-                value = value.get("text") if isinstance(value.get("text"), str) else None
-            if isinstance(value, str) and value.strip():
-                yield "pyproject.toml", _line_of(text, re.compile(r"^\s*license\s*=", re.MULTILINE)), value.strip()
-                break
-    if "setup.cfg" in present:
-        text = _read(ctx, "setup.cfg") or ""
-        parser = configparser.ConfigParser(interpolation=None)
-        try:
-            parser.read_string(text)
-            value = parser.get("metadata", "license", fallback=None)
-        except (configparser.Error, ValueError):
-            value = None
-        if value and value.strip():
-            yield "setup.cfg", _line_of(text, re.compile(r"^\s*license\s*=", re.MULTILINE)), value.strip()
-    if "Cargo.toml" in present:
-        text = _read(ctx, "Cargo.toml") or ""
-        data = parse_toml(text)
-        package = data.get("package") if isinstance(data, dict) else None
-        value = package.get("license") if isinstance(package, dict) else None
+    for name in ("package.json", "pyproject.toml", "setup.cfg", "Cargo.toml"):
+        manifest = content_of(ctx.documents.content, name).manifest if name in present else None
+        if manifest is None:
+            continue
+        data = manifest.data
+        value: Any = None
+        if name == "package.json":
+            value = licence_value(data.get("license", data.get("licenses")))
+        elif name == "pyproject.toml":
+            tool = data.get("tool")
+            for table in (data.get("project"), tool.get("poetry") if isinstance(tool, Mapping) else None):
+                if not isinstance(table, Mapping):
+                    continue
+                value = table.get("license")
+                if isinstance(value, Mapping):
+                    value = value.get("text") if isinstance(value.get("text"), str) else None
+                if isinstance(value, str) and value.strip():
+                    break
+                value = None
+        elif name == "setup.cfg":
+            metadata = data.get("metadata")
+            value = metadata.get("license") if isinstance(metadata, Mapping) else None
+        else:
+            package = data.get("package")
+            value = package.get("license") if isinstance(package, Mapping) else None
         if isinstance(value, str) and value.strip():
-            yield "Cargo.toml", _line_of(text, re.compile(r"^\s*license\s*=", re.MULTILINE)), value.strip()
+            yield name, manifest.licence_line, value.strip()
 
 
 def _expression_ids(expression: str) -> set[str]:
@@ -452,8 +349,8 @@ def _expression_ids(expression: str) -> set[str]:
 def declared_licence_consistent(ctx: RuleContext) -> Iterable[Hit]:
     from tcop_lint.licences import parse_expression
 
-    file_ids = {_family(e["spdx_id"]) for e in _identified_root_licences(ctx)}
-    licence_paths = ", ".join(e["path"] for e in _identified_root_licences(ctx))
+    file_ids = {_family(e.spdx_id or "") for e in _identified_root_licences(ctx)}
+    licence_paths = ", ".join(e.path for e in _identified_root_licences(ctx))
     for manifest, line, declared in _manifest_licences(ctx):
         expression = parse_expression(declared)
         if expression is None:
@@ -467,6 +364,6 @@ def declared_licence_consistent(ctx: RuleContext) -> Iterable[Hit]:
         if file_ids and not (file_ids & _expression_ids(expression)):
             yield _hit(
                 manifest, line,
-                f"{manifest} declares {expression} but {licence_paths} is {', '.join(sorted(e['spdx_id'] for e in _identified_root_licences(ctx)))}",
+                f"{manifest} declares {expression} but {licence_paths} is {', '.join(sorted(e.spdx_id or '' for e in _identified_root_licences(ctx)))}",
                 declared=expression,
             )

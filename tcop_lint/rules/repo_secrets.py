@@ -18,7 +18,7 @@ MAX_FILES = 20000
 
 def secret_values_in_files(ctx: RuleContext) -> Iterable[Hit]:
     repo = ctx.documents.repository
-    reported_elsewhere = {e.get("path") for e in (repo.facts or {}).get("secret_files") or ()}
+    reported_elsewhere = {e.path for e in repo.secret_files}
     content = ctx.documents.content
     scanned = 0
     for name in repo.files:
@@ -27,7 +27,8 @@ def secret_values_in_files(ctx: RuleContext) -> Iterable[Hit]:
         scanned += 1
         if scanned > MAX_FILES:
             return
-        for line, kind, shown in content_of(content, repo.root, name, ctx.settings.max_file_bytes).secrets:
+        for secret in content_of(content, name).secrets:
+            line, kind, shown = secret.line, secret.kind, secret.shown
             pattern = PATTERN_BY_KIND[kind]
             yield Hit(
                 file=name,

@@ -1,7 +1,7 @@
 """Checks on GitHub Actions workflows (TCoP point 6, and point 9 for CI).
 
-Workflows are read from ``.github/workflows/*.yml`` by tcop_lint.loaders.repository_files;
-nothing in them is run.
+Workflows (``.github/workflows/*.yml``) and actions are parsed in the load phase
+(tcop_lint.loaders.repository_files); the checks read those views. Nothing in them is run.
 """
 
 from __future__ import annotations
@@ -10,20 +10,19 @@ import re
 from collections.abc import Mapping
 from typing import Any, Iterable, Iterator
 
+from tcop_lint.loaders.content import CI_FILES, content_of
 from tcop_lint.loaders.repository_files import (
     YamlFile,
     action_name,
     action_paths,
     jobs,
-    load_yaml_file,
     position,
-    read_text,
     steps,
     triggers,
     uses_references,
     workflow_paths,
 )
-from tcop_lint.model import DataPath, Hit
+from tcop_lint.model import DataPath, Hit, json_pointer
 from tcop_lint.settings import RuleContext
 
 REPOSITORY = "<repository>"
@@ -35,7 +34,7 @@ def _workflows(ctx: RuleContext, with_actions: bool = False) -> Iterator[YamlFil
     repo = ctx.documents.repository
     names = workflow_paths(repo.files) + (action_paths(repo.files) if with_actions else ())
     for name in names:
-        workflow = load_yaml_file(repo.root, name)
+        workflow = content_of(ctx.documents.content, name).yaml
         if workflow is not None:
             yield workflow
 
@@ -44,7 +43,7 @@ def _hit(workflow: YamlFile, path: DataPath, message: str, level: str | None = N
     return Hit(
         file=workflow.file,
         position=workflow.node.locate(path),
-        address=f"{workflow.file}#/" + "/".join(str(p) for p in path),
+        address=f"{workflow.file}#" + json_pointer(path),
         message=message,
         properties=properties,
         level=level,  # type: ignore[arg-type]
@@ -242,10 +241,6 @@ def cloud_oidc(ctx: RuleContext) -> Iterable[Hit]:
 
 # --- TCOP-09-REPO-001 -------------------------------------------------------------------
 
-CI_FILES = (
-    ".gitlab-ci.yml", ".circleci/config.yml", "Jenkinsfile", "azure-pipelines.yml", ".travis.yml",
-    "bitbucket-pipelines.yml", ".buildkite/pipeline.yml", ".drone.yml", "cloudbuild.yaml", ".woodpecker.yml",
-)
 _TEST_COMMAND = re.compile(
     r"\b(?:pytest|py\.test|tox|nox|unittest|(?:npm|pnpm|yarn|bun)\s+(?:run\s+)?test\S*|npx\s+(?:jest|vitest|mocha|playwright)"
     r"|jest|vitest|mocha|go\s+test|cargo\s+(?:test|nextest)|rspec|rake(?:\s+\S+)*\s+(?:test|spec)|bundle\s+exec\s+rake"
@@ -267,7 +262,8 @@ def ci_runs_tests(ctx: RuleContext) -> Iterable[Hit]:
         if any(isinstance(job.get("uses"), str) for _, job in jobs(workflow)):
             return  # a reusable workflow may run the tests; it cannot be seen from here
     for name in ci_files:
-        text = read_text(repo.root, name)
+        found = content_of(ctx.documents.content, name).text
+        text = None if found is None or found.binary else found.text
         if text and _TEST_COMMAND.search(text):
             return
     first = ci_files[0]

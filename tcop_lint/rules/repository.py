@@ -1,22 +1,21 @@
 """Repository-level checks for TCoP point 3 (be open and use open source).
 
-Each function reads ``ctx.documents.repository.facts`` (see tcop_lint.loaders.repository).
-A fact that is missing (the loader could not work it out) keeps a check silent.
+Each function reads the typed ``ctx.documents.repository`` (see tcop_lint.loaders.repository).
+Facts that were not gathered keep a check silent.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any, Iterable
 
-from tcop_lint.model import Hit, Position
+from tcop_lint.model import Hit, Position, RepositoryFacts
 from tcop_lint.settings import RuleContext
 
 REPOSITORY = "<repository>"
 
 
-def _facts(ctx: RuleContext) -> Mapping[str, Any]:
-    return ctx.documents.repository.facts or {}
+def _facts(ctx: RuleContext) -> RepositoryFacts:
+    return ctx.documents.repository
 
 
 def _repository_hit(message: str, **properties: Any) -> Hit:
@@ -29,26 +28,26 @@ def _file_hit(path: str, line: int, message: str, **properties: Any) -> Hit:
 
 def licence_file_present(ctx: RuleContext) -> Iterable[Hit]:
     facts = _facts(ctx)
-    if "licence_files" not in facts:
+    if not facts.gathered:
         return
-    files = facts["licence_files"]
+    files = facts.licence_files
     if not files:
         yield _repository_hit(
             "No licence file found: add a LICENCE (or LICENSE) file at the root of the repository "
             "holding the full text of an open licence"
         )
         return
-    if all(entry.get("empty") for entry in files):
+    if all(entry.empty for entry in files):
         for entry in files:
-            yield _file_hit(entry["path"], 1, f"{entry['path']} is empty: it must hold the full text of the licence")
+            yield _file_hit(entry.path, 1, f"{entry.path} is empty: it must hold the full text of the licence")
 
 
 def licence_identifiable(ctx: RuleContext) -> Iterable[Hit]:
-    for entry in _facts(ctx).get("licence_files") or ():
-        if entry.get("empty") or entry.get("spdx_id"):
+    for entry in _facts(ctx).licence_files:
+        if entry.empty or entry.spdx_id:
             continue
-        path = entry["path"]
-        if entry.get("method") == "unreadable":
+        path = entry.path
+        if entry.method == "unreadable":
             message = f"{path} could not be read, so its licence cannot be identified"
         else:
             message = (
@@ -71,12 +70,12 @@ def licence_is_open(ctx: RuleContext) -> Iterable[Hit]:
 
     facts = _facts(ctx)
     allowed = tuple(ctx.options["allowed_licences"])
-    files = [e for e in facts.get("licence_files") or () if e.get("spdx_id")]
-    root_files = [e for e in files if e.get("location") == "root"]
-    candidates: list[tuple[str, int, str]] = [(e["path"], 1, e["spdx_id"]) for e in (root_files or files)]
-    readme_licence = facts.get("readme_licence")
-    if not candidates and readme_licence and facts.get("readme"):
-        candidates = [(facts["readme"], readme_licence.get("line") or 1, readme_licence["spdx_id"])]
+    files = [e for e in facts.licence_files if e.spdx_id]
+    root_files = [e for e in files if e.location == "root"]
+    candidates: list[tuple[str, int, str]] = [(e.path, 1, e.spdx_id) for e in (root_files or files) if e.spdx_id]
+    readme_licence = facts.readme_licence
+    if not candidates and readme_licence and facts.readme:
+        candidates = [(facts.readme, readme_licence.line or 1, readme_licence.spdx_id)]
     if not candidates or any(is_allowed(spdx_id, allowed) for _, _, spdx_id in candidates):
         return
     policy = ", ".join(allowed) or "nothing"
@@ -94,14 +93,14 @@ def licence_is_open(ctx: RuleContext) -> Iterable[Hit]:
 
 def readme_present(ctx: RuleContext) -> Iterable[Hit]:
     facts = _facts(ctx)
-    if "readme" not in facts:
+    if not facts.gathered:
         return
-    readme = facts["readme"]
+    readme = facts.readme
     if readme is None:
         yield _repository_hit("No README found: add a README.md at the root explaining what the code does and how to use it")
         return
     minimum = ctx.options["min_chars"]
-    chars = facts.get("readme_chars") or 0
+    chars = facts.readme_chars
     if isinstance(minimum, int) and chars < minimum:
         yield _file_hit(
             readme, 1, f"{readme} is too short to explain the project ({chars} characters; at least {minimum} expected)"
@@ -110,7 +109,7 @@ def readme_present(ctx: RuleContext) -> Iterable[Hit]:
 
 def vulnerability_reporting_route(ctx: RuleContext) -> Iterable[Hit]:
     facts = _facts(ctx)
-    if "security_contacts" not in facts or facts["security_contacts"]:
+    if not facts.gathered or facts.security_contacts:
         return
     yield _repository_hit(
         "No route for reporting vulnerabilities: add a SECURITY.md (or .github/SECURITY.md) with a "
@@ -127,12 +126,12 @@ _SECRET_KINDS = {
 
 
 def secret_files(ctx: RuleContext) -> Iterable[Hit]:
-    for entry in _facts(ctx).get("secret_files") or ():
-        kind = entry.get("kind", "")
+    for entry in _facts(ctx).secret_files:
+        kind = entry.kind
         described = _SECRET_KINDS.get(kind, "a file that normally holds secrets")
         yield _file_hit(
-            entry["path"],
-            entry.get("line") or 1,
-            f"{entry['path']} is {described}; keep it out of the repository and rotate anything it exposed",
+            entry.path,
+            entry.line or 1,
+            f"{entry.path} is {described}; keep it out of the repository and rotate anything it exposed",
             kind=kind,
         )

@@ -1,8 +1,8 @@
 """Checks on the files a repository holds: dependency management, Dockerfiles, CODEOWNERS,
 community files, open formats and data files.
 
-Files are read through tcop_lint.loaders.repository_files (bounded, never through a link that
-leaves the root); a file that cannot be read keeps its check silent.
+The files are parsed in the load phase into views (tcop_lint.loaders.repository_files,
+``Documents.content``); no check reads a file, and a file without a view keeps its check silent.
 """
 
 from __future__ import annotations
@@ -11,24 +11,17 @@ import re
 from collections.abc import Mapping
 from typing import Any, Iterable
 
-from tcop_lint.loaders.content import HTML_SUFFIXES, IGNORED_DIRS, TEXT_SUFFIXES, FileContent, content_of
+from tcop_lint.loaders.content import HTML_SUFFIXES, IGNORED_DIRS, TEXT_SUFFIXES, content_of
 from tcop_lint.loaders.repository_files import (
+    DEPENDABOT,
     codeowners_path,
-    codeowners_rules,
     dockerfile_paths,
-    from_lines,
-    key_line,
-    load_json_object,
-    load_toml,
-    load_yaml_file,
     owned,
     position,
-    read_bytes,
-    read_text,
     uses_references,
     workflow_paths,
 )
-from tcop_lint.model import Hit
+from tcop_lint.model import FileContent, Hit, Manifest
 from tcop_lint.settings import RuleContext
 
 REPOSITORY = "<repository>"
@@ -81,7 +74,7 @@ _RENOVATE = (
     "renovate.json", "renovate.json5", ".renovaterc", ".renovaterc.json", ".renovaterc.json5",
     ".github/renovate.json", ".github/renovate.json5", ".gitlab/renovate.json", ".gitlab/renovate.json5",
 )
-_DEPENDABOT = (".github/dependabot.yml", ".github/dependabot.yaml")
+_DEPENDABOT = DEPENDABOT
 
 
 _REQUIREMENTS = re.compile(r"requirements[\w.-]*\.(?:txt|in)$")
@@ -104,7 +97,7 @@ def _ecosystems(ctx: RuleContext) -> dict[str, str]:
     if dockerfiles:
         found.setdefault("docker", dockerfiles[0])
     for name in workflow_paths(repo.files):
-        workflow = load_yaml_file(repo.root, name)
+        workflow = _content(ctx, name).yaml
         if workflow is not None and any(not u.startswith("./") for _, u in uses_references(workflow)):
             found.setdefault("github-actions", name)
             break
@@ -128,7 +121,7 @@ def dependency_updates(ctx: RuleContext) -> Iterable[Hit]:
             ecosystems=sorted(ecosystems),
         )
         return
-    config = load_yaml_file(repo.root, dependabot)
+    config = _content(ctx, dependabot).yaml
     if config is None:
         return
     updates = config.data.get("updates")
@@ -164,20 +157,24 @@ def _lock_nearby(present: set[str], directory: str, locks: Iterable[str]) -> boo
         current = _directory(current)
 
 
+def _manifest(ctx: RuleContext, name: str) -> Mapping[str, Any] | None:
+    found: Manifest | None = _content(ctx, name).manifest
+    return found.data if found is not None else None
+
+
 def _needed_lock(ctx: RuleContext, name: str, present: set[str]) -> tuple[str, ...] | None:
     """The lockfiles that would satisfy this manifest, or None when it needs none."""
-    root = _repo(ctx).root
     base, directory = _base(name), _directory(name)
     prefix = directory + "/" if directory else ""
     if base == "package.json":
-        data = load_json_object(root, name)
+        data = _manifest(ctx, name)
         if not data or not any(isinstance(data.get(k), Mapping) and data[k] for k in ("dependencies", "devDependencies")):
             return None
         return _NPM_LOCKS
     if base == "Pipfile":
         return ("Pipfile.lock",)
     if base == "pyproject.toml":
-        tool = (load_toml(root, name) or {}).get("tool")
+        tool = (_manifest(ctx, name) or {}).get("tool")
         tool = tool if isinstance(tool, Mapping) else {}
         if isinstance(tool.get("poetry"), Mapping):
             return ("poetry.lock",)
@@ -191,12 +188,11 @@ def _needed_lock(ctx: RuleContext, name: str, present: set[str]) -> tuple[str, .
             return None  # a gem: Bundler's convention is to leave Gemfile.lock out
         return ("Gemfile.lock",)
     if base == "go.mod":
-        text = read_text(root, name) or ""
-        return ("go.sum",) if re.search(r"^\s*require\b", text, re.MULTILINE) else None
+        return ("go.sum",) if (_manifest(ctx, name) or {}).get("require") else None
     if base == "Cargo.toml":
         return ("Cargo.lock",) if prefix + "src/main.rs" in present else None
     if base == "composer.json":
-        data = load_json_object(root, name)
+        data = _manifest(ctx, name)
         return ("composer.lock",) if data and data.get("type") != "library" and data.get("require") else None
     return None
 
@@ -227,11 +223,11 @@ def lockfiles_committed(ctx: RuleContext) -> Iterable[Hit]:
 def base_images_pinned(ctx: RuleContext) -> Iterable[Hit]:
     repo = _repo(ctx)
     for name in dockerfile_paths(repo.files):
-        text = read_text(repo.root, name)
-        if not text:
+        lines = _content(ctx, name).from_lines
+        if lines is None:
             continue
         stages: set[str] = set()
-        for entry in from_lines(text):
+        for entry in lines:
             image = entry.image
             lower = image.lower()
             if lower == "scratch" or lower in stages or "$" in image or "@sha256:" in lower:
@@ -287,10 +283,9 @@ def codeowners_protects(ctx: RuleContext) -> Iterable[Hit]:
             + ", ".join(sorted(samples))
         )
         return
-    text = read_text(repo.root, path)
-    if text is None:
+    rules = _content(ctx, path).codeowners
+    if rules is None:
         return
-    rules = codeowners_rules(text)
     missing = sorted(label for label, sample in samples.items() if not owned(sample, rules))
     if missing:
         yield _file_hit(path, 1, f"{path} names no owners for {', '.join(missing)}: add a rule so changes there need an owner's review")
@@ -300,8 +295,8 @@ def codeowners_protects(ctx: RuleContext) -> Iterable[Hit]:
 
 
 def contributing_present(ctx: RuleContext) -> Iterable[Hit]:
-    facts = _repo(ctx).facts or {}
-    if "contributing" in facts and facts["contributing"] is None:
+    repo = _repo(ctx)
+    if repo.gathered and repo.contributing is None:
         yield _repository_hit("No contribution guidelines: add a CONTRIBUTING.md saying how to propose changes and what is expected of them")
 
 
@@ -314,11 +309,11 @@ def _published_package(ctx: RuleContext) -> tuple[str, str | None] | None:
     repo = _repo(ctx)
     present = set(repo.files)
     if "package.json" in present:
-        data = load_json_object(repo.root, "package.json")
+        data = _manifest(ctx, "package.json")
         if data and data.get("private") is not True and isinstance(data.get("name"), str) and isinstance(data.get("version"), str):
             return "package.json", data["version"]
     if "pyproject.toml" in present:
-        data = load_toml(repo.root, "pyproject.toml") or {}
+        data = _manifest(ctx, "pyproject.toml") or {}
         project = data.get("project")
         if isinstance(project, Mapping) and isinstance(project.get("name"), str):
             classifiers = project.get("classifiers") if isinstance(project.get("classifiers"), list) else []
@@ -328,7 +323,7 @@ def _published_package(ctx: RuleContext) -> tuple[str, str | None] | None:
                 if "version" in (project.get("dynamic") or ()):
                     return "pyproject.toml", None
     if "Cargo.toml" in present:
-        package = (load_toml(repo.root, "Cargo.toml") or {}).get("package")
+        package = (_manifest(ctx, "Cargo.toml") or {}).get("package")
         if isinstance(package, Mapping) and package.get("publish") is not False and isinstance(package.get("version"), str):
             return "Cargo.toml", package["version"]
     gemspec = next((n for n in sorted(present) if "/" not in n and n.endswith(".gemspec")), None)
@@ -343,10 +338,10 @@ def changelog_for_library(ctx: RuleContext) -> Iterable[Hit]:
     if package is None:
         return
     manifest, version = package
-    text = read_text(repo.root, manifest)
+    found = _content(ctx, manifest).manifest
     if version is not None and not _SEMVER.match(version.strip()):
         yield _file_hit(
-            manifest, key_line(text, "version"),
+            manifest, found.version_line if found is not None else 1,
             f"{manifest} gives version {version!r}, which is not a Semantic Versioning number (MAJOR.MINOR.PATCH)",
             kind="version", key="version",
         )
@@ -371,7 +366,7 @@ def text_files(ctx: RuleContext, suffixes: tuple[str, ...] = TEXT_SUFFIXES) -> l
 
 
 def _content(ctx: RuleContext, name: str) -> FileContent:
-    return content_of(ctx.documents.content, _repo(ctx).root, name, ctx.settings.max_file_bytes)
+    return content_of(ctx.documents.content, name)
 
 
 def files_are_utf8(ctx: RuleContext) -> Iterable[Hit]:
@@ -405,20 +400,16 @@ def editable_documents_odf(ctx: RuleContext) -> Iterable[Hit]:
         yield _file_hit(name, 1, message, format=suffix)
 
 
-_PDFA_PART = re.compile(rb"pdfaid:part\s*(?:=\s*[\"']\s*(\d)|>\s*(\d))")
-PDF_HEAD = 4 * 1024 * 1024
 
 
 def pdfs_are_pdfa(ctx: RuleContext) -> Iterable[Hit]:
-    root = _repo(ctx).root
     for name in _repo(ctx).files:
         if not name.lower().endswith(".pdf") or _IGNORED_DIRS.search(name):
             continue
-        data = read_bytes(root, name, PDF_HEAD)
-        if data is None or not data.startswith(b"%PDF"):
+        part = _content(ctx, name).pdfa_part
+        if part is None:
             continue
-        match = _PDFA_PART.search(data)
-        part = (match.group(1) or match.group(2)).decode() if match else None
+        part = part or None
         if part in ("1", "2"):
             continue
         if part == "3":
