@@ -39,7 +39,7 @@ def files_to_load(scope: ScanScope, with_repository: bool = True) -> tuple[str, 
     """Files to parse or to look into: targets plus the context they need (the other files of
     their kind in their directories). With repository checks, also every file a content check
     (secrets, encoding, licence...) reads."""
-    from tcop_lint.loaders.content import repository_file
+    from tcop_lint.loaders.content import repository_file, view_wanted
     from tcop_lint.loaders.content import wanted as content_wanted
 
     if not scope.explicit:
@@ -59,6 +59,9 @@ def files_to_load(scope: ScanScope, with_repository: bool = True) -> tuple[str, 
         # facts; and the licence files and README, which the repository facts read.
         wanted.update(name for name in scope.targets if content_wanted(name))
         wanted.update(name for name in scope.files if repository_file(name) and not loader_for(name))
+        # Workflows, Dependabot, CODEOWNERS, manifests and lockfiles are repository-wide evidence
+        # (TCOP-06-REPO-001 counts the ecosystems of every manifest), read whatever the targets.
+        wanted.update(name for name in scope.files if view_wanted(name))
     return tuple(sorted(wanted))
 
 

@@ -140,3 +140,27 @@ def test_views_are_built_identically_cold_and_from_the_cache(tmp_path: Path) -> 
     assert warm.content[".github/CODEOWNERS"].codeowners == (CodeownersRule("/terraform/", True),)
     assert [(p.name, p.licence, p.line) for p in warm.content["package-lock.json"].packages or ()] == [("a", "BUSL-1.1", 1)]
     assert warm.content["package.json"].manifest is not None and warm.content["package.json"].manifest.data["version"] == "one"
+
+
+def test_a_partial_scan_judges_repository_checks_on_the_whole_repository(tmp_path: Path) -> None:
+    """Naming one file must not hide the workflows and manifests the repository checks read."""
+    import json
+
+    from click.testing import CliRunner
+
+    from tcop_lint.cli import main
+
+    write_files(tmp_path, {
+        ".github/workflows/ci.yml": "on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - run: make test\n",
+        "package.json": '{"name": "x", "version": "1.0.0"}\n',
+        "main.tf": 'resource "aws_s3_bucket" "b" {}\n',
+    })
+
+    def messages(*paths: str) -> list[str]:
+        args = ["scan", *paths, "--root", str(tmp_path), "--select", "TCOP-06-REPO-001", "--format", "json", "--no-cache"]
+        result = CliRunner().invoke(main, args)
+        return [f["message"] for f in json.loads(result.output)["findings"]]
+
+    whole = messages(str(tmp_path))
+    assert whole and "github-actions" in whole[0] and "npm" in whole[0]
+    assert messages(str(tmp_path / "main.tf")) == whole
