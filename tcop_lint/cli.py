@@ -35,7 +35,7 @@ def _usage_error(message: str) -> "click.exceptions.Exit":
 
 
 def _catalogue(extra_dirs: tuple[str, ...] = ()):
-    from tcop_lint.catalogue import CatalogueError, builtin_checks_dir, load_catalogue
+    from tcop_lint.check.catalogue import CatalogueError, builtin_checks_dir, load_catalogue
 
     try:
         return load_catalogue([builtin_checks_dir(), *(Path(d) for d in extra_dirs)], trusted=[builtin_checks_dir()])
@@ -93,10 +93,10 @@ def scan(paths, formats, outputs, config_file, fail_on, select, ignore, root, ki
         click.echo(f"tcop-lint: internal error: {type(error).__name__}: {error}", err=True)
         click.echo(traceback.format_exc() if debug else "Run again with --debug for the traceback.", err=True)
         raise click.exceptions.Exit(EXIT_INTERNAL) from None
-    from tcop_lint.reporters import RenderOptions, render
+    from tcop_lint.report import RenderOptions, render
 
     if write_baseline is not None:
-        from tcop_lint.baseline import render_baseline
+        from tcop_lint.suppress.baseline import render_baseline
 
         _write(write_baseline, render_baseline(report.findings))
     for output_format, output in destinations:
@@ -124,7 +124,7 @@ def scan(paths, formats, outputs, config_file, fail_on, select, ignore, root, ki
 def _cache(folder: Path | None):
     import os
 
-    from tcop_lint.cache import Cache, default_cache_dir
+    from tcop_lint.load.cache import Cache, default_cache_dir
 
     return Cache(folder if folder is not None else default_cache_dir(os.environ))
 
@@ -156,7 +156,7 @@ def output_plan(formats: tuple[str, ...], outputs: tuple[Path, ...]) -> list[tup
 
 
 def exit_code(findings, fail_on: str) -> int:
-    from tcop_lint.model import LEVEL_RANK
+    from tcop_lint.core.model import LEVEL_RANK
 
     if fail_on == "never":
         return EXIT_OK
@@ -177,7 +177,7 @@ def checks() -> None:
 @click.option("--format", "output_format", type=click.Choice(("text", "json", "markdown")), default="text", show_default=True)
 def list_checks(output_format: str) -> None:
     """List every check with its TCoP point, level and guidance page."""
-    from tcop_lint.reporters.catalogue_docs import render_checks
+    from tcop_lint.report.catalogue_docs import render_checks
 
     click.echo(render_checks(_catalogue(), output_format), nl=False)
 
@@ -186,7 +186,7 @@ def list_checks(output_format: str) -> None:
 @click.argument("check_id")
 def explain(check_id: str) -> None:
     """Explain one check: why, how to fix it, and an example that fails and one that passes."""
-    from tcop_lint.reporters.catalogue_docs import explain_check
+    from tcop_lint.report.catalogue_docs import explain_check
 
     catalogue = {check.id: check for check in _catalogue()}
     check = catalogue.get(check_id.upper())
@@ -199,7 +199,7 @@ def explain(check_id: str) -> None:
 @click.option("--output", "-o", "output", type=click.Path(file_okay=False, path_type=Path), default=Path("docs/rules"), show_default=True, help="Folder for the pages.")
 def docs(output: Path) -> None:
     """Write one markdown page per check, with examples from its fixtures, and an index."""
-    from tcop_lint.reporters.catalogue_docs import rule_pages
+    from tcop_lint.report.catalogue_docs import rule_pages
 
     pages = rule_pages(_catalogue())
     try:

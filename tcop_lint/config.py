@@ -8,8 +8,8 @@ from typing import Any, Iterable
 
 import datetime as dt
 
-from tcop_lint.model import LEVELS, Check, Directive
-from tcop_lint.settings import DEFAULT_ALLOWED_REGIONS, Settings
+from tcop_lint.core.model import LEVELS, Check, Directive
+from tcop_lint.core.settings import DEFAULT_ALLOWED_REGIONS, Settings
 
 CONFIG_FILES = (".tcop-lint.yaml", ".tcop-lint.yml")
 KNOWN_PROVIDERS = ("aws", "azurerm", "google")
@@ -161,7 +161,7 @@ def _read_yaml(path: Path) -> Any:
 
 
 def _read_pyproject(path: Path) -> Any:
-    from tcop_lint.tomlfile import TOMLDecodeError, tomllib
+    from tcop_lint.core.tomlfile import TOMLDecodeError, tomllib
 
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -199,9 +199,9 @@ def load_settings(root: Path, explicit: Path | None = None) -> tuple[Settings, s
 def check_configuration(settings: Settings, catalogue: Iterable[Check], source: str | None) -> None:
     """Every configured check exists, and every option given for one is an option of its rule,
     of the right type: errors name the key path."""
-    from tcop_lint.catalogue import schema_errors
-    from tcop_lint.text import key_path
-    from tcop_lint.registry import RULES, options_schema
+    from tcop_lint.check.catalogue import schema_errors
+    from tcop_lint.core.text import key_path
+    from tcop_lint.check.registry import RULES, options_schema
 
     where = f"{source or 'configuration'}: checks"
     by_id = {check.id: check for check in catalogue}

@@ -7,12 +7,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Mapping, Sequence
 
 from tcop_lint import __version__
-from tcop_lint.engine import REPOSITORY_KINDS
-from tcop_lint.model import Check, Documents, Finding, Report
-from tcop_lint.settings import Settings
+import gc
+
+from tcop_lint.assemble.assembly import load_documents, problems_in_scope
+from tcop_lint.check.engine import REPOSITORY_KINDS, CheckRun, run_checks
+from tcop_lint.core.model import Check, Documents, Finding, Report
+from tcop_lint.core.settings import Settings
+from tcop_lint.discover.discovery import ScanScope
 
 if TYPE_CHECKING:
-    from tcop_lint.cache import Cache
+    from tcop_lint.load.cache import Cache
 
 
 @dataclass(frozen=True)
@@ -35,13 +39,13 @@ class UsageProblem(ValueError):
 
 
 def _scope_root(request: ScanRequest) -> Path:
-    from tcop_lint.discovery import default_root
+    from tcop_lint.discover.discovery import default_root
 
     return request.root.resolve() if request.root is not None else default_root(request.paths)
 
 
 def _chosen_checks(request: ScanRequest, catalogue: Sequence[Check], settings: Settings) -> tuple[Check, ...]:
-    from tcop_lint.catalogue import READS, is_known_selector, select_checks
+    from tcop_lint.check.catalogue import READS, is_known_selector, select_checks
 
     for selector in (*request.select, *request.ignore):
         if not is_known_selector(catalogue, selector):
@@ -54,7 +58,8 @@ def _chosen_checks(request: ScanRequest, catalogue: Sequence[Check], settings: S
 
 
 def _suppress(findings, documents: Documents, checks, catalogue, settings: Settings) -> tuple[Finding, ...]:
-    from tcop_lint.suppressions import apply_suppressions, openapi_directives
+    from tcop_lint.load.directives import openapi_directives
+    from tcop_lint.suppress.suppressions import apply_suppressions
 
     scanned = frozenset(documents.scanned_files)
     directives = [d for d in (*documents.directives, *openapi_directives(documents)) if d.file in scanned]
@@ -75,9 +80,8 @@ def is_repository_level(finding: Finding, kinds: Mapping[str, str]) -> bool:
 def _base_fingerprints(root: Path, base_commit: str, checks: Sequence[Check], settings: Settings) -> frozenset[str]:
     """Fingerprints of the repository-level findings the base commit already had (``checks``: the
     repository checks and the checks that gave estate-wide findings on the head)."""
-    from tcop_lint.diffmode import base_snapshot, temporary_directory
-    from tcop_lint.discovery import discover
-    from tcop_lint.engine import scan
+    from tcop_lint.suppress.diffmode import base_snapshot, temporary_directory
+    from tcop_lint.discover.discovery import discover
 
     if not checks:
         return frozenset()
@@ -90,13 +94,12 @@ def _base_fingerprints(root: Path, base_commit: str, checks: Sequence[Check], se
 
 
 def execute(request: ScanRequest) -> Report:
-    from tcop_lint.baseline import BaselineError, apply_baseline, read_baseline
-    from tcop_lint.catalogue import CatalogueError, builtin_checks_dir, load_catalogue
+    from tcop_lint.suppress.baseline import BaselineError, apply_baseline, read_baseline
+    from tcop_lint.check.catalogue import CatalogueError, builtin_checks_dir, load_catalogue
     from tcop_lint.config import ConfigError, check_configuration, load_settings
-    from tcop_lint.diffmode import DiffError, changed_lines, mark_changes
-    from tcop_lint.discovery import DiscoveryError, discover
-    from tcop_lint.engine import problems_in_scope, scan
-    from tcop_lint.suppressions import TOOL_CHECKS
+    from tcop_lint.suppress.diffmode import DiffError, changed_lines, mark_changes
+    from tcop_lint.discover.discovery import DiscoveryError, discover
+    from tcop_lint.suppress.suppressions import TOOL_CHECKS
 
     root = _scope_root(request)
     try:
@@ -130,7 +133,7 @@ def execute(request: ScanRequest) -> Report:
         )
     if known_baseline is not None:
         findings, baseline_hidden = apply_baseline(findings, known_baseline)
-    from tcop_lint.inventory import provider_inventory
+    from tcop_lint.assemble.inventory import provider_inventory
 
     tool_checks = tuple(TOOL_CHECKS[i] for i in sorted({f.check_id for f in findings} & set(TOOL_CHECKS)))
     return Report(
@@ -148,3 +151,18 @@ def execute(request: ScanRequest) -> Report:
         repository_files=scope.files,
         inventory=provider_inventory(documents),
     )
+
+
+def scan(
+    scope: ScanScope, checks: Sequence[Check], settings: Settings, jobs: int | None = 1, cache: "Cache | None" = None
+) -> tuple[Documents, CheckRun]:
+    from tcop_lint.load.parallel import default_jobs
+
+    # Only what the selected checks read: a pre-commit run of Terraform checks gathers no
+    # licence or README facts.
+    with_repository = any(check.reads in REPOSITORY_KINDS for check in checks)
+    documents = load_documents(scope, settings, jobs, cache, with_repository)
+
+    run = run_checks(checks, documents, settings, partial=scope.explicit, jobs=jobs or default_jobs())
+    gc.unfreeze()  # load_documents froze the loaded views; a long-lived process may collect them now
+    return documents, run

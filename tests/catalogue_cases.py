@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from tcop_lint.catalogue import builtin_checks_dir, load_catalogue
-from tcop_lint.model import Check
+from tcop_lint.check.catalogue import builtin_checks_dir, load_catalogue
+from tcop_lint.core.model import Check
 from tcop_lint.testing import (
     EXPECTED,
     REPOSITORY,

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-import tcop_lint.parallel as parallel
-from tcop_lint.cache import Cache, Entry, pack_path, prune, read_pack, settings_key, write_pack
-from tcop_lint.loading import load_file
-from tcop_lint.parallel import load_all
+import tcop_lint.load.parallel as parallel
+from tcop_lint.load.cache import Cache, Entry, pack_path, prune, read_pack, settings_key, write_pack
+from tcop_lint.load.loading import load_file
+from tcop_lint.load.parallel import load_all
 from repo_helpers import write_files
 
 MAX = 5 * 1024 * 1024
@@ -245,8 +245,8 @@ def test_links_and_unreadable_names_bypass_the_cache(tmp_path: Path) -> None:
 def test_cached_positions_are_packed_and_read_back_on_first_look_up() -> None:
     import datetime
 
-    from tcop_lint.cache import PackedPositions, decode, encode
-    from tcop_lint.loaders.documents import load_yaml
+    from tcop_lint.load.cache import PackedPositions, decode, encode
+    from tcop_lint.load.documents import load_yaml
 
     result = load_yaml("k8s/app.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app\ndata:\n  colour: blue\n")
     back = decode(Entry(None, b"", encode(result)))

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from catalogue_cases import cases, catalogue, expected_places
-from tcop_lint.catalogue import CatalogueError, load_catalogue, matches, select_checks
-from tcop_lint.reporters.catalogue_docs import render_checks
+from tcop_lint.check.catalogue import CatalogueError, load_catalogue, matches, select_checks
+from tcop_lint.report.catalogue_docs import render_checks
 
 ROOT = Path(__file__).parent.parent
 CHECKS = catalogue()

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from tcop_lint.catalogue import builtin_checks_dir, load_catalogue
+from tcop_lint.check.catalogue import builtin_checks_dir, load_catalogue
 from tcop_lint.cli import main
 from tcop_lint.config import ConfigError, check_configuration, load_settings
-from tcop_lint.registry import check_options
+from tcop_lint.check.registry import check_options
 
 BUILTIN = builtin_checks_dir()
 CATALOGUE = {check.id: check for check in load_catalogue([BUILTIN], trusted=[BUILTIN])}

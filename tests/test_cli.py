@@ -125,7 +125,7 @@ def crash(subject, context):
 
 
 def test_a_check_that_crashes_is_named_with_its_file_and_exits_3(tmp_path: Path, monkeypatch) -> None:
-    monkeypatch.setattr("tcop_lint.registry.rule_function", lambda name: crash)
+    monkeypatch.setattr("tcop_lint.check.registry.rule_function", lambda name: crash)
     crashing_check(tmp_path / "policy")
     (tmp_path / "openapi.yaml").write_text(HTTP_SERVER_SPEC, encoding="utf-8")
     (tmp_path / ".tcop-lint.yaml").write_text("extra_checks: [policy]\n", encoding="utf-8")

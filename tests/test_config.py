@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from tcop_lint.catalogue import builtin_checks_dir, load_catalogue
+from tcop_lint.check.catalogue import builtin_checks_dir, load_catalogue
 from tcop_lint.config import ConfigError, check_configuration, load_settings
-from tcop_lint.settings import DEFAULT_ALLOWED_REGIONS, Settings
+from tcop_lint.core.settings import DEFAULT_ALLOWED_REGIONS, Settings
 
 
 def write(root: Path, name: str, text: str) -> Path:

@@ -12,11 +12,11 @@ import pytest
 from catalogue_cases import catalogue
 from jsonschema import Draft202012Validator
 
-from tcop_lint.catalogue import CatalogueError, load_catalogue, parse_check
-from tcop_lint.engine import run_check
-from tcop_lint.loaders.documents import load_yaml
-from tcop_lint.loaders.terraform import load_terraform
-from tcop_lint.model import (
+from tcop_lint.check.catalogue import CatalogueError, load_catalogue, parse_check
+from tcop_lint.check.engine import run_check
+from tcop_lint.load.documents import load_yaml
+from tcop_lint.load.terraform import load_terraform
+from tcop_lint.core.model import (
     Check,
     Documents,
     Hit,
@@ -25,7 +25,7 @@ from tcop_lint.model import (
     fingerprint,
     json_pointer,
 )
-from tcop_lint.rules.declarative import (
+from tcop_lint.check.declarative import (
     SCHEMA_FILE,
     _validator,
     failures,
@@ -33,9 +33,9 @@ from tcop_lint.rules.declarative import (
     show,
     truth,
 )
-from tcop_lint.settings import Settings
-from tcop_lint.subjects import TARGETS
-from tcop_lint.terraform_modules import assemble_modules
+from tcop_lint.core.settings import Settings
+from tcop_lint.check.subjects import TARGETS
+from tcop_lint.assemble.terraform_modules import assemble_modules
 
 SSL_CONDITION: dict[str, Any] = {
     "when": {"properties": {"protocol": {"const": "HTTPS"}}, "required": ["protocol"]},

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from tcop_lint.discovery import DiscoveryError, discover
-from tcop_lint.loading import read_text
+from tcop_lint.discover.discovery import DiscoveryError, discover
+from tcop_lint.load.loading import read_text
 from repo_helpers import git
 
 

@@ -8,8 +8,8 @@ import time
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from tcop_lint.loaders.documents import load_json, load_yaml, parse_json, ruamel_events, yaml_documents
-from tcop_lint.model import Position, walk
+from tcop_lint.load.documents import load_json, load_yaml, parse_json, ruamel_events, yaml_documents
+from tcop_lint.core.model import Position, walk
 
 DEPLOYMENT = """\
 # a comment first

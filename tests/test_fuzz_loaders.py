@@ -11,10 +11,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tcop_lint.licences import identify_text
-from tcop_lint.loaders.documents import load_json, load_yaml
-from tcop_lint.loaders.repository import repository_facts
-from tcop_lint.loaders.terraform import MAX_NESTING, load_terraform
-from tcop_lint.model import LoadResult
+from tcop_lint.load.documents import load_json, load_yaml
+from tcop_lint.assemble.repository import repository_facts
+from tcop_lint.load.terraform import MAX_NESTING, load_terraform
+from tcop_lint.core.model import LoadResult
 
 FUZZ = settings(max_examples=200, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
 FEW = settings(max_examples=40, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))

@@ -13,9 +13,9 @@ from jsonschema import Draft7Validator
 from test_reporters_extra import LICENCE, REGION, TAGS, TLS, finding, report
 
 from tcop_lint.cli import main
-from tcop_lint.reporters import render
-from tcop_lint.reporters.gitlab import render_gitlab, severity
-from tcop_lint.reporters.sarif import FINGERPRINT_KEY, render_sarif
+from tcop_lint.report import render
+from tcop_lint.report.gitlab import render_gitlab, severity
+from tcop_lint.report.sarif import FINGERPRINT_KEY, render_sarif
 from tcop_lint.run import ScanRequest, execute
 
 EXAMPLE = Path(__file__).parent.parent / "examples" / "service-repo"

@@ -7,11 +7,11 @@ from textwrap import dedent
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from tcop_lint.loaders.documents import load_yaml
-from tcop_lint.loaders.kubernetes import kubernetes_objects
-from tcop_lint.model import Documents, Hit, RepositoryFacts
-from tcop_lint.rules.kubernetes import image_pinning, image_not_pinned, restricted_hardening
-from tcop_lint.rules.kubernetes_workloads import (
+from tcop_lint.load.documents import load_yaml
+from tcop_lint.load.kubernetes import kubernetes_objects
+from tcop_lint.core.model import Documents, Hit, RepositoryFacts
+from tcop_lint.check.rules.kubernetes import image_pinning, image_not_pinned, restricted_hardening
+from tcop_lint.check.rules.kubernetes_workloads import (
     index_scalers,
     missing_probes,
     missing_resource_requests,
@@ -20,9 +20,9 @@ from tcop_lint.rules.kubernetes_workloads import (
     selector_matches,
     workloads_without_autoscaler,
 )
-from tcop_lint.settings import Settings
-from tcop_lint.registry import rule_context
-from tcop_lint.subjects import subjects
+from tcop_lint.core.settings import Settings
+from tcop_lint.check.registry import rule_context
+from tcop_lint.check.subjects import subjects
 
 PRODUCTION = {
     "production_namespaces": ["production", "prod", "*-prod", "*-production"],

@@ -12,15 +12,16 @@ from pathlib import Path
 
 import pytest
 
-from tcop_lint import registry
-from tcop_lint.cache import Cache
-from tcop_lint.catalogue import builtin_checks_dir, load_catalogue
-from tcop_lint.discovery import discover
-from tcop_lint.engine import load_documents, run_checks
-from tcop_lint.loaders import documents as documents_module
-from tcop_lint.loaders import repository_files
-from tcop_lint.model import CodeownersRule, FromLine, YamlView
-from tcop_lint.settings import Settings
+from tcop_lint.check import registry
+from tcop_lint.load.cache import Cache
+from tcop_lint.check.catalogue import builtin_checks_dir, load_catalogue
+from tcop_lint.discover.discovery import discover
+from tcop_lint.assemble.assembly import load_documents
+from tcop_lint.check.engine import run_checks
+from tcop_lint.load import documents as documents_module
+from tcop_lint.load import repository_files
+from tcop_lint.core.model import CodeownersRule, FromLine, YamlView
+from tcop_lint.core.settings import Settings
 from repo_helpers import write_files
 
 ROOT = Path(__file__).resolve().parent.parent

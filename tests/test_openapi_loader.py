@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from tcop_lint.loaders.documents import load_yaml
-from tcop_lint.model import json_pointer
-from tcop_lint.loaders.openapi import (
+from tcop_lint.load.documents import load_yaml
+from tcop_lint.core.model import json_pointer
+from tcop_lint.load.openapi import (
     all_parameters,
     operation_parameters,
     operations,

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from tcop_lint.loaders.documents import load_json, load_yaml
-from tcop_lint.model import Documents, RepositoryFacts
-from tcop_lint.rules import openapi as rules
-from tcop_lint.registry import rule_context
-from tcop_lint.subjects import subjects
+from tcop_lint.load.documents import load_json, load_yaml
+from tcop_lint.core.model import Documents, RepositoryFacts
+from tcop_lint.check.rules import openapi as rules
+from tcop_lint.check.registry import rule_context
+from tcop_lint.check.subjects import subjects
 
 
 def run(function, text: str, name: str = "api.yaml"):
@@ -129,8 +129,8 @@ def test_openapi_3_is_asked_for(tmp_path):
     assert openapi_3_findings(tmp_path, "openapi: 3.0.0\npaths: {}\n") == []
 
 
-from tcop_lint.rules import openapi_design as design  # noqa: E402
-from tcop_lint.rules import openapi_security as security  # noqa: E402
+from tcop_lint.check.rules import openapi_design as design  # noqa: E402
+from tcop_lint.check.rules import openapi_security as security  # noqa: E402
 
 
 @pytest.mark.parametrize(

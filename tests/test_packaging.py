@@ -37,7 +37,7 @@ def test_the_wheel_ships_every_check_with_its_fixtures_and_the_licence_data(whee
 def test_the_installed_layout_loads_the_packaged_catalogue(wheel: Path, tmp_path: Path) -> None:
     zipfile.ZipFile(wheel).extractall(tmp_path)
     code = (
-        "from tcop_lint.catalogue import builtin_checks_dir, load_catalogue;"
+        "from tcop_lint.check.catalogue import builtin_checks_dir, load_catalogue;"
         "d = builtin_checks_dir(); print(d); print(len(load_catalogue([d])))"
     )
     done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=120,

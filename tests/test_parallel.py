@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-import tcop_lint.parallel as parallel
-from tcop_lint.cache import Cache
-from tcop_lint.loading import load_file
-from tcop_lint.parallel import load_all
+import tcop_lint.load.parallel as parallel
+from tcop_lint.load.cache import Cache
+from tcop_lint.load.loading import load_file
+from tcop_lint.load.parallel import load_all
 
 MAX = 5 * 1024 * 1024
 GENERATE = Path(__file__).resolve().parent.parent / "benchmarks" / "generate.py"
@@ -92,14 +92,15 @@ def test_small_jobs_stay_in_process(platform_tree, monkeypatch: pytest.MonkeyPat
 
 
 def test_checks_shared_over_processes_give_what_one_process_gives(monkeypatch) -> None:
-    from tcop_lint import engine
-    from tcop_lint.catalogue import builtin_checks_dir, load_catalogue
-    from tcop_lint.discovery import discover
-    from tcop_lint.settings import Settings
+    from tcop_lint.assemble.assembly import load_documents
+    from tcop_lint.check import engine
+    from tcop_lint.check.catalogue import builtin_checks_dir, load_catalogue
+    from tcop_lint.discover.discovery import discover
+    from tcop_lint.core.settings import Settings
 
     example = Path(__file__).parent.parent / "examples" / "service-repo"
     scope = discover([str(example)], use_git=False)
-    documents = engine.load_documents(scope, Settings())
+    documents = load_documents(scope, Settings())
     checks = load_catalogue([builtin_checks_dir()])
     serial = engine.run_checks(checks, documents, Settings(), jobs=1)
     monkeypatch.setattr(engine, "PARALLEL_CHECK_FILES", 0)  # the example is small: force the pool

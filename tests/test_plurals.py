@@ -5,13 +5,13 @@ from __future__ import annotations
 import pytest
 from test_terraform_rules import run
 
-from tcop_lint.rules.regions import resources_outside_allowed_regions
-from tcop_lint.rules.terraform_estate import (
+from tcop_lint.check.rules.regions import resources_outside_allowed_regions
+from tcop_lint.check.rules.terraform_estate import (
     audit_logging,
     portability_profile,
     spend_alerts_missing,
 )
-from tcop_lint.text import plural
+from tcop_lint.core.text import plural
 
 
 @pytest.mark.parametrize(

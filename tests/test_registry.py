@@ -8,9 +8,9 @@ import json
 
 import pytest
 
-from tcop_lint.catalogue import builtin_checks_dir, check_schema, load_catalogue, schema_errors
-from tcop_lint.registry import RULES, options_schema, resolve_options, rule_function
-from tcop_lint.settings import Settings
+from tcop_lint.check.catalogue import builtin_checks_dir, check_schema, load_catalogue, schema_errors
+from tcop_lint.check.registry import RULES, options_schema, resolve_options, rule_function
+from tcop_lint.core.settings import Settings
 
 CATALOGUE = load_catalogue([builtin_checks_dir()])  # untrusted: every file validated against the schema
 
@@ -18,7 +18,7 @@ CATALOGUE = load_catalogue([builtin_checks_dir()])  # untrusted: every file vali
 @pytest.mark.parametrize("name", sorted(RULES))
 def test_each_registered_rule_is_a_function_of_its_module(name: str) -> None:
     function = rule_function(name)
-    assert function.__name__ == name and function.__module__ == f"tcop_lint.rules.{RULES[name].module}"
+    assert function.__name__ == name and function.__module__ == f"tcop_lint.check.rules.{RULES[name].module}"
     expected = ["subject", "ctx"] if RULES[name].targets else ["ctx"]
     assert list(inspect.signature(function).parameters) == expected
 

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from tcop_lint.catalogue import builtin_checks_dir, load_catalogue
-from tcop_lint.rules.openapi_catalogue import case_style
-from tcop_lint.rules.repo_data import licence_id, personal_value, read_small
+from tcop_lint.check.catalogue import builtin_checks_dir, load_catalogue
+from tcop_lint.check.rules.openapi_catalogue import case_style
+from tcop_lint.check.rules.repo_data import licence_id, personal_value, read_small
 from tcop_lint.testing import scan_checks, scan_folder
 from repo_helpers import git
 

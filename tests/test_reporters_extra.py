@@ -7,10 +7,10 @@ import re
 import xml.etree.ElementTree as ET
 from dataclasses import replace
 
-from tcop_lint.model import Check, CheckCrash, Finding, ParseProblem, Position, Report
-from tcop_lint.reporters.github import ANNOTATIONS_PER_LEVEL, render_github
-from tcop_lint.reporters.junit import render_junit
-from tcop_lint.reporters.markdown import MAX_ROWS, VERDICT, render_markdown
+from tcop_lint.core.model import Check, CheckCrash, Finding, ParseProblem, Position, Report
+from tcop_lint.report.github import ANNOTATIONS_PER_LEVEL, render_github
+from tcop_lint.report.junit import render_junit
+from tcop_lint.report.markdown import MAX_ROWS, VERDICT, render_markdown
 
 HOSTILE_FILE = "infra/a,b:c%41 .tf"
 HOSTILE_MESSAGE = "listener allows TLS 1.0 | see @platform-team\r\n::set-output name=pwned::yes\n%0A<script>x</script> *bold* [link](http://evil)"

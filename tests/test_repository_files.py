@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from tcop_lint.catalogue import builtin_checks_dir, load_catalogue
-from tcop_lint.discovery import discover
-from tcop_lint.engine import load_documents, run_checks
-from tcop_lint.loaders.repository_files import (
+from tcop_lint.check.catalogue import builtin_checks_dir, load_catalogue
+from tcop_lint.discover.discovery import discover
+from tcop_lint.assemble.assembly import load_documents
+from tcop_lint.check.engine import run_checks
+from tcop_lint.load.repository_files import (
     codeowners_rules,
     from_lines,
     owned,
@@ -19,9 +20,9 @@ from tcop_lint.loaders.repository_files import (
     uses_references,
     yaml_view,
 )
-from tcop_lint.loaders.files import read_prefix
-from tcop_lint.loaders.content import csv_problem, find_secrets, redact, utf8_problem
-from tcop_lint.settings import Settings
+from tcop_lint.core.files import read_prefix
+from tcop_lint.load.content import csv_problem, find_secrets, redact, utf8_problem
+from tcop_lint.core.settings import Settings
 from tcop_lint.testing import scan_folder
 from repo_helpers import write_files as write
 
@@ -159,8 +160,8 @@ def test_broken_or_hostile_files_do_not_crash_the_checks(tmp_path: Path) -> None
 def test_content_checks_read_facts_from_the_load_phase_not_the_disk(tmp_path: Path, monkeypatch) -> None:
     import dataclasses
 
-    from tcop_lint.loaders import files
-    from tcop_lint.parallel import load_all
+    from tcop_lint.core import files
+    from tcop_lint.load.parallel import load_all
 
     token = "ghp_" + "R8d2Kq9ZpL4mW7xT1vN6bY3cH5jF0gAeUsQo"
     write(tmp_path, {

@@ -10,17 +10,17 @@ from click.testing import CliRunner
 from jsonschema import Draft4Validator
 from repo_helpers import write_files
 
-from tcop_lint.catalogue import load_catalogue
+from tcop_lint.check.catalogue import load_catalogue
 from tcop_lint.cli import main
-from tcop_lint.model import Report
-from tcop_lint.reporters.catalogue_docs import (
+from tcop_lint.core.model import Report
+from tcop_lint.report.catalogue_docs import (
     PAGE_LINES,
     check_examples,
     example_markdown,
     rule_page,
     rule_pages,
 )
-from tcop_lint.reporters.sarif import render_sarif
+from tcop_lint.report.sarif import render_sarif
 
 ROOT = Path(__file__).parent.parent
 CHECKS = {check.id: check for check in catalogue()}

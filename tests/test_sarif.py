@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from jsonschema import Draft4Validator
 
-from tcop_lint.model import Check, CheckCrash, Finding, ParseProblem, Position, Report, Unresolved
-from tcop_lint.reporters import sarif
-from tcop_lint.reporters.sarif import render_sarif
+from tcop_lint.core.model import Check, CheckCrash, Finding, ParseProblem, Position, Report, Unresolved
+from tcop_lint.report import sarif
+from tcop_lint.report.sarif import render_sarif
 
 SCHEMA = json.loads((Path(__file__).parent / "data" / "sarif-schema-2.1.0.json").read_text("utf-8"))
 VALIDATOR = Draft4Validator(SCHEMA, format_checker=Draft4Validator.FORMAT_CHECKER)

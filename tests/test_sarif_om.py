@@ -12,9 +12,9 @@ import pytest
 import sarif_om as om
 from jsonschema import Draft4Validator
 
-from tcop_lint.model import ParseProblem, Position
-from tcop_lint.reporters import sarif
-from tcop_lint.reporters.sarif import dumps, render_sarif, sarif_log, to_json
+from tcop_lint.core.model import ParseProblem, Position
+from tcop_lint.report import sarif
+from tcop_lint.report.sarif import dumps, render_sarif, sarif_log, to_json
 from test_sarif import CHECKS, CRASHES, FINDINGS, make_check, make_finding, make_report
 
 SHARED_SCHEMA = Path(__file__).resolve().parents[2] / "shared" / "schemas" / "sarif-schema-2.1.0.json"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import textwrap
 
-from tcop_lint.loaders.terraform import load_terraform
-from tcop_lint.model import Position, Unresolved
+from tcop_lint.load.terraform import load_terraform
+from tcop_lint.core.model import Position, Unresolved
 
 MAIN = textwrap.dedent(
     '''\

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from tcop_lint.loaders.terraform import load_terraform
-from tcop_lint.model import Unresolved
-from tcop_lint.terraform_modules import assemble_modules
+from tcop_lint.load.terraform import load_terraform
+from tcop_lint.core.model import Unresolved
+from tcop_lint.assemble.terraform_modules import assemble_modules
 
 MAIN = '''
 variable "region" {
@@ -131,7 +131,7 @@ def test_modules_are_grouped_by_directory_and_kept_independent() -> None:
 
 
 def test_settled_blocks_are_kept_as_they_are_and_the_rest_resolved() -> None:
-    from tcop_lint.terraform_modules import settled
+    from tcop_lint.load.terraform import settled
 
     main = tf(
         "main.tf",

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from tcop_lint.loaders.terraform import load_terraform
-from tcop_lint.model import Documents, RepositoryFacts, Unresolved
-from tcop_lint.rules.regions import resources_outside_allowed_regions
-from tcop_lint.rules.terraform_access import public_object_storage, wildcard_admin_permissions
-from tcop_lint.inventory import provider_inventory
-from tcop_lint.rules.terraform_estate import required_tags_missing, versions_unconstrained
-from tcop_lint.rules.terraform_operations import detached_resources, production_databases_ha
-from tcop_lint.rules.terraform_residency import replication_outside_allowed_regions
-from tcop_lint.rules.terraform_support import parse_policy
-from tcop_lint.settings import Settings
-from tcop_lint.registry import rule_context
-from tcop_lint.terraform_modules import assemble_modules
+from tcop_lint.load.terraform import load_terraform
+from tcop_lint.core.model import Documents, RepositoryFacts, Unresolved
+from tcop_lint.check.rules.regions import resources_outside_allowed_regions
+from tcop_lint.check.rules.terraform_access import public_object_storage, wildcard_admin_permissions
+from tcop_lint.assemble.inventory import provider_inventory
+from tcop_lint.check.rules.terraform_estate import required_tags_missing, versions_unconstrained
+from tcop_lint.check.rules.terraform_operations import detached_resources, production_databases_ha
+from tcop_lint.check.rules.terraform_residency import replication_outside_allowed_regions
+from tcop_lint.check.rules.terraform_support import parse_policy
+from tcop_lint.core.settings import Settings
+from tcop_lint.check.registry import rule_context
+from tcop_lint.assemble.terraform_modules import assemble_modules
 
 
 def documents(*files: tuple[str, str], repository_files: tuple[str, ...] = ()) -> Documents:

@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from tcop_lint.action import workspace, write_outputs
-from tcop_lint.reporters.github import escape_data
+from tcop_lint.report.github import escape_data
 
 AUTO, NONE = "auto", "none"
 

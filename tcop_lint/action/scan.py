@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Mapping
 
 from tcop_lint.action import flag, workspace, write_outputs
-from tcop_lint.reporters.github import escape_data
+from tcop_lint.report.github import escape_data
 
 DEFAULT_CATEGORY = "tcop-lint"
 

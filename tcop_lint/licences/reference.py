@@ -99,7 +99,7 @@ def titles() -> re.Pattern[str]:
 def references() -> tuple[Reference, ...]:
     """The normalised reference texts. Normalising them takes ~0.3 s, which a one-file
     pre-commit scan cannot afford on each run: they are kept in the folder ``store`` names."""
-    from tcop_lint.cache import data_folder
+    from tcop_lint.core.storage import data_folder
 
     folder = data_folder()
     stored = _stored_path(folder) if folder is not None else None
@@ -155,6 +155,6 @@ def _read_stored(path: Path) -> tuple[Reference, ...] | None:
 
 
 def _write_stored(path: Path, built: tuple[Reference, ...]) -> None:
-    from tcop_lint.cache import write_atomically
+    from tcop_lint.core.storage import write_atomically
 
     write_atomically(path, built)

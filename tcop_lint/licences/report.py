@@ -98,7 +98,7 @@ def readme_licence_section(text: str) -> str | None:
 
 
 def _read(path: Path, root: Path) -> str | None:
-    from tcop_lint.loaders.files import read_prefix
+    from tcop_lint.core.files import read_prefix
 
     try:
         name = path.relative_to(root).as_posix()
@@ -188,7 +188,7 @@ def _licence_files(root: Path, names: Sequence[str]) -> list[LicenceFile]:
 
 
 def _readme_file(root: Path, names: Sequence[str]) -> LicenceFile | None:
-    from tcop_lint.loaders.files import readme_path  # the README the checks read
+    from tcop_lint.core.files import readme_path  # the README the checks read
 
     name = readme_path(names)
     if name is None:

@@ -1,0 +1,1 @@
+"""Assemble: documents from the load results (Terraform modules, repository facts, the inventory)."""

@@ -1,0 +1,179 @@
+"""From a scope to findings: load each file once, run the selected checks, collect results."""
+
+from __future__ import annotations
+
+import traceback
+from collections import Counter
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Callable, Iterable, Sequence
+
+from tcop_lint.core.model import (
+    Check,
+    CheckCrash,
+    Documents,
+    Finding,
+    Hit,
+    fingerprint,
+)
+from tcop_lint.check import declarative
+from tcop_lint.core.settings import RuleContext, Settings
+from tcop_lint.check.subjects import Subject, subjects
+
+if TYPE_CHECKING:
+    pass
+
+
+@dataclass(frozen=True)
+class CheckRun:
+    findings: tuple[Finding, ...]
+    crashes: tuple[CheckCrash, ...]
+
+
+
+
+
+
+
+
+# --- running checks ---------------------------------------------------------------------
+
+
+
+
+def _python_work(
+    check: Check, documents: Documents, settings: Settings
+) -> Iterable[tuple[Subject | None, Callable[[], Iterable[Hit]]]]:
+    from tcop_lint.check.registry import check_options, rule_function
+
+    rule = check.rule
+    function = rule_function(rule["function"])
+    context = RuleContext(documents, settings, check_options(check, settings))
+    if "target" not in rule:
+        yield None, lambda: function(context)
+        return
+    for subject in subjects(documents, rule):
+        yield subject, lambda subject=subject: function(subject, context)
+
+
+def to_finding(check: Check, hit: Hit, disambiguator: str = "") -> Finding:
+    return Finding(
+        check_id=check.id,
+        level=hit.level or check.level,
+        tcop_point=check.tcop_point,
+        file=hit.file,
+        position=hit.position,
+        address=hit.address,
+        message=hit.message,
+        fingerprint=fingerprint(check.id, hit, disambiguator=disambiguator),
+        properties=dict(hit.properties),
+        span=hit.span,
+        anchor_only=hit.anchor_only,
+    )
+
+
+def _findings(check: Check, hits: Sequence[Hit]) -> list[Finding]:
+    """Findings with distinct fingerprints: where a rule gave two findings one identity (it set no
+    key to tell them apart), those two fall back on their messages rather than merge."""
+    findings = [to_finding(check, hit) for hit in hits]
+    seen = Counter(finding.fingerprint for finding in findings)
+    return [
+        to_finding(check, hit, disambiguator=hit.message) if seen[finding.fingerprint] > 1 else finding
+        for hit, finding in zip(hits, findings)
+    ]
+
+
+def run_check(check: Check, documents: Documents, settings: Settings) -> CheckRun:
+    """Run one check on every subject; a subject it crashes on is reported, the rest still run."""
+    hits: list[Hit] = []
+    crashes: dict[str | None, CheckCrash] = {}
+    try:
+        work = list(_python_work(check, documents, settings) if "function" in check.rule else declarative.work(check.rule, documents))
+    except Exception as error:  # e.g. a rule naming a function that does not exist
+        return CheckRun((), (CheckCrash(check.id, None, f"{type(error).__name__}: {error}", traceback.format_exc()),))
+    for subject, produce in work:
+        try:
+            hits.extend(produce())
+        except Exception as error:  # a broken check must not end the scan; it is reported and exits 3
+            file = subject.file if subject is not None else None
+            crashes.setdefault(file, CheckCrash(check.id, file, f"{type(error).__name__}: {error}", traceback.format_exc()))
+    return CheckRun(tuple(_findings(check, hits)), tuple(crashes.values()))
+
+
+REPOSITORY_KINDS = ("repository", "git")
+
+
+def _in_scope(finding: Finding, check: Check, scanned: frozenset[str], partial: bool) -> bool:
+    """A finding on a file counts when the file is in scope. A finding about the whole
+    estate from a file check ("no budget anywhere") cannot be judged from a partial load."""
+    if finding.file is not None:
+        return finding.file in scanned
+    return not partial or check.reads in REPOSITORY_KINDS
+
+
+# Below this many files, forking a second process to share the checks costs more than it saves.
+PARALLEL_CHECK_FILES = 2000
+# The documents a forked check worker reads: set only while a pool is alive, and inherited by
+# fork, so the views are never pickled.
+_FORKED: tuple[Documents, Settings] | None = None
+
+
+def _run_group(checks: Sequence[Check]) -> list[CheckRun]:
+    assert _FORKED is not None
+    documents, settings = _FORKED
+    return [run_check(check, documents, settings) for check in checks]
+
+
+def _run_all(checks: Sequence[Check], documents: Documents, settings: Settings, jobs: int) -> list[CheckRun]:
+    """One CheckRun per check, in order: over ``jobs`` processes on a large scan, where fork is
+    safe (the same rule as parallel loading), else here."""
+    global _FORKED
+    from tcop_lint.load.parallel import fork_context
+
+    context = fork_context() if jobs > 1 and len(documents.scanned_files) >= PARALLEL_CHECK_FILES else None
+    if context is None or len(checks) < 2:
+        return [run_check(check, documents, settings) for check in checks]
+    from concurrent.futures import ProcessPoolExecutor
+
+    groups = [list(checks[i::jobs]) for i in range(jobs)]
+    _FORKED = (documents, settings)
+    try:
+        with ProcessPoolExecutor(max_workers=jobs - 1, mp_context=context) as pool:
+            futures = [pool.submit(_run_group, group) for group in groups[1:]]
+            runs_by_group = [_run_group(groups[0])] + [future.result() for future in futures]
+    except Exception:  # a worker that could not start or died: run everything here
+        return [run_check(check, documents, settings) for check in checks]
+    finally:
+        _FORKED = None
+    ordered: list[CheckRun] = [CheckRun((), ())] * len(checks)
+    for offset, runs in enumerate(runs_by_group):
+        for position, run in zip(range(offset, len(checks), jobs), runs):
+            ordered[position] = run
+    return ordered
+
+
+def run_checks(
+    checks: Sequence[Check], documents: Documents, settings: Settings, partial: bool = False, jobs: int = 1
+) -> CheckRun:
+    scanned = frozenset(documents.scanned_files)
+    findings: dict[str, Finding] = {}
+    crashes: list[CheckCrash] = []
+    present = {
+        "terraform": bool(documents.terraform),
+        "kubernetes": bool(documents.kubernetes),
+        "openapi": bool(documents.openapi),
+    }
+    # A check with nothing of its kind to read is skipped: its rule module need not be imported.
+    active = [check for check in checks if present.get(check.reads, True)]
+    for check, run in zip(active, _run_all(active, documents, settings, jobs)):
+        crashes.extend(run.crashes)
+        for finding in run.findings:
+            if _in_scope(finding, check, scanned, partial):
+                # The same logical finding twice (two schema paths to one value) is one finding.
+                findings.setdefault(finding.fingerprint, finding)
+    ordered = tuple(sorted(findings.values(), key=Finding.sort_key))
+    return CheckRun(ordered, tuple(crashes))
+
+
+
+
+

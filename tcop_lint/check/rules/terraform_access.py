@@ -1,0 +1,233 @@
+"""Access rules: public object storage (TCOP-06-TF-004) and wildcard administrator permissions
+(TCOP-06-TF-007).
+
+AWS provider 4 and later split bucket settings into their own resources (aws_s3_bucket_acl,
+aws_s3_bucket_policy, aws_s3_bucket_public_access_block); both styles are read. A policy is
+read when it is a JSON literal, ``jsonencode({...})`` of literal parts, or an
+aws_iam_policy_document data source in the same module; anything else is left alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Iterator
+
+from tcop_lint.core.model import Hit, TfModule, TfResource, Unresolved
+from tcop_lint.check.rules.terraform_support import (
+    as_list,
+    block_hit,
+    body,
+    created_resources,
+    parse_policy,
+    single_reference,
+    statements,
+)
+from tcop_lint.core.settings import RuleContext
+from tcop_lint.check.subjects import never_created
+
+PUBLIC_ACLS = frozenset({"public-read", "public-read-write", "authenticated-read"})
+PUBLIC_MEMBERS = ("allUsers", "allAuthenticatedUsers")
+BLOCK_FLAGS = ("block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets")
+ADMIN_POLICY_SUFFIX = ":iam::aws:policy/AdministratorAccess"
+GOOGLE_ADMIN_ROLES = frozenset({"roles/owner", "roles/editor"})
+
+
+# --- TCOP-06-TF-004 -------------------------------------------------------------------------
+
+
+def _exposed_on_purpose(module: TfModule, bucket_ref: Any, exposure_key: str) -> bool:
+    """The bucket a setting belongs to is tagged Exposure = external (GDS Way tag names)."""
+    bucket = single_reference(bucket_ref, "aws_s3_bucket", module) if isinstance(bucket_ref, Unresolved) else None
+    if bucket is None:
+        return False
+    tags = body(bucket.block).get("tags")
+    if not isinstance(tags, Mapping):
+        return False
+    return any(str(k).lower() == exposure_key.lower() and isinstance(v, str) and v.lower() in ("external", "public") for k, v in tags.items())
+
+
+def _account_block_all(ctx: RuleContext) -> bool:
+    for module in ctx.documents.terraform:
+        for resource in created_resources(module, "aws_s3_account_public_access_block"):
+            data = body(resource.block)
+            if all(data.get(flag) is True for flag in BLOCK_FLAGS):
+                return True
+    return False
+
+
+def public_object_storage(ctx: RuleContext) -> Iterator[Hit]:
+    exposure_key = str(ctx.options["exposure_tag"])
+    account_blocked = _account_block_all(ctx)
+    for module in ctx.documents.terraform:
+        for resource in created_resources(module):
+            data = body(resource.block)
+            type_name = resource.type
+            bucket_ref = data.get("bucket")
+            if type_name.startswith("aws_s3_") and _exposed_on_purpose(module, bucket_ref, exposure_key):
+                continue
+            if type_name in ("aws_s3_bucket_acl", "aws_s3_bucket") and not account_blocked:
+                acl = data.get("acl")
+                if isinstance(acl, str) and acl in PUBLIC_ACLS:
+                    if type_name == "aws_s3_bucket" and _exposed_on_purpose_inline(data, exposure_key):
+                        continue
+                    yield block_hit(module, resource.block, f"{resource.address} grants the canned ACL {acl}, making objects readable by anyone", ("acl",), suffix="#acl")
+            elif type_name == "aws_s3_bucket_public_access_block":
+                for flag in BLOCK_FLAGS:
+                    if data.get(flag) is False and not account_blocked:
+                        yield block_hit(module, resource.block, f"{resource.address} sets {flag} = false, so public ACLs or policies can expose the bucket", (flag,), suffix=f"#{flag}")
+            elif type_name == "aws_s3_bucket_policy" or (type_name == "aws_s3_bucket" and "policy" in data):
+                if account_blocked:
+                    continue
+                for path, where in _public_statements(module, data.get("policy")):
+                    yield block_hit(module, resource.block, f"{resource.address} has a policy statement that allows anyone (Principal \"*\") without a condition{where}", ("policy",) + path, suffix="#policy")
+            elif type_name == "azurerm_storage_container":
+                access = data.get("container_access_type")
+                if isinstance(access, str) and access.lower() in ("blob", "container"):
+                    yield block_hit(module, resource.block, f"{resource.address} sets container_access_type = \"{access}\", so anyone on the internet can read its blobs", ("container_access_type",), suffix="#container_access_type")
+            elif type_name in ("google_storage_bucket_iam_member", "google_storage_bucket_iam_binding"):
+                key = "member" if type_name.endswith("_member") else "members"
+                members = [m for m in as_list(data.get(key)) if isinstance(m, str)]
+                public = [m for m in members if m in PUBLIC_MEMBERS]
+                if public:
+                    yield block_hit(module, resource.block, f"{resource.address} grants {data.get('role', 'a role')} to {public[0]}, so anyone can reach the bucket", (key,), suffix=f"#{key}")
+            elif type_name in ("google_storage_bucket_access_control", "google_storage_default_object_access_control", "google_storage_object_access_control"):
+                entity = data.get("entity")
+                if isinstance(entity, str) and entity in PUBLIC_MEMBERS:
+                    yield block_hit(module, resource.block, f"{resource.address} grants access to {entity}, so anyone can read the objects", ("entity",), suffix="#entity")
+
+
+def _exposed_on_purpose_inline(data: Mapping[str, Any], exposure_key: str) -> bool:
+    tags = data.get("tags")
+    return isinstance(tags, Mapping) and any(
+        str(k).lower() == exposure_key.lower() and isinstance(v, str) and v.lower() in ("external", "public") for k, v in tags.items()
+    )
+
+
+def _policy_statements(module: TfModule, value: Any) -> tuple[list[Mapping[str, Any]], str] | None:
+    """Statements of a policy in JSON form, normalised to JSON keys, and where they come from."""
+    document = single_reference(value, "aws_iam_policy_document", module, mode="data") if isinstance(value, Unresolved) and "data.aws_iam_policy_document." in value.expression else None
+    if document is not None:
+        return [_from_document(s) for s in _document_statements(body(document.block))], f" (from {document.address})"
+    parsed = parse_policy(value)
+    if parsed is None:
+        return None
+    return statements(parsed), ""
+
+
+def _document_statements(data: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    found = data.get("statement")
+    return [s for s in found if isinstance(s, Mapping)] if isinstance(found, list) else []
+
+
+def _from_document(statement: Mapping[str, Any]) -> Mapping[str, Any]:
+    """An aws_iam_policy_document statement block in the JSON policy shape."""
+    principals: list = []
+    for block in statement.get("principals") or () if isinstance(statement.get("principals"), list) else ():
+        if isinstance(block, Mapping):
+            identifiers = block.get("identifiers")
+            principals.append({"type": block.get("type"), "identifiers": identifiers})
+    converted: dict[str, Any] = {
+        "Effect": statement.get("effect", "Allow"),
+        "Action": statement.get("actions"),
+        "Resource": statement.get("resources"),
+        "_principals": principals,
+    }
+    if statement.get("condition"):
+        converted["Condition"] = statement["condition"]
+    if statement.get("not_actions") is not None:
+        converted["NotAction"] = statement["not_actions"]
+    return converted
+
+
+def _anyone(statement: Mapping[str, Any]) -> bool:
+    if "_principals" in statement:
+        for principal in statement["_principals"]:
+            ids = principal.get("identifiers")
+            if principal.get("type") in ("*", "AWS") and isinstance(ids, list) and "*" in ids:
+                return True
+        return False
+    principal = statement.get("Principal")
+    if principal == "*":
+        return True
+    if isinstance(principal, Mapping):
+        aws = principal.get("AWS")
+        return aws == "*" or (isinstance(aws, list) and "*" in aws)
+    return False
+
+
+def _public_statements(module: TfModule, value: Any) -> Iterator[tuple[tuple, str]]:
+    found = _policy_statements(module, value)
+    if found is None:
+        return
+    items, where = found
+    for statement in items:
+        if statement.get("Effect", "Allow") != "Allow" or "Condition" in statement:
+            continue
+        if any(isinstance(v, Unresolved) for v in (statement.get("Effect"), statement.get("Principal"))):
+            continue
+        if _anyone(statement):
+            yield (), where
+            return
+
+
+# --- TCOP-06-TF-007 -------------------------------------------------------------------------
+
+
+def _is_wildcard(value: Any) -> bool:
+    return value == "*" or (isinstance(value, list) and "*" in value)
+
+
+def _admin_statement(statement: Mapping[str, Any]) -> bool:
+    return (
+        statement.get("Effect", "Allow") == "Allow"
+        and _is_wildcard(statement.get("Action"))
+        and _is_wildcard(statement.get("Resource"))
+        and "Condition" not in statement
+    )
+
+
+def _policy_owner_types() -> tuple[str, ...]:
+    return ("aws_iam_policy", "aws_iam_role_policy", "aws_iam_user_policy", "aws_iam_group_policy")
+
+
+def wildcard_admin_permissions(ctx: RuleContext) -> Iterator[Hit]:
+    for module in ctx.documents.terraform:
+        for resource in module.resources:
+            if never_created(resource.block.body.data):
+                continue
+            yield from _wildcard(module, resource)
+
+
+def _wildcard(module: TfModule, resource: TfResource) -> Iterator[Hit]:
+    data = body(resource.block)
+    type_name = resource.type
+    block = resource.block
+    if block.block_type == "data" and type_name == "aws_iam_policy_document":
+        for index, statement in enumerate(_document_statements(data)):
+            if _admin_statement(_from_document(statement)):
+                yield block_hit(module, block, f"{resource.address} allows every action on every resource (actions and resources \"*\")", ("statement", index), suffix=f"#statement/{index}")
+        return
+    if block.block_type != "resource":
+        return
+    if type_name in _policy_owner_types():
+        value = data.get("policy")
+        if isinstance(value, Unresolved) and "data.aws_iam_policy_document." in value.expression:
+            return  # reported on the data source itself
+        parsed = parse_policy(value)
+        if parsed is not None and any(_admin_statement(s) for s in statements(parsed)):
+            yield block_hit(module, block, f"{resource.address} allows every action on every resource (Action and Resource \"*\")", ("policy",), suffix="#policy")
+    elif type_name in ("aws_iam_role_policy_attachment", "aws_iam_user_policy_attachment", "aws_iam_group_policy_attachment", "aws_iam_policy_attachment"):
+        arn = data.get("policy_arn")
+        if isinstance(arn, str) and arn.startswith("arn:aws") and arn.endswith(ADMIN_POLICY_SUFFIX):
+            yield block_hit(module, block, f"{resource.address} attaches the AWS managed AdministratorAccess policy", ("policy_arn",), suffix="#policy_arn")
+    elif type_name in ("aws_iam_role", "aws_iam_user", "aws_iam_group"):
+        arns = data.get("managed_policy_arns")
+        if isinstance(arns, list) and any(isinstance(a, str) and a.endswith(ADMIN_POLICY_SUFFIX) for a in arns):
+            yield block_hit(module, block, f"{resource.address} is given the AWS managed AdministratorAccess policy", ("managed_policy_arns",), suffix="#managed_policy_arns")
+    elif type_name in ("google_project_iam_member", "google_project_iam_binding"):
+        role = data.get("role")
+        key = "member" if type_name.endswith("_member") else "members"
+        members = [m for m in as_list(data.get(key)) if isinstance(m, str) and m.startswith("serviceAccount:")]
+        if isinstance(role, str) and role in GOOGLE_ADMIN_ROLES and members:
+            yield block_hit(module, block, f"{resource.address} gives the service account {members[0]} the basic role {role} on the whole project", ("role",), suffix="#role")
+

@@ -1,0 +1,200 @@
+"""Network rules that need logic beyond a condition on one resource: administrative ports
+open to the world (TCOP-06-TF-006) needs port-range arithmetic across AWS, Azure and Google
+rule shapes. Unknown values are never guessed: a port or address that is not a literal counts
+as not open.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Mapping
+from typing import Any, Iterable, Iterator, Sequence
+
+from tcop_lint.core.model import DataPath, Hit, Unresolved
+from tcop_lint.core.settings import RuleContext
+from tcop_lint.check.subjects import Subject, never_created
+
+_AZURE_ANYWHERE = {"*", "internet", "any", "0.0.0.0/0", "0.0.0.0", "::/0"}
+
+
+# --- administrative ports open to the world ---------------------------------------------------
+
+
+def _port_range(low: Any, high: Any) -> tuple[int, int] | None:
+    if isinstance(low, bool) or isinstance(high, bool):
+        return None
+    if isinstance(low, int) and isinstance(high, int):
+        return (0, 65535) if (low, high) in ((-1, -1),) else (low, high)
+    return None
+
+
+def _parse_ports(text: Any) -> tuple[int, int] | None:
+    """"22", "1000-2000", "*", 22 -> an inclusive range; anything unknown -> None."""
+    if isinstance(text, bool) or isinstance(text, Unresolved):
+        return None
+    if isinstance(text, int):
+        return (text, text)
+    if not isinstance(text, str):
+        return None
+    text = text.strip()
+    if text in ("*", "0-65535"):
+        return (0, 65535)
+    low, _, high = text.partition("-")
+    try:
+        return (int(low), int(high or low))
+    except ValueError:
+        return None
+
+
+def _covered(ranges: Iterable[tuple[int, int]], ports: Sequence[int]) -> list[int]:
+    return sorted({port for low, high in ranges for port in ports if low <= port <= high})
+
+
+def _is_world(cidr: Any) -> bool:
+    if not isinstance(cidr, str):
+        return False
+    try:
+        network = ipaddress.ip_network(cidr.strip(), strict=False)
+    except ValueError:
+        return False
+    return network.prefixlen == 0
+
+
+def _world_entry(values: Any) -> int | None:
+    """Index of the first 0.0.0.0/0 or ::/0 in a literal list of CIDRs."""
+    if not isinstance(values, list):
+        return None
+    return next((i for i, v in enumerate(values) if _is_world(v)), None)
+
+
+def _aws_protocol_all(protocol: Any) -> bool | None:
+    if isinstance(protocol, (str, int)) and not isinstance(protocol, bool):
+        text = str(protocol).strip().lower()
+        if text in ("-1", "all"):
+            return True
+        if text in ("tcp", "6", "udp", "17"):
+            return False
+        return None  # icmp and others: not an administrative port
+    return None
+
+
+def _aws_rule_ports(rule: Mapping[str, Any], protocol_key: str) -> tuple[int, int] | None:
+    everything = _aws_protocol_all(rule.get(protocol_key))
+    if everything:
+        return (0, 65535)
+    if everything is None:
+        return None
+    return _port_range(rule.get("from_port"), rule.get("to_port"))
+
+
+def _aws_world_path(rule: Mapping[str, Any], base: DataPath) -> DataPath | None:
+    for key in ("cidr_blocks", "ipv6_cidr_blocks"):
+        index = _world_entry(rule.get(key))
+        if index is not None:
+            return base + (key,)
+    return None
+
+
+def _finding(subject: Subject, path: DataPath, ports: list[int], source: str) -> Hit:
+    listed = ", ".join(str(p) for p in ports)
+    return subject.hit(
+        f"{subject.address} allows {source} to reach administrative or database port{'s' if len(ports) > 1 else ''} {listed}",
+        path,
+        address_suffix="#" + "/".join(str(p) for p in path),
+        properties={"ports": ports},
+    )
+
+
+def admin_ports_open_to_world(subject: Subject, ctx: RuleContext) -> Iterator[Hit]:
+    data = subject.data
+    if not isinstance(data, Mapping) or never_created(data):
+        return
+    ports = tuple(int(p) for p in ctx.options["ports"])
+    type_name = subject.properties.get("resource_type", "")
+    if type_name == "aws_security_group":
+        for index, rule in enumerate(data.get("ingress") or ()):
+            yield from _aws_rule(subject, rule, ("ingress", index), ports, "protocol")
+    elif type_name == "aws_security_group_rule":
+        if data.get("type") == "ingress":
+            yield from _aws_rule(subject, data, (), ports, "protocol")
+    elif type_name == "aws_vpc_security_group_ingress_rule":
+        world = next((k for k in ("cidr_ipv4", "cidr_ipv6") if _is_world(data.get(k))), None)
+        if world is not None:
+            span = _aws_rule_ports(data, "ip_protocol")
+            hit_ports = _covered([span], ports) if span else []
+            if hit_ports:
+                yield _finding(subject, (world,), hit_ports, "the whole internet")
+    elif type_name in ("azurerm_network_security_rule", "azurerm_network_security_group"):
+        rules = [((), data)] if type_name == "azurerm_network_security_rule" else [
+            (("security_rule", i), rule) for i, rule in enumerate(data.get("security_rule") or ())
+        ]
+        for base, rule in rules:
+            yield from _azure_rule(subject, rule, base, ports)
+    elif type_name == "google_compute_firewall":
+        yield from _google_firewall(subject, data, ports)
+
+
+def _aws_rule(subject: Subject, rule: Any, base: DataPath, ports: Sequence[int], protocol_key: str) -> Iterator[Hit]:
+    if not isinstance(rule, Mapping):
+        return
+    path = _aws_world_path(rule, base)
+    if path is None:
+        return
+    span = _aws_rule_ports(rule, protocol_key)
+    hit_ports = _covered([span], ports) if span else []
+    if hit_ports:
+        yield _finding(subject, path, hit_ports, "the whole internet")
+
+
+def _lower(value: Any) -> str | None:
+    return value.strip().lower() if isinstance(value, str) else None
+
+
+def _azure_rule(subject: Subject, rule: Any, base: DataPath, ports: Sequence[int]) -> Iterator[Hit]:
+    if not isinstance(rule, Mapping):
+        return
+    if _lower(rule.get("direction")) != "inbound" or _lower(rule.get("access")) != "allow":
+        return
+    if _lower(rule.get("protocol")) not in ("tcp", "*"):
+        return
+    path: DataPath | None = None
+    if _lower(rule.get("source_address_prefix")) in _AZURE_ANYWHERE:
+        path = base + ("source_address_prefix",)
+    elif isinstance(rule.get("source_address_prefixes"), list) and any(
+        _lower(p) in _AZURE_ANYWHERE for p in rule["source_address_prefixes"]
+    ):
+        path = base + ("source_address_prefixes",)
+    if path is None:
+        return
+    spans = []
+    if rule.get("destination_port_range") is not None:
+        spans.append(_parse_ports(rule["destination_port_range"]))
+    for item in rule.get("destination_port_ranges") or () if isinstance(rule.get("destination_port_ranges"), list) else ():
+        spans.append(_parse_ports(item))
+    hit_ports = _covered([s for s in spans if s], ports)
+    if hit_ports:
+        yield _finding(subject, path, hit_ports, "any internet address")
+
+
+def _google_firewall(subject: Subject, data: Mapping[str, Any], ports: Sequence[int]) -> Iterator[Hit]:
+    direction = data.get("direction", "INGRESS")
+    if direction != "INGRESS" or data.get("disabled") is True:
+        return
+    index = _world_entry(data.get("source_ranges"))
+    if index is None:
+        return
+    spans = []
+    for rule in data.get("allow") or ():
+        if not isinstance(rule, Mapping):
+            continue
+        protocol = _lower(rule.get("protocol"))
+        if protocol not in ("tcp", "all"):
+            continue
+        listed = rule.get("ports")
+        if listed is None or protocol == "all":
+            spans.append((0, 65535))
+        elif isinstance(listed, list):
+            spans.extend(s for s in (_parse_ports(p) for p in listed) if s)
+    hit_ports = _covered(spans, ports)
+    if hit_ports:
+        yield _finding(subject, ("source_ranges",), hit_ports, "the whole internet")

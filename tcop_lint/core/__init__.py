@@ -1,0 +1,1 @@
+"""The frozen model and the small primitives every phase shares."""

@@ -1,0 +1,43 @@
+"""Validated configuration, as the checks see it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+from tcop_lint.core.model import Directive, Documents
+
+# The UK regions of each provider; a team may widen this in configuration.
+DEFAULT_ALLOWED_REGIONS: Mapping[str, tuple[str, ...]] = {
+    "aws": ("eu-west-2",),
+    "azurerm": ("uksouth", "ukwest"),
+    "google": ("europe-west2",),
+}
+# "@osi-approved" stands for every licence SPDX marks as OSI-approved.
+DEFAULT_ALLOWED_LICENCES: tuple[str, ...] = ("@osi-approved", "OGL-UK-3.0")
+# Parsing cost grows steeply with size: a 5 MiB .tf file takes over a minute and 1.4 GB.
+DEFAULT_MAX_FILE_BYTES = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Settings:
+    allowed_regions: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: dict(DEFAULT_ALLOWED_REGIONS))
+    allowed_licences: tuple[str, ...] = DEFAULT_ALLOWED_LICENCES
+    required_tags: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    check_levels: Mapping[str, str] = field(default_factory=dict)  # id -> level or "off"
+    check_options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # id -> options, validated
+    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
+    extra_check_dirs: tuple[str, ...] = ()
+    ignores: tuple[Directive, ...] = ()  # `ignore:` entries
+    not_ignorable: tuple[str, ...] = ()  # check ids or prefixes no suppression may hide
+
+
+@dataclass(frozen=True)
+class RuleContext:
+    """What a Python rule function receives besides its subject: the scan's documents, the
+    settings, and the check's options with every default filled in."""
+
+    documents: Documents
+    settings: Settings
+    options: Mapping[str, Any] = field(default_factory=dict)

@@ -1,0 +1,1 @@
+"""Discover: which files a scan covers (git-aware, excludes, the scope)."""

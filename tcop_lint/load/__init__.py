@@ -1,0 +1,1 @@
+"""Load: each file read once, confined to the root, parsed into typed views (in worker processes, cached)."""

@@ -1,0 +1,134 @@
+"""Reading one file safely and handing it to the loader for its kind."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+from typing import Callable, Sequence
+
+from tcop_lint.load.content import file_content, read_limit, wanted
+from tcop_lint.core.files import LinkOut, NotRegular, inside_root, read_file
+from tcop_lint.core.files import forget_real_dirs as forget_real_dirs, real_dir as real_dir  # re-exported
+from tcop_lint.core.model import LoadResult, ParseProblem
+from tcop_lint.core.text import plural
+
+Loader = Callable[[str, str], LoadResult]
+
+
+def loader_for(name: str) -> str | None:
+    """Which loader reads a file, by its name alone (no file is opened)."""
+    lower = name.lower()
+    if lower.endswith((".tf", ".tf.json", ".tfvars", ".tfvars.json")):
+        return "terraform"
+    if lower.endswith((".yaml", ".yml")):
+        return "yaml"
+    if lower.endswith(".json"):
+        return "json"
+    return None
+
+
+def _loader(kind: str) -> Loader:
+    if kind == "terraform":
+        from tcop_lint.load.terraform import load_terraform
+
+        return load_terraform
+    if kind == "yaml":
+        from tcop_lint.load.documents import load_yaml
+
+        return load_yaml
+    from tcop_lint.load.documents import load_json
+
+    return load_json
+
+
+def _link_out(name: str) -> ParseProblem:
+    return ParseProblem(name, "symbolic link points outside the scanned root; not followed", level="note", skipped=True)
+
+
+def links_out_of_root(root: Path, files: Sequence[str]) -> tuple[ParseProblem, ...]:
+    """A note for each listed symbolic link (to a file or a folder) that leads out of the root.
+    Files the loaders read already get this note from ``read_text``; this covers the rest."""
+    notes = []
+    for name in files:
+        if loader_for(name) is not None:
+            continue
+        path = root / name
+        if path.is_symlink() and not inside_root(root, path):
+            notes.append(_link_out(name))
+    return tuple(notes)
+
+
+def read_bytes(root: Path, name: str, limit: int) -> tuple[bytes | None, int, ParseProblem | None]:
+    """Up to ``limit`` bytes of a regular file below the root, its size, or why it cannot be had.
+    Never follows a link out of the root."""
+    try:
+        data, size = read_file(root, name, limit)
+    except LinkOut:
+        return None, 0, _link_out(name)
+    except NotRegular:
+        return None, 0, ParseProblem(name, "not a regular file; skipped", level="note", skipped=True)
+    except OSError as error:
+        return None, 0, ParseProblem(name, f"cannot be read: {error.strerror or error}")
+    return data, size, None
+
+
+def _decode(name: str, data: bytes, size: int, max_bytes: int) -> tuple[str | None, ParseProblem | None]:
+    if size > max_bytes:
+        return None, ParseProblem(
+            name, f"file is {plural(size, 'byte')}, over the {max_bytes}-byte limit (max_file_bytes); skipped", level="note", skipped=True
+        )
+    data = data[: max_bytes + 1]
+    if b"\0" in data:
+        return None, ParseProblem(name, "binary content in a file with a scanned extension; skipped")
+    try:
+        return data.decode("utf-8-sig"), None
+    except UnicodeDecodeError as error:
+        return None, ParseProblem(name, f"not valid UTF-8 (byte {error.start}); skipped")
+
+
+def read_text(root: Path, name: str, max_bytes: int) -> tuple[str | None, ParseProblem | None]:
+    """The file's text, or why it cannot be had. Never follows a link out of the root."""
+    data, size, problem = read_bytes(root, name, max_bytes + 1)
+    if data is None:
+        return None, problem
+    return _decode(name, data, size, max_bytes)
+
+
+def load_file(root: Path, name: str, max_bytes: int) -> LoadResult:
+    """What one file yields: parsed documents for the kinds tcop-lint reads, and the facts
+    the repository-file checks need (loaders.content) for any file they look into."""
+    kind = loader_for(name)
+    wants = wanted(name)
+    if kind is None and not wants:
+        return LoadResult()
+    limit = max(max_bytes + 1 if kind else 0, read_limit(name, max_bytes) if wants else 0)
+    data, size, problem = read_bytes(root, name, limit)
+    content = file_content(name, data, max_bytes) if wants and data is not None else None
+    if kind is None:
+        return LoadResult(content=content)  # a link out of the root is noted by links_out_of_root
+    if data is None:
+        return LoadResult(problems=(problem,), content=content)  # type: ignore[arg-type]
+    text, problem = _decode(name, data, size, max_bytes)
+    if problem is not None:
+        return LoadResult(problems=(problem,), content=content)
+    result = _parse(kind, name, text)  # type: ignore[arg-type]
+    if result.terraform is not None and result.terraform.blocks:
+        from tcop_lint.load.terraform import settled
+
+        return replace(result, content=content, terraform_settled=tuple(settled(b) for b in result.terraform.blocks))
+    return replace(result, content=content) if content is not None else result
+
+
+def _parse(kind: str, name: str, text: str) -> LoadResult:
+    if not text.strip():
+        return LoadResult()
+    from tcop_lint.load.directives import parse_comment_directives
+
+    directives = parse_comment_directives(name, text)
+    try:
+        result = _loader(kind)(name, text)
+        return replace(result, directives=directives) if directives else result
+    except RecursionError:
+        return LoadResult(problems=(ParseProblem(name, "nesting too deep to read; skipped"),))
+    except Exception as error:  # a loader bug must not stop the scan; say which file
+        return LoadResult(problems=(ParseProblem(name, f"could not be loaded ({type(error).__name__}: {error})"),))

@@ -1,0 +1,1 @@
+"""Suppress: inline and configured suppressions, the baseline and pull-request marking."""

@@ -1,0 +1,52 @@
+"""Baselines: record today's findings so that only new ones are reported and gated.
+
+A finding is identified by its fingerprint (check, file, logical address and the rule's key,
+never the message), so a finding that moves to another line, or whose message names a count
+that changed elsewhere, is still the same finding.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+from typing import Sequence
+
+from tcop_lint.core.model import Finding
+
+BASELINE_VERSION = 1
+
+
+class BaselineError(ValueError):
+    """A baseline file that cannot be read."""
+
+
+def render_baseline(findings: Sequence[Finding]) -> str:
+    entries = sorted(
+        (
+            {"id": f.check_id, "fingerprint": f.fingerprint, "file": f.file, "resource": f.address, "message": f.message}
+            for f in findings
+            if f.suppressed is None
+        ),
+        key=lambda e: (e["file"] or "", e["id"], e["fingerprint"]),
+    )
+    return json.dumps({"tcop_lint_baseline": BASELINE_VERSION, "findings": entries}, indent=2, ensure_ascii=False) + "\n"
+
+
+def read_baseline(path: Path) -> frozenset[str]:
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise BaselineError(f"{path}: cannot be read as a baseline: {error}") from None
+    if not isinstance(document, dict) or document.get("tcop_lint_baseline") != BASELINE_VERSION:
+        raise BaselineError(f"{path}: not a tcop-lint baseline (expected tcop_lint_baseline: {BASELINE_VERSION})")
+    entries = document.get("findings")
+    if not isinstance(entries, list) or not all(isinstance(e, dict) and isinstance(e.get("fingerprint"), str) for e in entries):
+        raise BaselineError(f"{path}: findings must be a list of objects with a fingerprint")
+    return frozenset(e["fingerprint"] for e in entries)
+
+
+def apply_baseline(findings: Sequence[Finding], known: frozenset[str]) -> tuple[tuple[Finding, ...], int]:
+    """The findings not in the baseline, marked new, and how many were left out."""
+    kept = tuple(replace(f, baseline_state="new") for f in findings if f.fingerprint not in known)
+    return kept, len(findings) - len(kept)
