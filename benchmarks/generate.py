@@ -22,8 +22,28 @@ from pathlib import Path
 
 TEAMS = ("laa", "hmpps", "cica", "opg", "hmcts", "moj-digital", "cloud-platform", "probation", "courts", "prisons")
 ENVS = ("dev", "staging", "preprod", "prod")
-WORDS = ("abundant", "basil", "calm", "delta", "ember", "fable", "glade", "harbour", "ivory", "juniper",
-         "kestrel", "lumen", "meadow", "nimbus", "orchard", "pebble", "quill", "raven", "saffron", "tundra")
+WORDS = (
+    "abundant",
+    "basil",
+    "calm",
+    "delta",
+    "ember",
+    "fable",
+    "glade",
+    "harbour",
+    "ivory",
+    "juniper",
+    "kestrel",
+    "lumen",
+    "meadow",
+    "nimbus",
+    "orchard",
+    "pebble",
+    "quill",
+    "raven",
+    "saffron",
+    "tundra",
+)
 
 
 def _write(path: Path, text: str) -> None:
@@ -40,15 +60,15 @@ kind: Namespace
 metadata:
   name: {ns}
   labels:
-    cloud-platform.justice.gov.uk/is-production: "{str(env == 'prod').lower()}"
+    cloud-platform.justice.gov.uk/is-production: "{str(env == "prod").lower()}"
     cloud-platform.justice.gov.uk/environment-name: "{env}"
     pod-security.kubernetes.io/enforce: restricted
   annotations:
     cloud-platform.justice.gov.uk/business-unit: "{team.upper()}"
     cloud-platform.justice.gov.uk/slack-channel: "{team}-{rng.choice(WORDS)}-alerts"
-    cloud-platform.justice.gov.uk/application: "{ns.replace('-', ' ')}"
+    cloud-platform.justice.gov.uk/application: "{ns.replace("-", " ")}"
     cloud-platform.justice.gov.uk/owner: "{team}: {team}@digital.justice.gov.uk"
-    cloud-platform.justice.gov.uk/source-code: "https://github.com/ministryofjustice/{ns.rsplit('-', 1)[0]}"
+    cloud-platform.justice.gov.uk/source-code: "https://github.com/ministryofjustice/{ns.rsplit("-", 1)[0]}"
     cloud-platform.justice.gov.uk/team-name: "{team}"
     cloud-platform.justice.gov.uk/review-after: "2027-0{rng.randint(1, 9)}-01"
 """
@@ -97,8 +117,8 @@ metadata:
 spec:
   limits:
   - default:
-      cpu: {rng.choice(('250m', '500m', '1'))}
-      memory: {rng.choice(('500Mi', '1000Mi', '2Gi'))}
+      cpu: {rng.choice(("250m", "500m", "1"))}
+      memory: {rng.choice(("500Mi", "1000Mi", "2Gi"))}
     defaultRequest:
       cpu: 10m
       memory: 100Mi
@@ -276,18 +296,32 @@ _VERSIONS_TF = """terraform {
 
 def _variables_tf(ns: str, team: str, env: str) -> str:
     values = {
-        "vpc_name": "live-1", "kubernetes_cluster": "live", "application": ns.replace("-", " ").title(),
-        "namespace": ns, "business_unit": team.upper(), "team_name": team, "environment": env,
-        "infrastructure_support": f"{team}@digital.justice.gov.uk", "is_production": str(env == "prod").lower(),
-        "slack_channel": f"{team}-dev", "github_owner": "ministryofjustice", "eks_cluster_name": "live",
-        "github_team": f"{team}-developers", "source_code": f"https://github.com/ministryofjustice/{ns}",
-        "repository_visibility": "public", "domain": f"{ns}.apps.live.cloud-platform.service.justice.gov.uk",
+        "vpc_name": "live-1",
+        "kubernetes_cluster": "live",
+        "application": ns.replace("-", " ").title(),
+        "namespace": ns,
+        "business_unit": team.upper(),
+        "team_name": team,
+        "environment": env,
+        "infrastructure_support": f"{team}@digital.justice.gov.uk",
+        "is_production": str(env == "prod").lower(),
+        "slack_channel": f"{team}-dev",
+        "github_owner": "ministryofjustice",
+        "eks_cluster_name": "live",
+        "github_team": f"{team}-developers",
+        "source_code": f"https://github.com/ministryofjustice/{ns}",
+        "repository_visibility": "public",
+        "domain": f"{ns}.apps.live.cloud-platform.service.justice.gov.uk",
     }
     out = []
     for name, value in values.items():
-        out.append(f'variable "{name}" {{\n  description = "The {name.replace("_", " ")} for this namespace"\n'
-                   f'  type        = string\n  default     = "{value}"\n}}\n')
-    out.append('variable "github_token" {\n  type        = string\n  description = "Required by the GitHub Terraform provider"\n  default     = ""\n}\n')
+        out.append(
+            f'variable "{name}" {{\n  description = "The {name.replace("_", " ")} for this namespace"\n'
+            f'  type        = string\n  default     = "{value}"\n}}\n'
+        )
+    out.append(
+        'variable "github_token" {\n  type        = string\n  description = "Required by the GitHub Terraform provider"\n  default     = ""\n}\n'
+    )
     out.append('variable "kubernetes_config_path" {\n  type    = string\n  default = null\n}\n')
     return "\n".join(out)
 
@@ -309,10 +343,10 @@ def _module_tf(kind: str, ns: str, rng: random.Random) -> str:
 
 {common}
   db_engine                    = "postgres"
-  db_engine_version            = "{rng.choice(('14', '15', '16'))}"
-  db_instance_class            = "{rng.choice(('db.t4g.micro', 'db.t4g.small', 'db.m6g.large'))}"
+  db_engine_version            = "{rng.choice(("14", "15", "16"))}"
+  db_instance_class            = "{rng.choice(("db.t4g.micro", "db.t4g.small", "db.m6g.large"))}"
   db_max_allocated_storage     = "{rng.choice((100, 500, 1000))}"
-  rds_family                   = "postgres{rng.choice(('14', '15', '16'))}"
+  rds_family                   = "postgres{rng.choice(("14", "15", "16"))}"
   deletion_protection          = true
   prepare_for_major_upgrade    = false
   allow_major_version_upgrade  = "false"
@@ -350,8 +384,8 @@ resource "kubernetes_secret" "rds" {{
 
   repo_name = "{ns}-ecr"
   oidc_providers = ["github"]
-  github_repositories = ["{ns.rsplit('-', 1)[0]}"]
-  github_environments = ["{ns.rsplit('-', 1)[-1]}"]
+  github_repositories = ["{ns.rsplit("-", 1)[0]}"]
+  github_environments = ["{ns.rsplit("-", 1)[-1]}"]
   lifecycle_policy = jsonencode({{
     rules = [
       {{
@@ -432,7 +466,9 @@ module "{q}_dlq" {{
   sqs_name        = "{q}-dlq"
   encrypt_sqs_kms = "true"
 {common}}}
-""" for q in rng.sample(WORDS, 2))
+"""
+            for q in rng.sample(WORDS, 2)
+        )
         body = queues
     elif kind == "elasticache":
         body = f"""module "elasticache_redis" {{
@@ -440,7 +476,7 @@ module "{q}_dlq" {{
 
 {common}
   number_cache_clusters  = "{rng.choice((2, 3))}"
-  node_type              = "cache.t4g.{rng.choice(('micro', 'small', 'medium'))}"
+  node_type              = "cache.t4g.{rng.choice(("micro", "small", "medium"))}"
   engine_version         = "7.0"
   parameter_group_name   = "default.redis7"
   auth_token_rotated_date = "2026-0{rng.randint(1, 9)}-15"
@@ -495,8 +531,8 @@ data "aws_caller_identity" "current" {{}}
 
   namespace          = var.namespace
   kubernetes_cluster = var.kubernetes_cluster
-  github_repositories = ["{ns.rsplit('-', 1)[0]}"]
-  github_environments = ["{ns.rsplit('-', 1)[-1]}"]
+  github_repositories = ["{ns.rsplit("-", 1)[0]}"]
+  github_environments = ["{ns.rsplit("-", 1)[-1]}"]
   serviceaccount_rules = [
     {{
       api_groups = [""]
@@ -517,7 +553,9 @@ data "aws_caller_identity" "current" {{}}
 MODULE_KINDS = ("rds", "ecr", "s3", "sqs", "elasticache", "irsa", "serviceaccount")
 
 
-def platform(dest: Path, namespaces: int = 2000, tf_per_namespace: int = 6, seed: int = 1, git: bool = True) -> tuple[int, int]:
+def platform(
+    dest: Path, namespaces: int = 2000, tf_per_namespace: int = 6, seed: int = 1, git: bool = True
+) -> tuple[int, int]:
     """Write the platform repository; returns (Terraform files, manifest files)."""
     rng = random.Random(seed)
     base = dest / "namespaces" / "live.cloud-platform.service.justice.gov.uk"
@@ -560,12 +598,20 @@ def platform(dest: Path, namespaces: int = 2000, tf_per_namespace: int = 6, seed
 def _variable_block(name: str, rng: random.Random) -> str:
     kind = rng.choice(("string", "bool", "number", "list(string)", "map(string)", "any", "object"))
     if kind == "object":
-        return (f'variable "{name}" {{\n  description = "Configuration for {name.replace("_", " ")}"\n'
-                '  type = object({\n    enabled = optional(bool, true)\n    name    = optional(string)\n'
-                '    tags    = optional(map(string), {})\n    rules   = optional(list(object({\n'
-                '      port     = number\n      protocol = optional(string, "tcp")\n    })), [])\n  })\n  default = null\n}\n')
-    default = {"string": "null", "bool": rng.choice(("true", "false")), "number": str(rng.randint(1, 600)),
-               "list(string)": "[]", "map(string)": "{}", "any": "{}"}[kind]
+        return (
+            f'variable "{name}" {{\n  description = "Configuration for {name.replace("_", " ")}"\n'
+            "  type = object({\n    enabled = optional(bool, true)\n    name    = optional(string)\n"
+            "    tags    = optional(map(string), {})\n    rules   = optional(list(object({\n"
+            '      port     = number\n      protocol = optional(string, "tcp")\n    })), [])\n  })\n  default = null\n}\n'
+        )
+    default = {
+        "string": "null",
+        "bool": rng.choice(("true", "false")),
+        "number": str(rng.randint(1, 600)),
+        "list(string)": "[]",
+        "map(string)": "{}",
+        "any": "{}",
+    }[kind]
     return f'variable "{name}" {{\n  description = "Determines {name.replace("_", " ")}"\n  type        = {kind}\n  default     = {default}\n}}\n'
 
 
@@ -658,7 +704,9 @@ def _locals_block(prefix: str, rng: random.Random) -> str:
       to_port     = {p}
       type        = "ingress"
       source_node_security_group = true
-    }}""" for i, p in enumerate(rng.sample((443, 4443, 6443, 8443, 9443, 10250, 53, 10251), 4)))
+    }}"""
+        for i, p in enumerate(rng.sample((443, 4443, 6443, 8443, 9443, 10250, 53, 10251), 4))
+    )
     return f"""locals {{
   create_{prefix}_sg = local.create && var.create_{prefix}_security_group
   {prefix}_sg_name   = coalesce(var.{prefix}_security_group_name, "${{var.cluster_name}}-{prefix}")
@@ -686,15 +734,47 @@ output "{prefix}_{i}_name" {{
 def module(dest: Path, files: int = 87, target_bytes: int = 520_000, seed: int = 2) -> tuple[int, int]:
     """Write the module repository; returns (files, bytes)."""
     rng = random.Random(seed)
-    folders = [""] + [f"modules/{m}" for m in ("eks-managed-node-group", "self-managed-node-group", "fargate-profile", "karpenter", "hybrid-node-role", "_user_data")]
-    folders += [f"examples/{e}" for e in ("eks-auto-mode", "eks-managed-node-group", "self-managed-node-group", "karpenter", "eks-hybrid-nodes", "fargate-profile", "outposts", "user-data", "complete", "bottlerocket", "ipv6", "capabilities")]
-    folders += [f"tests/{t}" for t in ("eks-auto-mode", "eks-managed-node-group", "fast-addons", "self-managed-node-group", "user-data")]
+    folders = [""] + [
+        f"modules/{m}"
+        for m in (
+            "eks-managed-node-group",
+            "self-managed-node-group",
+            "fargate-profile",
+            "karpenter",
+            "hybrid-node-role",
+            "_user_data",
+        )
+    ]
+    folders += [
+        f"examples/{e}"
+        for e in (
+            "eks-auto-mode",
+            "eks-managed-node-group",
+            "self-managed-node-group",
+            "karpenter",
+            "eks-hybrid-nodes",
+            "fargate-profile",
+            "outposts",
+            "user-data",
+            "complete",
+            "bottlerocket",
+            "ipv6",
+            "capabilities",
+        )
+    ]
+    folders += [
+        f"tests/{t}"
+        for t in ("eks-auto-mode", "eks-managed-node-group", "fast-addons", "self-managed-node-group", "user-data")
+    ]
     plan: list[tuple[str, str]] = []
     for folder in folders:
         for kind in ("main", "variables", "outputs", "versions"):
             plan.append((folder, kind))
     plan = plan[:files]
-    weights = [0 if kind == "versions" else 6 if folder == "" else 2 if folder.startswith("modules") else 1 for folder, kind in plan]
+    weights = [
+        0 if kind == "versions" else 6 if folder == "" else 2 if folder.startswith("modules") else 1
+        for folder, kind in plan
+    ]
     unit = (target_bytes - 600 * weights.count(0)) / max(1, sum(weights))
     written = 0
     for index, (folder, kind) in enumerate(plan):

@@ -74,9 +74,13 @@ def main(argv: list[str] | None = None) -> int:
     worst_seconds = max(r["seconds"] for r in runs)
     worst_bytes = max(r["peak_rss_mb"] for r in runs) * 1024**2
     ok = (
-        worst_seconds < LIMIT_SECONDS and worst_bytes < LIMIT_BYTES and summary["identical_output"]
-        and not summary["crashes"] and not summary["unreported_bad_files"]
-        and not summary["network_attempts"] and not summary["reads_outside_root"]
+        worst_seconds < LIMIT_SECONDS
+        and worst_bytes < LIMIT_BYTES
+        and summary["identical_output"]
+        and not summary["crashes"]
+        and not summary["unreported_bad_files"]
+        and not summary["network_attempts"]
+        and not summary["reads_outside_root"]
     )
     return 0 if ok else 1
 

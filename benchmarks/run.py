@@ -88,8 +88,16 @@ class Bench:
             env["XDG_CACHE_HOME"] = str(cache)
         return env
 
-    def case(self, name: str, cwd: Path, tcop: list[str], checkov: list[str] | None, repeat: int,
-             fresh_cache: bool, warm_cache: Path | None = None) -> dict:
+    def case(
+        self,
+        name: str,
+        cwd: Path,
+        tcop: list[str],
+        checkov: list[str] | None,
+        repeat: int,
+        fresh_cache: bool,
+        warm_cache: Path | None = None,
+    ) -> dict:
         """Alternate tcop-lint and Checkov; a fresh cache folder per tcop-lint run when cold."""
         ours: list[dict] = []
         theirs: list[dict] = []
@@ -125,11 +133,17 @@ def main() -> None:
     parser.add_argument("--python", default=sys.executable, help="interpreter that has tcop-lint's dependencies")
     parser.add_argument("--module-repo", type=Path, help="a checkout of a module repository (default: generated)")
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "tcop-bench")
-    parser.add_argument("--namespaces", type=int, default=2000, help="platform size (2000: 12,000 .tf + 9,000 manifests)")
+    parser.add_argument(
+        "--namespaces", type=int, default=2000, help="platform size (2000: 12,000 .tf + 9,000 manifests)"
+    )
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--platform-repeat", type=int, default=1)
-    parser.add_argument("--checkov-platform", action="store_true", help="also run Checkov on the platform (tens of minutes)")
-    parser.add_argument("--growth", default="125,250,500,1000", help="namespace counts for the growth series ('' to skip)")
+    parser.add_argument(
+        "--checkov-platform", action="store_true", help="also run Checkov on the platform (tens of minutes)"
+    )
+    parser.add_argument(
+        "--growth", default="125,250,500,1000", help="namespace counts for the growth series ('' to skip)"
+    )
     parser.add_argument("--only", default="", help="comma-separated cases: startup,file,module,platform,growth")
     parser.add_argument("--json", type=Path, help="write the results here")
     args = parser.parse_args()
@@ -140,7 +154,9 @@ def main() -> None:
     checkov = args.checkov
 
     if not only or "startup" in only:
-        bench.case("--version", work, bench.tcop("--version"), [checkov, "--version"] if checkov else None, args.repeat, False)
+        bench.case(
+            "--version", work, bench.tcop("--version"), [checkov, "--version"] if checkov else None, args.repeat, False
+        )
         bench.case("--help", work, bench.tcop("--help"), None, args.repeat, False)
 
     if not only or "file" in only:
@@ -150,8 +166,15 @@ def main() -> None:
         target = next(single.rglob("rds.tf"), None) or next(single.rglob("main.tf"))
         relative = str(target.relative_to(single))
         cache = work / "cache-single"
-        bench.case("one file (pre-commit)", single, bench.tcop(*hook_arguments("tcop-lint"), relative), [checkov, "-f", relative, "--quiet"] if checkov else None,
-                   args.repeat, False, warm_cache=cache)
+        bench.case(
+            "one file (pre-commit)",
+            single,
+            bench.tcop(*hook_arguments("tcop-lint"), relative),
+            [checkov, "-f", relative, "--quiet"] if checkov else None,
+            args.repeat,
+            False,
+            warm_cache=cache,
+        )
 
     if not only or "module" in only:
         module = args.module_repo
@@ -161,18 +184,32 @@ def main() -> None:
                 generate.module(module)
         command = [checkov, "-d", ".", "--framework", "terraform", "--quiet"] if checkov else None
         bench.case("module repository, cold", module, bench.tcop("scan", "."), command, max(3, args.repeat // 2), True)
-        bench.case("module repository, warm", module, bench.tcop("scan", "."), None, args.repeat, False, warm_cache=work / "cache-module")
+        bench.case(
+            "module repository, warm",
+            module,
+            bench.tcop("scan", "."),
+            None,
+            args.repeat,
+            False,
+            warm_cache=work / "cache-module",
+        )
 
     if not only or "platform" in only:
         platform_repo = work / f"platform-{args.namespaces}"
         if not platform_repo.exists():
             generate.platform(platform_repo, namespaces=args.namespaces, git=True)
-        command = [checkov, "-d", ".", "--framework", "terraform", "kubernetes", "--quiet"] if checkov and args.checkov_platform else None
+        command = (
+            [checkov, "-d", ".", "--framework", "terraform", "kubernetes", "--quiet"]
+            if checkov and args.checkov_platform
+            else None
+        )
         scan = bench.tcop("scan", ".", "--format", "json", "--output", os.devnull)
         bench.case("platform repository, cold", platform_repo, scan, command, args.platform_repeat, True)
         warm = work / "cache-platform"
         measure(scan, platform_repo, bench.env_with_cache(warm))  # fills the cache
-        bench.case("platform repository, warm", platform_repo, scan, None, max(3, args.platform_repeat), False, warm_cache=warm)
+        bench.case(
+            "platform repository, warm", platform_repo, scan, None, max(3, args.platform_repeat), False, warm_cache=warm
+        )
 
     if args.growth and (not only or "growth" in only):
         for count in (int(c) for c in args.growth.split(",")):
@@ -180,7 +217,9 @@ def main() -> None:
             if not repo.exists():
                 generate.platform(repo, namespaces=count, git=True)
             scan = bench.tcop("scan", ".", "--format", "json", "--output", os.devnull)
-            row = bench.case(f"growth: {count} namespaces ({count * 6 + count * 9 // 2} files), cold", repo, scan, None, 1, True)
+            row = bench.case(
+                f"growth: {count} namespaces ({count * 6 + count * 9 // 2} files), cold", repo, scan, None, 1, True
+            )
             row["seconds_per_1000_files"] = row["tcop"]["wall"] / ((count * 6 + count * 9 // 2) / 1000)
             row["cpu_per_1000_files"] = row["tcop"]["cpu"] / ((count * 6 + count * 9 // 2) / 1000)
 

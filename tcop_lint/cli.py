@@ -7,8 +7,8 @@ error; 3 internal error (a check crashed, or tcop-lint itself failed).
 from __future__ import annotations
 
 import sys
-from typing import Literal
 from pathlib import Path
+from typing import Literal
 
 import click
 
@@ -29,7 +29,7 @@ def main() -> None:
     """
 
 
-def _usage_error(message: str) -> "click.exceptions.Exit":
+def _usage_error(message: str) -> click.exceptions.Exit:
     click.echo(f"tcop-lint: {message}", err=True)
     return click.exceptions.Exit(EXIT_USAGE)
 
@@ -45,27 +45,107 @@ def _catalogue(extra_dirs: tuple[str, ...] = ()):
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=str))
-@click.option("--format", "formats", multiple=True, metavar="FORMAT[=FILE]", help=f"Report format: {', '.join(SCAN_FORMATS)} (default text). Repeatable; FORMAT=FILE writes that report to FILE.")
-@click.option("--output", "-o", "outputs", multiple=True, type=click.Path(dir_okay=False, path_type=Path), help="Write a report to FILE; the n-th --output goes with the n-th --format that has no =FILE.")
-@click.option("--config", "config_file", type=click.Path(path_type=Path), help="Configuration file (default: .tcop-lint.yaml or pyproject.toml in the root).")
-@click.option("--fail-on", type=click.Choice(FAIL_ON), default="error", show_default=True, help="Exit 1 when a finding is at or above this level.")
+@click.option(
+    "--format",
+    "formats",
+    multiple=True,
+    metavar="FORMAT[=FILE]",
+    help=f"Report format: {', '.join(SCAN_FORMATS)} (default text). Repeatable; FORMAT=FILE writes that report to FILE.",
+)
+@click.option(
+    "--output",
+    "-o",
+    "outputs",
+    multiple=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write a report to FILE; the n-th --output goes with the n-th --format that has no =FILE.",
+)
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(path_type=Path),
+    help="Configuration file (default: .tcop-lint.yaml or pyproject.toml in the root).",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(FAIL_ON),
+    default="error",
+    show_default=True,
+    help="Exit 1 when a finding is at or above this level.",
+)
 @click.option("--select", multiple=True, metavar="ID|PREFIX|tcop-N", help="Run only these checks (repeatable).")
 @click.option("--ignore", multiple=True, metavar="ID|PREFIX|tcop-N", help="Do not run these checks (repeatable).")
-@click.option("--root", type=click.Path(exists=True, file_okay=False, path_type=Path), help="The repository root (default: the one directory given, else the git work tree).")
-@click.option("--kinds", metavar="KIND[,KIND...]", default="", help="Only checks reading these inputs: terraform, kubernetes, openapi, repository, git.")
-@click.option("--diff-base", metavar="REF", help="Report only findings on lines changed since the merge base with REF, and repository findings the branch introduced.")
-@click.option("--baseline", type=click.Path(dir_okay=False, path_type=Path), help="Report and gate only findings not recorded in this baseline file.")
-@click.option("--write-baseline", type=click.Path(dir_okay=False, path_type=Path), help="Record the current findings in this baseline file.")
+@click.option(
+    "--root",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="The repository root (default: the one directory given, else the git work tree).",
+)
+@click.option(
+    "--kinds",
+    metavar="KIND[,KIND...]",
+    default="",
+    help="Only checks reading these inputs: terraform, kubernetes, openapi, repository, git.",
+)
+@click.option(
+    "--diff-base",
+    metavar="REF",
+    help="Report only findings on lines changed since the merge base with REF, and repository findings the branch introduced.",
+)
+@click.option(
+    "--baseline",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Report and gate only findings not recorded in this baseline file.",
+)
+@click.option(
+    "--write-baseline",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Record the current findings in this baseline file.",
+)
 @click.option("--show-suppressed", is_flag=True, help="List suppressed findings in text output too.")
-@click.option("--sarif-suppressed", type=click.Choice(("exclude", "include")), default="exclude", show_default=True, help="Write suppressed findings into SARIF, marked as suppressed.")
+@click.option(
+    "--sarif-suppressed",
+    type=click.Choice(("exclude", "include")),
+    default="exclude",
+    show_default=True,
+    help="Write suppressed findings into SARIF, marked as suppressed.",
+)
 @click.option("--jobs", "-j", type=click.IntRange(min=1), help="Worker processes for parsing (default: one per core).")
 @click.option("--no-cache", is_flag=True, help="Parse every file afresh and keep no parse cache.")
-@click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path), help="Parse cache folder (default: $XDG_CACHE_HOME/tcop-lint or ~/.cache/tcop-lint).")
-@click.option("--category", default="tcop-lint", show_default=True, help="SARIF run category (automationDetails.id), to tell several uploads apart.")
+@click.option(
+    "--cache-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Parse cache folder (default: $XDG_CACHE_HOME/tcop-lint or ~/.cache/tcop-lint).",
+)
+@click.option(
+    "--category",
+    default="tcop-lint",
+    show_default=True,
+    help="SARIF run category (automationDetails.id), to tell several uploads apart.",
+)
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing on success; only the findings in text format.")
 @click.option("--debug", is_flag=True, help="Show tracebacks for crashed checks.")
-def scan(paths, formats, outputs, config_file, fail_on, select, ignore, root, kinds, diff_base, baseline,
-         write_baseline, show_suppressed, sarif_suppressed, jobs, no_cache, cache_dir, category, quiet, debug) -> None:
+def scan(
+    paths,
+    formats,
+    outputs,
+    config_file,
+    fail_on,
+    select,
+    ignore,
+    root,
+    kinds,
+    diff_base,
+    baseline,
+    write_baseline,
+    show_suppressed,
+    sarif_suppressed,
+    jobs,
+    no_cache,
+    cache_dir,
+    category,
+    quiet,
+    debug,
+) -> None:
     """Scan PATHS (default: the current directory) and report findings."""
     from tcop_lint.run import ScanRequest, UsageProblem, execute
 
@@ -174,7 +254,9 @@ def checks() -> None:
 
 
 @checks.command("list")
-@click.option("--format", "output_format", type=click.Choice(("text", "json", "markdown")), default="text", show_default=True)
+@click.option(
+    "--format", "output_format", type=click.Choice(("text", "json", "markdown")), default="text", show_default=True
+)
 def list_checks(output_format: str) -> None:
     """List every check with its TCoP point, level and guidance page."""
     from tcop_lint.report.catalogue_docs import render_checks
@@ -196,7 +278,15 @@ def explain(check_id: str) -> None:
 
 
 @checks.command("docs")
-@click.option("--output", "-o", "output", type=click.Path(file_okay=False, path_type=Path), default=Path("docs/rules"), show_default=True, help="Folder for the pages.")
+@click.option(
+    "--output",
+    "-o",
+    "output",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("docs/rules"),
+    show_default=True,
+    help="Folder for the pages.",
+)
 def docs(output: Path) -> None:
     """Write one markdown page per check, with examples from its fixtures, and an index."""
     from tcop_lint.report.catalogue_docs import rule_pages
@@ -204,7 +294,9 @@ def docs(output: Path) -> None:
     pages = rule_pages(_catalogue())
     try:
         output.mkdir(parents=True, exist_ok=True)
-        stale = [p for p in output.glob("TCOP-*.md") if p.name not in pages]  # pages of checks no longer in the catalogue
+        stale = [
+            p for p in output.glob("TCOP-*.md") if p.name not in pages
+        ]  # pages of checks no longer in the catalogue
         for path in stale:
             path.unlink()
     except OSError as error:

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-from collections.abc import Mapping
-from typing import Any, Iterable
-
 import datetime as dt
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
 
 from tcop_lint.core.model import LEVELS, Check, Directive
 from tcop_lint.core.settings import DEFAULT_ALLOWED_REGIONS, Settings
@@ -200,8 +199,8 @@ def check_configuration(settings: Settings, catalogue: Iterable[Check], source: 
     """Every configured check exists, and every option given for one is an option of its rule,
     of the right type: errors name the key path."""
     from tcop_lint.check.catalogue import schema_errors
-    from tcop_lint.core.text import key_path
     from tcop_lint.check.registry import RULES, options_schema
+    from tcop_lint.core.text import key_path
 
     where = f"{source or 'configuration'}: checks"
     by_id = {check.id: check for check in catalogue}

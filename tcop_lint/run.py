@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from tcop_lint import __version__
-import gc
-
 from tcop_lint.assemble.assembly import load_documents, problems_in_scope
 from tcop_lint.check.engine import REPOSITORY_KINDS, CheckRun, run_checks
 from tcop_lint.core.model import Check, Documents, Finding, Report
@@ -31,7 +31,7 @@ class ScanRequest:
     baseline: Path | None = None
     category: str = "tcop-lint"
     jobs: int | None = None  # worker processes for parsing; None: one per core
-    cache: "Cache | None" = None  # parse cache; None: parse everything
+    cache: Cache | None = None  # parse cache; None: parse everything
 
 
 class UsageProblem(ValueError):
@@ -80,8 +80,8 @@ def is_repository_level(finding: Finding, kinds: Mapping[str, str]) -> bool:
 def _base_fingerprints(root: Path, base_commit: str, checks: Sequence[Check], settings: Settings) -> frozenset[str]:
     """Fingerprints of the repository-level findings the base commit already had (``checks``: the
     repository checks and the checks that gave estate-wide findings on the head)."""
-    from tcop_lint.suppress.diffmode import base_snapshot, temporary_directory
     from tcop_lint.discover.discovery import discover
+    from tcop_lint.suppress.diffmode import base_snapshot, temporary_directory
 
     if not checks:
         return frozenset()
@@ -94,11 +94,11 @@ def _base_fingerprints(root: Path, base_commit: str, checks: Sequence[Check], se
 
 
 def execute(request: ScanRequest) -> Report:
-    from tcop_lint.suppress.baseline import BaselineError, apply_baseline, read_baseline
     from tcop_lint.check.catalogue import CatalogueError, builtin_checks_dir, load_catalogue
     from tcop_lint.config import ConfigError, check_configuration, load_settings
-    from tcop_lint.suppress.diffmode import DiffError, changed_lines, mark_changes
     from tcop_lint.discover.discovery import DiscoveryError, discover
+    from tcop_lint.suppress.baseline import BaselineError, apply_baseline, read_baseline
+    from tcop_lint.suppress.diffmode import DiffError, changed_lines, mark_changes
     from tcop_lint.suppress.suppressions import TOOL_CHECKS
 
     root = _scope_root(request)
@@ -124,13 +124,14 @@ def execute(request: ScanRequest) -> Report:
         kinds = {c.id: c.reads for c in checks}
         wide = {f.check_id for f in findings if is_repository_level(f, kinds)}
         base = _base_fingerprints(
-            scope.root, changes.base_commit, [c for c in checks if c.reads in REPOSITORY_KINDS or c.id in wide], settings
+            scope.root,
+            changes.base_commit,
+            [c for c in checks if c.reads in REPOSITORY_KINDS or c.id in wide],
+            settings,
         )
         # Every finding of the head stays in the report (code scanning treats an upload as the
         # whole state of the ref); those the branch did not introduce are marked "unchanged".
-        findings, diff_hidden = mark_changes(
-            findings, changes, lambda f: is_repository_level(f, kinds), base
-        )
+        findings, diff_hidden = mark_changes(findings, changes, lambda f: is_repository_level(f, kinds), base)
     if known_baseline is not None:
         findings, baseline_hidden = apply_baseline(findings, known_baseline)
     from tcop_lint.assemble.inventory import provider_inventory
@@ -154,7 +155,7 @@ def execute(request: ScanRequest) -> Report:
 
 
 def scan(
-    scope: ScanScope, checks: Sequence[Check], settings: Settings, jobs: int | None = 1, cache: "Cache | None" = None
+    scope: ScanScope, checks: Sequence[Check], settings: Settings, jobs: int | None = 1, cache: Cache | None = None
 ) -> tuple[Documents, CheckRun]:
     from tcop_lint.load.parallel import default_jobs
 

@@ -32,10 +32,10 @@ from pathlib import Path
 # The only imports of the engine's phases (settings, catalogue, discovery, load and check).
 from tcop_lint.check.catalogue import builtin_checks_dir, load_catalogue, select_checks
 from tcop_lint.config import load_settings
-from tcop_lint.discover.discovery import discover
-from tcop_lint.run import scan
 from tcop_lint.core.model import Check, Finding
 from tcop_lint.core.settings import Settings
+from tcop_lint.discover.discovery import discover
+from tcop_lint.run import scan
 
 REPOSITORY = "<repository>"
 NO_ADDRESS = "-"

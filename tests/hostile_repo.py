@@ -51,22 +51,28 @@ spec:
         privileged: true
 """
 
-OPEN_BUCKET = """resource "aws_s3_bucket" "outside" {
+OPEN_BUCKET = (
+    """resource "aws_s3_bucket" "outside" {
   bucket = "%s"
 }
-""" % OUTSIDE_MARKER
+"""
+    % OUTSIDE_MARKER
+)
 
 
 def _deep_files() -> dict[str, str]:
     n = DEEP
     return {
         "deep/flow.yaml": "apiVersion: v1\nkind: List\nitems: " + "[" * n + "]" * n + "\n",
-        "deep/block.yaml": "apiVersion: v1\nkind: List\n" + "".join(" " * i + "a:\n" for i in range(1000)) + " " * 1000 + "a: 1\n",
+        "deep/block.yaml": "apiVersion: v1\nkind: List\n"
+        + "".join(" " * i + "a:\n" for i in range(1000))
+        + " " * 1000
+        + "a: 1\n",
         "deep/array.json": '{"apiVersion": "v1", "kind": "List", "items": ' + "[" * n + "]" * n + "}",
         "deep/object.json": '{"openapi": "3.0.0", "paths": ' + '{"a":' * n + "1" + "}" * n + "}",
         "deep/list.tf": "locals {\n  x = " + "[" * n + "]" * n + "\n}\n",
         "deep/object.tf": "locals {\n  x = " + "{a = " * n + "1" + "}" * n + "\n}\n",
-        "deep/blocks.tf": "resource \"a\" \"b\" {\n" + "a {\n" * 20_000 + "}\n" * 20_000 + "}\n",
+        "deep/blocks.tf": 'resource "a" "b" {\n' + "a {\n" * 20_000 + "}\n" * 20_000 + "}\n",
         "deep/parens.tf": "locals {\n  x = " + "(" * n + "1" + ")" * n + "\n}\n",
         "deep/vars.tfvars": "x = " + "[" * n + "]" * n + "\n",
         "deep/main.tf.json": '{"locals": {"x": ' + "[" * n + "]" * n + "}}",
@@ -75,7 +81,11 @@ def _deep_files() -> dict[str, str]:
 
 
 def _alias_bomb() -> str:
-    lines = ["apiVersion: v1", "kind: ConfigMap", 'a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    lines = [
+        "apiVersion: v1",
+        "kind: ConfigMap",
+        'a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]',
+    ]
     for i in range(1, 12):
         previous = f"*a{i - 1}"
         lines.append(f"a{i}: &a{i} [{', '.join([previous] * 9)}]")
@@ -133,7 +143,8 @@ CYCLE_B = """B:
   $ref: "./openapi.yaml#/components/schemas/A"
 """
 
-MULTI_DOCUMENT = """apiVersion: v1
+MULTI_DOCUMENT = (
+    """apiVersion: v1
 kind: ConfigMap
 metadata:
   name: fine
@@ -145,7 +156,9 @@ kind: Service
 metadata: {name: broken
   spec: [
 ---
-""" + PRIVILEGED_POD
+"""
+    + PRIVILEGED_POD
+)
 
 
 def _contents(outside: Path) -> dict[str, str | bytes]:
@@ -223,7 +236,10 @@ def _near_limit() -> dict[str, str]:
         i += 1
     entries = "".join(f"  key-{n}: value-{n}\n" for n in range(MAX_FILE_BYTES // 24))
     manifest = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: big\ndata:\n" + entries
-    return {"big/near-limit.tf": "".join(terraform[:-1]), "big/near-limit.yaml": manifest[: MAX_FILE_BYTES - 100].rpartition("\n")[0] + "\n"}
+    return {
+        "big/near-limit.tf": "".join(terraform[:-1]),
+        "big/near-limit.yaml": manifest[: MAX_FILE_BYTES - 100].rpartition("\n")[0] + "\n",
+    }
 
 
 def build(root: Path, outside: Path, git: bool = True, big: bool = False) -> Hostile:

@@ -20,11 +20,11 @@ from typing import Any
 
 import pytest
 from jsonschema import Draft7Validator
+from repo_helpers import GIT_ENV, git
 from ruamel.yaml import YAML
 
 from tcop_lint.action import diff_base, flag, write_outputs
 from tcop_lint.action.scan import Inputs, count_findings, plan
-from repo_helpers import GIT_ENV, git
 
 REPO = Path(__file__).resolve().parents[1]
 ACTION_TEXT = (REPO / "action.yml").read_text(encoding="utf-8")
@@ -72,7 +72,9 @@ def test_expressions_name_only_declared_inputs_and_earlier_steps() -> None:
     seen_steps: set[str] = set()
     texts: list[tuple[str, set[str]]] = []
     for step in steps():
-        values = [str(v) for v in (step.get("env") or {}).values()] + [str(v) for v in (step.get("with") or {}).values()]
+        values = [str(v) for v in (step.get("env") or {}).values()] + [
+            str(v) for v in (step.get("with") or {}).values()
+        ]
         values.append(str(step.get("if", "")))
         texts.append(("\n".join(values), set(seen_steps)))
         if "id" in step:
@@ -125,11 +127,13 @@ def test_flags_and_outputs(tmp_path: Path) -> None:
 def test_scan_plan_makes_paths_relative_to_the_workspace(tmp_path: Path) -> None:
     work = tmp_path / "ws"
     (work / "infra").mkdir(parents=True)
-    run = plan(Inputs(path="infra", config="cfg.yaml", diff_base="abc", category="tcop-lint/infra"), work, tmp_path, "py")
+    run = plan(
+        Inputs(path="infra", config="cfg.yaml", diff_base="abc", category="tcop-lint/infra"), work, tmp_path, "py"
+    )
     argv = list(run.argv)
     assert argv[:5] == ["py", "-m", "tcop_lint", "scan", str(work / "infra")]
     assert argv[argv.index("--root") + 1] == str(work)
-    assert ["--diff-base", "abc"] == argv[argv.index("--diff-base"):argv.index("--diff-base") + 2]
+    assert ["--diff-base", "abc"] == argv[argv.index("--diff-base") : argv.index("--diff-base") + 2]
     assert "--category" in argv and "github" in argv
     elsewhere = plan(Inputs(path=str(tmp_path), annotations=False), work, tmp_path, "py")
     assert "--root" not in elsewhere.argv and "text" in elsewhere.argv and "--category" not in elsewhere.argv
@@ -151,7 +155,7 @@ def parse_outputs(path: Path) -> dict[str, str]:
         if "<<" in line and ("=" not in line or line.index("<<") < line.index("=")):
             name, delimiter = line.split("<<", 1)
             end = lines.index(delimiter, index + 1)
-            outputs[name] = "\n".join(lines[index + 1:end])
+            outputs[name] = "\n".join(lines[index + 1 : end])
             index = end + 1
             continue
         if "=" in line:
@@ -253,19 +257,34 @@ def run_action(workspace: Path, tmp: Path, event: dict[str, Any], inputs: dict[s
         script.write_text(step["run"], encoding="utf-8")
         env = {**base_env, "GITHUB_OUTPUT": str(output_file)}
         env.update({key: context.substitute(value) for key, value in (step.get("env") or {}).items()})
-        completed = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)], cwd=workspace,
-                                   env=env, capture_output=True, text=True, timeout=120)
+        completed = subprocess.run(
+            ["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)],
+            cwd=workspace,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         stdout.append(completed.stdout)
         ran.append(name)
         if "id" in step:
-            context.steps[step["id"]] = {"outputs": parse_outputs(output_file),
-                                         "outcome": "success" if completed.returncode == 0 else "failure"}
+            context.steps[step["id"]] = {
+                "outputs": parse_outputs(output_file),
+                "outcome": "success" if completed.returncode == 0 else "failure",
+            }
         if completed.returncode != 0:
             assert name == "Fail on findings", f"step {name} failed: {completed.stderr}"
             failed_step, failed_code = name, completed.returncode
     outputs = {name: context.substitute(spec["value"]) for name, spec in ACTION["outputs"].items()}
-    return ActionRun(outputs, "".join(stdout), ran, skipped, failed_step, failed_code,
-                     summary.read_text(encoding="utf-8") if summary.exists() else "")
+    return ActionRun(
+        outputs,
+        "".join(stdout),
+        ran,
+        skipped,
+        failed_step,
+        failed_code,
+        summary.read_text(encoding="utf-8") if summary.exists() else "",
+    )
 
 
 def pull_request(tmp: Path, example: str) -> tuple[Path, dict[str, Any]]:
@@ -282,8 +301,15 @@ def pull_request(tmp: Path, example: str) -> tuple[Path, dict[str, Any]]:
     shutil.copytree(source, repo, dirs_exist_ok=True)
     git(repo, "add", "-A")
     git(repo, "commit", "-q", "-m", "the change")
-    event = {"action": "opened", "number": 7,
-             "pull_request": {"number": 7, "base": {"ref": "main", "sha": base}, "head": {"ref": "feature", "sha": git(repo, "rev-parse", "HEAD")}}}
+    event = {
+        "action": "opened",
+        "number": 7,
+        "pull_request": {
+            "number": 7,
+            "base": {"ref": "main", "sha": base},
+            "head": {"ref": "feature", "sha": git(repo, "rev-parse", "HEAD")},
+        },
+    }
     return repo, event
 
 
@@ -331,7 +357,10 @@ def test_action_reports_a_usage_error_without_uploading(tmp_path: Path) -> None:
     repo, event = pull_request(tmp_path, "well-configured-service")
     run = run_action(repo, tmp_path, event, {"fail-on": "sometimes", "summary": "false"})
     assert run.outputs["exit-code"] == "2" and run.outputs["sarif-file"] == ""
-    assert run.skipped == ["Upload SARIF to code scanning"] and (run.failed_step, run.failed_code) == ("Fail on findings", 2)
+    assert run.skipped == ["Upload SARIF to code scanning"] and (run.failed_step, run.failed_code) == (
+        "Fail on findings",
+        2,
+    )
     assert run.summary == ""
 
 
@@ -340,10 +369,21 @@ def test_a_missing_diff_base_falls_back_to_a_full_scan_with_a_warning(tmp_path: 
     repo.mkdir()
     git(repo, "init", "-q", "-b", "main")
     output = tmp_path / "out"
-    env = {"GITHUB_WORKSPACE": str(repo), "GITHUB_EVENT_NAME": "pull_request", "GITHUB_OUTPUT": str(output),
-           "INPUT_DIFF_BASE": "auto", "GITHUB_BASE_REF": "main", "GITHUB_EVENT_PATH": str(tmp_path / "none.json")}
-    completed = subprocess.run([sys.executable, "-m", "tcop_lint.action.diff_base"], env={**os.environ, **env,
-                               "PYTHONPATH": str(REPO)}, capture_output=True, text=True, check=True)
+    env = {
+        "GITHUB_WORKSPACE": str(repo),
+        "GITHUB_EVENT_NAME": "pull_request",
+        "GITHUB_OUTPUT": str(output),
+        "INPUT_DIFF_BASE": "auto",
+        "GITHUB_BASE_REF": "main",
+        "GITHUB_EVENT_PATH": str(tmp_path / "none.json"),
+    }
+    completed = subprocess.run(
+        [sys.executable, "-m", "tcop_lint.action.diff_base"],
+        env={**os.environ, **env, "PYTHONPATH": str(REPO)},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert completed.stdout.startswith("::warning title=tcop-lint::diff base origin/main is not in the checkout")
     assert parse_outputs(output) == {"ref": ""}
 
@@ -364,8 +404,15 @@ def pull_request_on_an_existing_estate(tmp: Path) -> tuple[Path, dict[str, Any]]
     )
     git(repo, "add", "-A")
     git(repo, "commit", "-q", "-m", "a reports database")
-    event = {"action": "opened", "number": 8,
-             "pull_request": {"number": 8, "base": {"ref": "main", "sha": base}, "head": {"ref": "feature", "sha": git(repo, "rev-parse", "HEAD")}}}
+    event = {
+        "action": "opened",
+        "number": 8,
+        "pull_request": {
+            "number": 8,
+            "base": {"ref": "main", "sha": base},
+            "head": {"ref": "feature", "sha": git(repo, "rev-parse", "HEAD")},
+        },
+    }
     return repo, event
 
 
@@ -381,7 +428,11 @@ def test_pull_request_sarif_holds_every_finding_while_annotations_and_gate_follo
     assert len(results) == int(run.outputs["findings"]) > int(run.outputs["new-findings"]) > 0
     unchanged = [r for r in results if r.get("baselineState") == "unchanged"]
     assert len(unchanged) == int(run.outputs["findings"]) - int(run.outputs["new-findings"])
-    annotations = [line for line in run.stdout.splitlines() if line.startswith(("::error file=", "::warning file=", "::notice file="))]
+    annotations = [
+        line
+        for line in run.stdout.splitlines()
+        if line.startswith(("::error file=", "::warning file=", "::notice file="))
+    ]
     assert annotations and all("file=reports.tf," in line for line in annotations), annotations
     assert (run.failed_step, run.failed_code) == ("Fail on findings", 1)  # the new public database gates
     assert f"{run.outputs['new-findings']} new finding" in run.summary

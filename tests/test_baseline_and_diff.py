@@ -6,9 +6,9 @@ import json
 from pathlib import Path
 
 from click.testing import CliRunner
+from repo_helpers import git
 
 from tcop_lint.cli import main
-from repo_helpers import git
 
 OLD_DB = """\
 resource "aws_db_instance" "legacy" {
@@ -44,7 +44,9 @@ def test_with_a_baseline_old_findings_pass_and_a_new_one_fails_alone(tmp_path: P
     repo.mkdir()
     (repo / "main.tf").write_text(OLD_DB, encoding="utf-8")
     baseline = tmp_path / "baseline.json"
-    result = CliRunner().invoke(main, ["scan", str(repo), "--select", "TCOP-06-TF-005", "--write-baseline", str(baseline)])
+    result = CliRunner().invoke(
+        main, ["scan", str(repo), "--select", "TCOP-06-TF-005", "--write-baseline", str(baseline)]
+    )
     assert result.exit_code == 1 and baseline.is_file()
 
     code, findings = scan(repo, "--select", "TCOP-06-TF-005", "--baseline", str(baseline))
@@ -55,7 +57,13 @@ def test_with_a_baseline_old_findings_pass_and_a_new_one_fails_alone(tmp_path: P
     code, findings = scan(repo, "--select", "TCOP-06-TF-005", "--baseline", str(baseline))
     assert code == 1
     assert places(findings) == [("TCOP-06-TF-005", "main.tf", 10)]
-    sarif = CliRunner().invoke(main, ["scan", str(repo), "--select", "TCOP-06-TF-005", "--baseline", str(baseline), "--format", "sarif"]).stdout
+    sarif = (
+        CliRunner()
+        .invoke(
+            main, ["scan", str(repo), "--select", "TCOP-06-TF-005", "--baseline", str(baseline), "--format", "sarif"]
+        )
+        .stdout
+    )
     assert [r["baselineState"] for r in json.loads(sarif)["runs"][0]["results"]] == ["new"]
 
 
@@ -80,11 +88,22 @@ def test_diff_base_reports_only_what_the_branch_added(tmp_path: Path) -> None:
     git(tmp_path, "add", "main.tf")
     git(tmp_path, "commit", "-qm", "add a database")
 
-    _, everything = scan(tmp_path, "--select", "TCOP-06-TF-005", "--select", "TCOP-06-K8S-005", "--select", "TCOP-03-REPO-001")
+    _, everything = scan(
+        tmp_path, "--select", "TCOP-06-TF-005", "--select", "TCOP-06-K8S-005", "--select", "TCOP-03-REPO-001"
+    )
     assert len(everything) == 4
 
-    _, changed = scan(tmp_path, "--diff-base", "main", "--select", "TCOP-06-TF-005", "--select", "TCOP-06-K8S-005",
-                      "--select", "TCOP-03-REPO-001")
+    _, changed = scan(
+        tmp_path,
+        "--diff-base",
+        "main",
+        "--select",
+        "TCOP-06-TF-005",
+        "--select",
+        "TCOP-06-K8S-005",
+        "--select",
+        "TCOP-03-REPO-001",
+    )
     # The JSON report keeps every finding of the head; the new database and the untracked
     # manifest are new, the old database and the licence missing on main already were there.
     assert places(changed) == places(everything)
@@ -93,7 +112,9 @@ def test_diff_base_reports_only_what_the_branch_added(tmp_path: Path) -> None:
 
 def test_diff_base_reports_a_repository_problem_the_branch_introduced(tmp_path: Path) -> None:
     git(tmp_path, "init", "-q", "-b", "main")
-    (tmp_path / "LICENCE").write_text(Path(__file__).parent.parent.joinpath("LICENCE").read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "LICENCE").write_text(
+        Path(__file__).parent.parent.joinpath("LICENCE").read_text(encoding="utf-8"), encoding="utf-8"
+    )
     git(tmp_path, "add", ".")
     git(tmp_path, "commit", "-qm", "start")
     git(tmp_path, "checkout", "-q", "-b", "feature")

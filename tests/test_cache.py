@@ -8,16 +8,16 @@ import pickle
 from pathlib import Path
 
 import pytest
+from repo_helpers import write_files
 
 import tcop_lint.load.parallel as parallel
 from tcop_lint.load.cache import Cache, Entry, pack_path, prune, read_pack, settings_key, write_pack
 from tcop_lint.load.loading import load_file
 from tcop_lint.load.parallel import load_all
-from repo_helpers import write_files
 
 MAX = 5 * 1024 * 1024
 
-MAIN_TF = '''provider "aws" {
+MAIN_TF = """provider "aws" {
   region = "eu-west-2"
 }
 
@@ -27,9 +27,9 @@ resource "aws_s3_bucket" "logs" {
     owner = "platform"
   }
 }
-'''
+"""
 
-DEPLOYMENT = '''apiVersion: apps/v1
+DEPLOYMENT = """apiVersion: apps/v1
 kind: Deployment
 metadata:
   name: web
@@ -41,7 +41,7 @@ spec:
       containers:
         - name: web
           image: registry.example/web:1.0.0
-'''
+"""
 
 
 def _tree(root: Path) -> list[str]:
@@ -138,7 +138,9 @@ def test_damaged_entry_is_reloaded(tmp_path: Path) -> None:
     entries = dict(read_pack(path).entries)
     good = entries["infra/main.tf"]
     entries["infra/main.tf"] = Entry(good.stat, good.digest, good.payload[:10])
-    entries["k8s/deployment.yaml"] = Entry(None, entries["k8s/deployment.yaml"].digest, pickle.dumps({"not": "a result"}))
+    entries["k8s/deployment.yaml"] = Entry(
+        None, entries["k8s/deployment.yaml"].digest, pickle.dumps({"not": "a result"})
+    )
     write_pack(cache, path, entries)
     assert load_all(root, names, MAX, jobs=1, cache=cache) == _serial(root, names)
     assert read_pack(path).entries["infra/main.tf"].payload != good.payload[:10]
@@ -156,7 +158,9 @@ def test_garbage_in_the_cache_folder_is_harmless(tmp_path: Path) -> None:
 
 def _scan_repeatedly(root: str, names: list[str], cache_dir: str, rounds: int) -> bool:
     expected = [load_file(Path(root), name, MAX) for name in names]
-    return all(load_all(Path(root), names, MAX, jobs=1, cache=Cache(Path(cache_dir))) == expected for _ in range(rounds))
+    return all(
+        load_all(Path(root), names, MAX, jobs=1, cache=Cache(Path(cache_dir))) == expected for _ in range(rounds)
+    )
 
 
 def test_concurrent_writers_never_leave_a_broken_pack(tmp_path: Path) -> None:
@@ -248,7 +252,9 @@ def test_cached_positions_are_packed_and_read_back_on_first_look_up() -> None:
     from tcop_lint.load.cache import PackedPositions, decode, encode
     from tcop_lint.load.documents import load_yaml
 
-    result = load_yaml("k8s/app.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app\ndata:\n  colour: blue\n")
+    result = load_yaml(
+        "k8s/app.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app\ndata:\n  colour: blue\n"
+    )
     back = decode(Entry(None, b"", encode(result)))
     node = back.kubernetes[0].node
     assert isinstance(node.positions, PackedPositions) and node.positions._found is None

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from catalogue_cases import cases, catalogue, expected_places
+
 from tcop_lint.check.catalogue import CatalogueError, load_catalogue, matches, select_checks
 from tcop_lint.report.catalogue_docs import render_checks
 
@@ -100,15 +100,33 @@ def with_rule(rule: str) -> str:
         (GOOD.replace("precision: high", "precision: great"), "precision: 'great' is not one of"),
         (GOOD.replace("rationale: Because.", "rationale: ''"), "rationale: '' should be non-empty"),
         (GOOD.replace("require: {required: [bucket]}", "require: {type: 12}"), "not a valid JSON Schema"),
-        (GOOD.replace("  target: terraform.resource", "  target: terraform.everything"), "rule.target: 'terraform.everything'"),
+        (
+            GOOD.replace("  target: terraform.resource", "  target: terraform.everything"),
+            "rule.target: 'terraform.everything'",
+        ),
         (GOOD.replace("name: LocalPolicy", "name: LocalPolicy\ncolour: red"), "'colour' was unexpected"),
         (GOOD.replace("  message:", "  mesage:"), "rule"),
-        (with_rule(PYTHON_RULE.replace("admin_ports_open_to_world", "admin_ports_open_to_the_world")), "rule.function: unknown rule function 'admin_ports_open_to_the_world'"),
-        (with_rule(PYTHON_RULE + "  options: {portz: [22]}\n"), "rule.options: Additional properties are not allowed ('portz' was unexpected)"),
-        (with_rule(PYTHON_RULE + "  options: {ports: [ssh]}\n"), "rule.options.ports[0]: 'ssh' is not of type 'integer'"),
+        (
+            with_rule(PYTHON_RULE.replace("admin_ports_open_to_world", "admin_ports_open_to_the_world")),
+            "rule.function: unknown rule function 'admin_ports_open_to_the_world'",
+        ),
+        (
+            with_rule(PYTHON_RULE + "  options: {portz: [22]}\n"),
+            "rule.options: Additional properties are not allowed ('portz' was unexpected)",
+        ),
+        (
+            with_rule(PYTHON_RULE + "  options: {ports: [ssh]}\n"),
+            "rule.options.ports[0]: 'ssh' is not of type 'integer'",
+        ),
         (with_rule(PYTHON_RULE.replace("  types:", "  typez:")), "'typez' was unexpected"),
-        (with_rule(PYTHON_RULE.replace("terraform.resource", "terraform.block")), "rule.target: admin_ports_open_to_world runs on terraform.resource"),
-        (with_rule("rule:\n  function: licence_file_present\n"), "reads: licence_file_present reads repository, not terraform"),
+        (
+            with_rule(PYTHON_RULE.replace("terraform.resource", "terraform.block")),
+            "rule.target: admin_ports_open_to_world runs on terraform.resource",
+        ),
+        (
+            with_rule("rule:\n  function: licence_file_present\n"),
+            "reads: licence_file_present reads repository, not terraform",
+        ),
         (with_rule("rule:\n  python: os:system\n"), "rule"),
         (GOOD.replace("id: TCOP-06-TF-900", "id: TCOP-6-TF-900"), "id: 'TCOP-6-TF-900' does not match"),
     ],
@@ -129,7 +147,10 @@ def test_a_teams_catalogue_may_use_its_own_prefix(tmp_path: Path) -> None:
 
 
 def test_a_teams_python_rule_names_a_registered_function_and_options(tmp_path: Path) -> None:
-    write_check(tmp_path / "org-06" / "ORG-06-TF-002", with_rule(PYTHON_RULE + "  options: {ports: [2222]}\n").replace("TCOP-06-TF-900", "ORG-06-TF-002"))
+    write_check(
+        tmp_path / "org-06" / "ORG-06-TF-002",
+        with_rule(PYTHON_RULE + "  options: {ports: [2222]}\n").replace("TCOP-06-TF-900", "ORG-06-TF-002"),
+    )
     (loaded,) = load_catalogue([tmp_path])
     assert loaded.rule["options"] == {"ports": [2222]}
 
@@ -153,7 +174,9 @@ def test_a_bad_extra_catalogue_exits_2_before_any_file_is_read(tmp_path: Path) -
 
     from tcop_lint.cli import main
 
-    write_check(tmp_path / "policy" / "tcop-06" / "TCOP-06-TF-900", with_rule(PYTHON_RULE.replace("admin_ports", "admin_portz")))
+    write_check(
+        tmp_path / "policy" / "tcop-06" / "TCOP-06-TF-900", with_rule(PYTHON_RULE.replace("admin_ports", "admin_portz"))
+    )
     (tmp_path / ".tcop-lint.yaml").write_text("extra_checks: [policy]\n", encoding="utf-8")
     (tmp_path / "main.tf").write_text("resource {{{", encoding="utf-8")
     result = CliRunner().invoke(main, ["scan", str(tmp_path), "--no-cache"])

@@ -9,9 +9,9 @@ import pytest
 from click.testing import CliRunner
 
 from tcop_lint.check.catalogue import builtin_checks_dir, load_catalogue
+from tcop_lint.check.registry import check_options
 from tcop_lint.cli import main
 from tcop_lint.config import ConfigError, check_configuration, load_settings
-from tcop_lint.check.registry import check_options
 
 BUILTIN = builtin_checks_dir()
 CATALOGUE = {check.id: check for check in load_catalogue([BUILTIN], trusted=[BUILTIN])}
@@ -65,8 +65,14 @@ def test_shared_options_take_the_top_level_setting_and_a_check_may_override_it(t
 @pytest.mark.parametrize(
     ("text", "named"),
     [
-        ("checks:\n  TCOP-06-TF-006:\n    options: {portz: [22]}\n", "checks.TCOP-06-TF-006.options: Additional properties"),
-        ("checks:\n  TCOP-06-TF-006:\n    options: {ports: [22, x]}\n", "checks.TCOP-06-TF-006.options.ports[1]: 'x' is not of type 'integer'"),
+        (
+            "checks:\n  TCOP-06-TF-006:\n    options: {portz: [22]}\n",
+            "checks.TCOP-06-TF-006.options: Additional properties",
+        ),
+        (
+            "checks:\n  TCOP-06-TF-006:\n    options: {ports: [22, x]}\n",
+            "checks.TCOP-06-TF-006.options.ports[1]: 'x' is not of type 'integer'",
+        ),
         ("checks:\n  TCOP-06-TF-006:\n    options: {ports: [70000]}\n", "checks.TCOP-06-TF-006.options.ports[0]"),
         ("checks:\n  TCOP-06-TF-006:\n    levle: error\n", "checks.TCOP-06-TF-006.levle: unknown key"),
         ("checks:\n  TCOP-06-TF-006:\n    level: loud\n", "checks.TCOP-06-TF-006.level: level must be one of"),
@@ -81,7 +87,9 @@ def test_bad_options_are_refused_with_the_key_path(tmp_path: Path, text: str, na
 
 def test_a_bad_option_exits_2_before_any_file_is_read(tmp_path: Path) -> None:
     (tmp_path / "main.tf").write_text("resource {{{", encoding="utf-8")
-    (tmp_path / ".tcop-lint.yaml").write_text("checks:\n  TCOP-07-TF-001:\n    options: {max_days: -1}\n", encoding="utf-8")
+    (tmp_path / ".tcop-lint.yaml").write_text(
+        "checks:\n  TCOP-07-TF-001:\n    options: {max_days: -1}\n", encoding="utf-8"
+    )
     result = CliRunner().invoke(main, ["scan", str(tmp_path), "--no-cache"])
     assert result.exit_code == 2
     assert "checks.TCOP-07-TF-001.options.max_days" in result.output

@@ -14,7 +14,9 @@ from tcop_lint import __version__
 from tcop_lint.cli import main
 
 EXAMPLE = Path(__file__).parent.parent / "examples" / "service-repo"
-HTTP_SERVER_SPEC = "openapi: 3.0.3\ninfo:\n  title: T\n  version: 1.0.0\nservers:\n  - url: http://api.example.gov.uk\npaths: {}\n"
+HTTP_SERVER_SPEC = (
+    "openapi: 3.0.3\ninfo:\n  title: T\n  version: 1.0.0\nservers:\n  - url: http://api.example.gov.uk\npaths: {}\n"
+)
 
 
 def run(*args: str):
@@ -49,7 +51,15 @@ def test_checks_list_text_and_markdown() -> None:
 def test_explain_shows_why_how_and_examples() -> None:
     result = run("checks", "explain", "tcop-06-tf-005")
     assert result.exit_code == 0
-    for part in ("TCOP-06-TF-005", "Guidance: https://www.gov.uk/", "Why", "How to fix", "Fails", "Passes", "publicly_accessible"):
+    for part in (
+        "TCOP-06-TF-005",
+        "Guidance: https://www.gov.uk/",
+        "Why",
+        "How to fix",
+        "Fails",
+        "Passes",
+        "publicly_accessible",
+    ):
         assert part in result.output
 
 
@@ -89,7 +99,18 @@ def test_kinds_limit_the_checks_to_some_inputs() -> None:
 
 def test_several_outputs_in_one_run(tmp_path: Path) -> None:
     sarif, report = tmp_path / "out.sarif", tmp_path / "report.json"
-    result = run("scan", str(EXAMPLE), "--format", "sarif", "--output", str(sarif), "--format", "text", "--format", f"json={report}")
+    result = run(
+        "scan",
+        str(EXAMPLE),
+        "--format",
+        "sarif",
+        "--output",
+        str(sarif),
+        "--format",
+        "text",
+        "--format",
+        f"json={report}",
+    )
     assert result.exit_code == 1
     assert "By TCoP point" in result.output
     assert json.loads(sarif.read_text(encoding="utf-8"))["version"] == "2.1.0"

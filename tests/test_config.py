@@ -22,7 +22,10 @@ def test_no_configuration_gives_the_defaults(tmp_path: Path) -> None:
 
 
 def test_yaml_configuration_is_read(tmp_path: Path) -> None:
-    write(tmp_path, ".tcop-lint.yaml", """\
+    write(
+        tmp_path,
+        ".tcop-lint.yaml",
+        """\
 exclude: ["legacy/**"]
 checks:
   TCOP-05-TF-001: error
@@ -33,7 +36,8 @@ licences:
   allowed: [MIT, OGL-UK-3.0]
 required_tags: [Owner]
 max_file_bytes: 1000
-""")
+""",
+    )
     settings, source = load_settings(tmp_path)
     assert source == ".tcop-lint.yaml"
     assert settings.exclude == ("legacy/**",)

@@ -12,10 +12,18 @@ import pytest
 from catalogue_cases import catalogue
 from jsonschema import Draft202012Validator
 
+from tcop_lint.assemble.terraform_modules import assemble_modules
 from tcop_lint.check.catalogue import CatalogueError, load_catalogue, parse_check
+from tcop_lint.check.declarative import (
+    SCHEMA_FILE,
+    _validator,
+    failures,
+    rule_problems,
+    show,
+    truth,
+)
 from tcop_lint.check.engine import run_check
-from tcop_lint.load.documents import load_yaml
-from tcop_lint.load.terraform import load_terraform
+from tcop_lint.check.subjects import TARGETS
 from tcop_lint.core.model import (
     Check,
     Documents,
@@ -25,21 +33,16 @@ from tcop_lint.core.model import (
     fingerprint,
     json_pointer,
 )
-from tcop_lint.check.declarative import (
-    SCHEMA_FILE,
-    _validator,
-    failures,
-    rule_problems,
-    show,
-    truth,
-)
 from tcop_lint.core.settings import Settings
-from tcop_lint.check.subjects import TARGETS
-from tcop_lint.assemble.terraform_modules import assemble_modules
+from tcop_lint.load.documents import load_yaml
+from tcop_lint.load.terraform import load_terraform
 
 SSL_CONDITION: dict[str, Any] = {
     "when": {"properties": {"protocol": {"const": "HTTPS"}}, "required": ["protocol"]},
-    "require": {"properties": {"ssl_policy": {"type": "string", "pattern": "^ELBSecurityPolicy-TLS13-"}}, "required": ["ssl_policy"]},
+    "require": {
+        "properties": {"ssl_policy": {"type": "string", "pattern": "^ELBSecurityPolicy-TLS13-"}},
+        "required": ["ssl_policy"],
+    },
     "message": "{address} uses {key} {value}",
     "message_missing": "{address} has no {key}",
 }
@@ -48,9 +51,17 @@ OTHER_CASE = {"types": ["aws_s3_bucket"], "require": {"required": ["bucket"]}, "
 
 def check(rule: dict[str, Any], check_id: str = "TCOP-06-TF-900") -> Check:
     raw = {
-        "id": check_id, "name": "Example", "title": "An example", "tcop_point": 6, "level": "warning",
-        "reads": rule["target"].split(".")[0], "help_uri": "https://www.gov.uk/guidance/make-things-secure",
-        "rationale": "Because.", "remediation": "Fix it.", "precision": "high", "rule": rule,
+        "id": check_id,
+        "name": "Example",
+        "title": "An example",
+        "tcop_point": 6,
+        "level": "warning",
+        "reads": rule["target"].split(".")[0],
+        "help_uri": "https://www.gov.uk/guidance/make-things-secure",
+        "rationale": "Because.",
+        "remediation": "Fix it.",
+        "precision": "high",
+        "rule": rule,
     }
     return parse_check(raw, Path("checks/tcop-06") / check_id / "check.yaml")
 
@@ -77,13 +88,15 @@ def forms(condition: dict[str, Any], types: list[str]) -> list[dict[str, Any]]:
     ]
 
 
-def same_everywhere(condition: dict[str, Any], types: list[str], documents: Documents) -> list[tuple[str, int, str, str]]:
+def same_everywhere(
+    condition: dict[str, Any], types: list[str], documents: Documents
+) -> list[tuple[str, int, str, str]]:
     results = [findings(rule, documents) for rule in forms(condition, types)]
     assert results[0] == results[1] == results[2]
     return results[0]
 
 
-LISTENERS = '''
+LISTENERS = """
 resource "aws_lb_listener" "web" {
   protocol   = "HTTPS"
   ssl_policy = "ELBSecurityPolicy-2016-08"
@@ -102,7 +115,7 @@ resource "aws_lb_listener" "unknown" {
 resource "aws_lb_listener" "plain" {
   protocol = var.protocol
 }
-'''
+"""
 
 
 def test_a_failing_ssl_policy_has_one_address_fingerprint_and_message_however_the_rule_is_written() -> None:
@@ -114,17 +127,22 @@ def test_a_failing_ssl_policy_has_one_address_fingerprint_and_message_however_th
     ]
     web = next(row for row in reported if row[0].startswith("aws_lb_listener.web"))
     # The identity is the check, the file and the pointer built by json_pointer; not the message.
-    expected = fingerprint(check_id, Hit("main.tf", None, "aws_lb_listener.web" + "#" + json_pointer(("ssl_policy",)), ""))
+    expected = fingerprint(
+        check_id, Hit("main.tf", None, "aws_lb_listener.web" + "#" + json_pointer(("ssl_policy",)), "")
+    )
     assert web[3] == expected
 
 
 def test_the_built_in_tls_check_reports_the_same_address() -> None:
     (tls,) = [c for c in catalogue() if c.id == "TCOP-06-TF-001"]
     run = run_check(tls, terraform(LISTENERS), Settings())
-    assert sorted(f.address for f in run.findings) == ["aws_lb_listener.bare#/ssl_policy", "aws_lb_listener.web#/ssl_policy"]
+    assert sorted(f.address for f in run.findings) == [
+        "aws_lb_listener.bare#/ssl_policy",
+        "aws_lb_listener.web#/ssl_policy",
+    ]
 
 
-NEVER_CREATED = '''
+NEVER_CREATED = """
 resource "aws_lb_listener" "zero" {
   count      = 0
   protocol   = "HTTPS"
@@ -150,7 +168,7 @@ resource "aws_lb_listener" "one" {
   protocol   = "HTTPS"
   ssl_policy = "ELBSecurityPolicy-2016-08"
 }
-'''
+"""
 
 
 @pytest.mark.parametrize("condition", [SSL_CONDITION, {"message": "{address} is a listener"}], ids=["require", "every"])
@@ -162,23 +180,35 @@ def test_resources_never_created_are_skipped_however_the_rule_is_written(conditi
 def test_a_resource_never_created_exempts_nothing() -> None:
     condition = {
         "require": {"properties": {"encrypted": {"const": True}}, "required": ["encrypted"]},
-        "unless_resource": {"types": ["aws_ebs_encryption_by_default"], "when": {"not": {"properties": {"enabled": {"const": False}}, "required": ["enabled"]}}},
+        "unless_resource": {
+            "types": ["aws_ebs_encryption_by_default"],
+            "when": {"not": {"properties": {"enabled": {"const": False}}, "required": ["enabled"]}},
+        },
         "message": "{address} is unencrypted",
     }
     volume = 'resource "aws_ebs_volume" "data" {\n  size = 5\n}\n'
     exempting = {
         "created": ('resource "aws_ebs_encryption_by_default" "x" {\n  enabled = true\n}\n', []),
-        "never created": ('resource "aws_ebs_encryption_by_default" "x" {\n  count   = 0\n  enabled = true\n}\n', ["aws_ebs_volume.data#/encrypted"]),
-        "switched off": ('resource "aws_ebs_encryption_by_default" "x" {\n  enabled = false\n}\n', ["aws_ebs_volume.data#/encrypted"]),
+        "never created": (
+            'resource "aws_ebs_encryption_by_default" "x" {\n  count   = 0\n  enabled = true\n}\n',
+            ["aws_ebs_volume.data#/encrypted"],
+        ),
+        "switched off": (
+            'resource "aws_ebs_encryption_by_default" "x" {\n  enabled = false\n}\n',
+            ["aws_ebs_volume.data#/encrypted"],
+        ),
         "unknown": ('resource "aws_ebs_encryption_by_default" "x" {\n  enabled = var.on\n}\n', []),
-        "maybe created": ('resource "aws_ebs_encryption_by_default" "x" {\n  count   = var.n\n  enabled = true\n}\n', []),
+        "maybe created": (
+            'resource "aws_ebs_encryption_by_default" "x" {\n  count   = var.n\n  enabled = true\n}\n',
+            [],
+        ),
     }
     for name, (other, expected) in exempting.items():
         reported = same_everywhere(condition, ["aws_ebs_volume"], terraform(volume + other))
         assert [address for address, *_ in reported] == expected, name
 
 
-NETWORKS = '''
+NETWORKS = """
 resource "aws_security_group_rule" "unknown_only" {
   cidr_blocks = [var.cidr]
 }
@@ -194,20 +224,30 @@ resource "aws_security_group_rule" "private" {
 resource "aws_security_group_rule" "whole_list_unknown" {
   cidr_blocks = var.cidrs
 }
-'''
+"""
 
 
 def test_an_unknown_list_element_is_never_guessed_but_a_certain_failure_is_kept() -> None:
     documents = terraform(NETWORKS)
-    must_contain = {"require": {"properties": {"cidr_blocks": {"contains": {"const": "0.0.0.0/0"}}}}, "message": "{address}: {path} lacks the world"}
-    must_not = {"require": {"properties": {"cidr_blocks": {"not": {"contains": {"const": "0.0.0.0/0"}}}}}, "message": "{address} opens {path} to {value}"}
+    must_contain = {
+        "require": {"properties": {"cidr_blocks": {"contains": {"const": "0.0.0.0/0"}}}},
+        "message": "{address}: {path} lacks the world",
+    }
+    must_not = {
+        "require": {"properties": {"cidr_blocks": {"not": {"contains": {"const": "0.0.0.0/0"}}}}},
+        "message": "{address} opens {path} to {value}",
+    }
     types = ["aws_security_group_rule"]
     # [var.cidr] may hold 0.0.0.0/0: failing `contains` is not certain, so not reported.
-    assert [a for a, *_ in same_everywhere(must_contain, types, documents)] == ["aws_security_group_rule.private#/cidr_blocks"]
+    assert [a for a, *_ in same_everywhere(must_contain, types, documents)] == [
+        "aws_security_group_rule.private#/cidr_blocks"
+    ]
     # ["0.0.0.0/0", var.cidr] fails `not contains` whatever var.cidr is.
     assert [(a, m) for a, _, m, _ in same_everywhere(must_not, types, documents)] == [
-        ("aws_security_group_rule.world_and_unknown#/cidr_blocks",
-         'aws_security_group_rule.world_and_unknown opens cidr_blocks to ["0.0.0.0/0", var.cidr]'),
+        (
+            "aws_security_group_rule.world_and_unknown#/cidr_blocks",
+            'aws_security_group_rule.world_and_unknown opens cidr_blocks to ["0.0.0.0/0", var.cidr]',
+        ),
     ]
 
 
@@ -217,7 +257,7 @@ def test_a_subject_is_checked_only_when_it_certainly_matches_when() -> None:
         "require": {"properties": {"encrypted": {"const": True}}, "required": ["encrypted"]},
         "message": "{address} is unencrypted",
     }
-    text = '''
+    text = """
 resource "aws_elasticache_replication_group" "unknown_engine" {
   engine = var.engine
 }
@@ -227,14 +267,14 @@ resource "aws_elasticache_replication_group" "redis" {
 resource "aws_elasticache_replication_group" "valkey" {
   engine = "valkey"
 }
-'''
+"""
     reported = same_everywhere(condition, ["aws_elasticache_replication_group"], terraform(text))
     assert [a for a, *_ in reported] == ["aws_elasticache_replication_group.redis#/encrypted"]
 
 
 def test_unknown_dynamic_block_values_are_dropped_but_missing_attributes_are_not() -> None:
     # Formerly tests/test_regions.py, on resource_schemas.
-    text = '''resource "aws_lb_listener" "a" {
+    text = """resource "aws_lb_listener" "a" {
   protocol = "HTTP"
   default_action {
     type             = "forward"
@@ -250,7 +290,7 @@ resource "aws_lb_listener" "b" {
     }
   }
 }
-'''
+"""
     condition = {
         "when": {"properties": {"protocol": {"const": "HTTP"}}},
         "require": {"properties": {"default_action": {"contains": {"properties": {"type": {"const": "redirect"}}}}}},
@@ -262,7 +302,7 @@ resource "aws_lb_listener" "b" {
 
 
 def test_placeholders_render_values_as_the_source_writes_them() -> None:
-    text = '''
+    text = """
 resource "azurerm_linux_web_app" "app" {
   https_only = false
   site_config {
@@ -272,7 +312,7 @@ resource "azurerm_linux_web_app" "app" {
 resource "azurerm_windows_web_app" "bare" {
   name = "x"
 }
-'''
+"""
     condition = {
         "require": {
             "properties": {
@@ -286,24 +326,40 @@ resource "azurerm_windows_web_app" "bare" {
     }
     reported = same_everywhere(condition, ["azurerm_*web_app"], terraform(text))
     assert [(a, m) for a, _, m, _ in reported] == [
-        ("azurerm_linux_web_app.app#/https_only", "azurerm_linux_web_app.app (azurerm_linux_web_app): https_only = false [https_only]"),
-        ("azurerm_linux_web_app.app#/site_config/0/minimum_tls_version",
-         "azurerm_linux_web_app.app (azurerm_linux_web_app): site_config.0.minimum_tls_version = 1.1 [minimum_tls_version]"),
-        ("azurerm_windows_web_app.bare#/https_only", "azurerm_windows_web_app.bare (azurerm_windows_web_app) has no https_only [https_only] ''"),
+        (
+            "azurerm_linux_web_app.app#/https_only",
+            "azurerm_linux_web_app.app (azurerm_linux_web_app): https_only = false [https_only]",
+        ),
+        (
+            "azurerm_linux_web_app.app#/site_config/0/minimum_tls_version",
+            "azurerm_linux_web_app.app (azurerm_linux_web_app): site_config.0.minimum_tls_version = 1.1 [minimum_tls_version]",
+        ),
+        (
+            "azurerm_windows_web_app.bare#/https_only",
+            "azurerm_windows_web_app.bare (azurerm_windows_web_app) has no https_only [https_only] ''",
+        ),
     ]
 
 
 @pytest.mark.parametrize(
     "value, shown",
-    [(True, "true"), (False, "false"), (None, "null"), ("TLS1_0", "TLS1_0"), (3, "3"), (Unresolved("var.x"), "var.x"),
-     (["a", 1, True], '["a", 1, true]'), ({"k": "v"}, '{k = "v"}')],
+    [
+        (True, "true"),
+        (False, "false"),
+        (None, "null"),
+        ("TLS1_0", "TLS1_0"),
+        (3, "3"),
+        (Unresolved("var.x"), "var.x"),
+        (["a", 1, True], '["a", 1, true]'),
+        ({"k": "v"}, '{k = "v"}'),
+    ],
 )
 def test_values_are_shown_as_source(value: Any, shown: str) -> None:
     assert show(value) == shown
 
 
 def test_a_case_without_require_reports_every_matching_subject_once_at_its_address() -> None:
-    text = '''
+    text = """
 resource "azurerm_mssql_server" "a" {
   version = "12.0"
 }
@@ -314,16 +370,22 @@ resource "azurerm_mssql_server" "b" {
 resource "aws_db_instance" "c" {
   engine = "postgres"
 }
-'''
+"""
     condition = {"when": {"not": {"required": ["tags"]}}, "message": "{address} is a {type}"}
     reported = same_everywhere(condition, ["azurerm_mssql_server"], terraform(text))
-    assert [(a, line, m) for a, line, m, _ in reported] == [("azurerm_mssql_server.a", 2, "azurerm_mssql_server.a is a azurerm_mssql_server")]
+    assert [(a, line, m) for a, line, m, _ in reported] == [
+        ("azurerm_mssql_server.a", 2, "azurerm_mssql_server.a is a azurerm_mssql_server")
+    ]
 
 
 def test_the_built_in_proprietary_engine_check_reports_every_sql_server() -> None:
     (engines,) = [c for c in catalogue() if c.id == "TCOP-05-TF-005"]
     assert "require" not in engines.rule["cases"][1]  # no fake required key any more
-    run = run_check(engines, terraform('resource "azurerm_mssql_server" "a" {}\nresource "azurerm_mssql_server" "b" {\n  count = 0\n}\n'), Settings())
+    run = run_check(
+        engines,
+        terraform('resource "azurerm_mssql_server" "a" {}\nresource "azurerm_mssql_server" "b" {\n  count = 0\n}\n'),
+        Settings(),
+    )
     assert [f.address for f in run.findings] == ["azurerm_mssql_server.a"]
 
 
@@ -397,8 +459,17 @@ def test_the_rule_schema_is_a_valid_schema_naming_every_target() -> None:
 
 
 def test_the_moved_checks_are_declarative() -> None:
-    moved = {"TCOP-05-TF-005", "TCOP-06-TF-001", "TCOP-06-TF-002", "TCOP-06-TF-003", "TCOP-06-TF-005",
-             "TCOP-06-TF-008", "TCOP-06-K8S-004", "TCOP-10-TF-001", "TCOP-11-TF-001"}
+    moved = {
+        "TCOP-05-TF-005",
+        "TCOP-06-TF-001",
+        "TCOP-06-TF-002",
+        "TCOP-06-TF-003",
+        "TCOP-06-TF-005",
+        "TCOP-06-TF-008",
+        "TCOP-06-K8S-004",
+        "TCOP-10-TF-001",
+        "TCOP-11-TF-001",
+    }
     assert moved <= {c.id for c in DECLARATIVE}
 
 
@@ -414,12 +485,21 @@ def test_every_built_in_declarative_rule_follows_the_rule_schema(builtin: Check)
     [
         ({"target": "terraform.resource", "require": {}, "mesage": "x"}, "'mesage' was unexpected"),
         ({"target": "terraform.resource", "cases": [{"reqiure": {}, "message": "x"}]}, "'reqiure' was unexpected"),
-        ({"target": "terraform.resource", "cases": [{"message": "x", "unless_resource": {"type": ["a"]}}]}, "'type' was unexpected"),
+        (
+            {"target": "terraform.resource", "cases": [{"message": "x", "unless_resource": {"type": ["a"]}}]},
+            "'type' was unexpected",
+        ),
         ({"target": "terraform.resource", "cases": [{"message": "x"}], "message": "y"}, "rule.message"),
         ({"target": "terraform.resource", "require": {}}, "is not valid"),
         ({"target": "terraform.resource", "message": "x", "when": {"type": 12}}, "not a valid JSON Schema"),
-        ({"target": "terraform.resource", "cases": [{"message": "x", "report_at": "protocol"}]}, "is not of type 'array'"),
-        ({"target": "terraform.resource", "cases": [{"message": "{address} uses {vaule}"}]}, "unknown placeholder {vaule}"),
+        (
+            {"target": "terraform.resource", "cases": [{"message": "x", "report_at": "protocol"}]},
+            "is not of type 'array'",
+        ),
+        (
+            {"target": "terraform.resource", "cases": [{"message": "{address} uses {vaule}"}]},
+            "unknown placeholder {vaule}",
+        ),
     ],
 )
 def test_a_misspelt_or_misplaced_key_is_refused(rule: dict[str, Any], complaint: str) -> None:
@@ -434,7 +514,7 @@ def test_the_catalogue_refuses_a_misspelt_key_in_a_local_check(tmp_path: Path) -
         "id: TCOP-06-TF-900\nname: Example\ntitle: An example\ntcop_point: 6\nlevel: warning\nreads: terraform\n"
         "help_uri: https://www.gov.uk/guidance/make-things-secure\nrationale: Because.\nremediation: Fix it.\n"
         "precision: high\nrule:\n  target: terraform.resource\n  cases:\n    - require: {required: [bucket]}\n"
-        "      mesage: \"{address} has no bucket\"\n",
+        '      mesage: "{address} has no bucket"\n',
         encoding="utf-8",
     )
     with pytest.raises(CatalogueError, match="mesage"):
@@ -444,8 +524,14 @@ def test_the_catalogue_refuses_a_misspelt_key_in_a_local_check(tmp_path: Path) -
 @pytest.mark.parametrize(
     "text, expected",
     [
-        ("info: {}\nswagger: '2.0'\npaths: {}\n", [("#/swagger", 2, "the API is described with Swagger 2.0; describe it with OpenAPI 3")]),
-        ("openapi: 2.0.0\npaths: {}\n", [("#/openapi", 1, "the document declares openapi 2.0.0; describe it with OpenAPI 3")]),
+        (
+            "info: {}\nswagger: '2.0'\npaths: {}\n",
+            [("#/swagger", 2, "the API is described with Swagger 2.0; describe it with OpenAPI 3")],
+        ),
+        (
+            "openapi: 2.0.0\npaths: {}\n",
+            [("#/openapi", 1, "the document declares openapi 2.0.0; describe it with OpenAPI 3")],
+        ),
         ("openapi: 3.0.0\npaths: {}\n", []),
     ],
 )

@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from repo_helpers import git
 
 from tcop_lint.discover.discovery import DiscoveryError, discover
 from tcop_lint.load.loading import read_text
-from repo_helpers import git
 
 
 def make_tree(root: Path, names: list[str]) -> None:
@@ -19,7 +19,9 @@ def make_tree(root: Path, names: list[str]) -> None:
 
 
 def test_a_plain_folder_is_walked_without_tool_folders(tmp_path: Path) -> None:
-    make_tree(tmp_path, ["main.tf", ".terraform/modules/x/main.tf", "node_modules/a/b.yaml", "k8s/app.yaml", ".git/config"])
+    make_tree(
+        tmp_path, ["main.tf", ".terraform/modules/x/main.tf", "node_modules/a/b.yaml", "k8s/app.yaml", ".git/config"]
+    )
     scope = discover([str(tmp_path)])
     assert scope.files == ("k8s/app.yaml", "main.tf") and not scope.is_git and not scope.explicit
 

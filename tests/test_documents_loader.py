@@ -6,10 +6,11 @@ import json
 import time
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from tcop_lint.load.documents import load_json, load_yaml, parse_json, ruamel_events, yaml_documents
 from tcop_lint.core.model import Position, walk
+from tcop_lint.load.documents import load_json, load_yaml, parse_json, ruamel_events, yaml_documents
 
 DEPLOYMENT = """\
 # a comment first
@@ -58,7 +59,10 @@ def test_plain_scalars_resolve_as_kubernetes_reads_them():
     assert pod["hostNetwork"] is True
     assert pod["containers"][0]["ports"][0] == {"containerPort": 8080, "hostPort": 0o755}
     assert pod["containers"][0]["args"] == ["--port", "8080"]
-    doc = load_yaml("o.yaml", 'openapi: 3.0.3\ninfo: {title: "true", version: 1.10}\npaths:\n  /a:\n    get:\n      responses:\n        200: {description: ok}\n').openapi[0]
+    doc = load_yaml(
+        "o.yaml",
+        'openapi: 3.0.3\ninfo: {title: "true", version: 1.10}\npaths:\n  /a:\n    get:\n      responses:\n        200: {description: ok}\n',
+    ).openapi[0]
     assert doc.version == "3.0.3"
     assert doc.node.data["info"] == {"title": "true", "version": 1.1}
     assert "200" in doc.node.data["paths"]["/a"]["get"]["responses"]  # keys are the text written
@@ -140,7 +144,9 @@ def test_tabs_and_bad_text_are_problems():
 
 
 def test_duplicate_keys_are_reported_and_the_last_wins():
-    result = load_yaml("dup.yaml", "apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec:\n  hostPID: false\n  hostPID: true\n")
+    result = load_yaml(
+        "dup.yaml", "apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec:\n  hostPID: false\n  hostPID: true\n"
+    )
     assert result.kubernetes[0].node.data["spec"]["hostPID"] is True
     assert result.problems[0].position.line == 6
 

@@ -13,50 +13,53 @@ from tcop_lint.cli import main
 EXAMPLES = Path(__file__).parent.parent / "examples"
 SCHEMA = Path(__file__).parent / "data" / "sarif-schema-2.1.0.json"
 
-PLANTED = sorted([
-    ('TCOP-03-REPO-001', None, None),
-    ('TCOP-03-REPO-008', 'README.md', 1),
-    ('TCOP-03-REPO-009', None, None),
-    ('TCOP-03-REPO-010', None, None),
-    ('TCOP-04-OAS-007', 'api/openapi.yaml', 18),
-    ('TCOP-05-TF-001', 'infra/aws/versions.tf', 13),
-    ('TCOP-05-TF-001', 'infra/azure/main.tf', 7),
-    ('TCOP-05-TF-003', None, None),
-    ('TCOP-05-TF-003', None, None),
-    ('TCOP-05-TF-006', 'infra/aws/versions.tf', 12),
-    ('TCOP-05-TF-006', 'infra/azure/main.tf', 1),
-    ('TCOP-06-K8S-001', 'k8s/ingress.yaml', 9),
-    ('TCOP-06-K8S-002', 'k8s/deployment.yaml', 24),
-    ('TCOP-06-K8S-003', 'k8s/deployment.yaml', 23),
-    ('TCOP-06-K8S-003', 'k8s/deployment.yaml', 23),
-    ('TCOP-06-K8S-003', 'k8s/deployment.yaml', 23),
-    ('TCOP-06-K8S-003', 'k8s/deployment.yaml', 23),
-    ('TCOP-06-K8S-005', 'k8s/deployment.yaml', 20),
-    ('TCOP-06-OAS-001', 'api/openapi.yaml', 6),
-    ('TCOP-06-OAS-002', 'api/openapi.yaml', 9),
-    ('TCOP-06-REPO-008', None, None),
-    ('TCOP-06-TF-001', 'infra/aws/main.tf', 23),
-    ('TCOP-06-TF-001', 'infra/azure/main.tf', 16),
-    ('TCOP-06-TF-002', 'infra/aws/main.tf', 14),
-    ('TCOP-06-TF-003', 'infra/aws/main.tf', 55),
-    ('TCOP-06-TF-005', 'infra/aws/main.tf', 54),
-    ('TCOP-06-TF-006', 'infra/aws/main.tf', 42),
-    ('TCOP-06-TF-009', None, None),
-    ('TCOP-06-TF-009', None, None),
-    ('TCOP-08-OAS-001', 'api/openapi.yaml', 2),
-    ('TCOP-08-REPO-001', 'README.md', 1),
-    ('TCOP-08-OAS-001', 'api/openapi.yaml', 2),
-    ('TCOP-08-OAS-002', 'api/openapi.yaml', 2),
-    ('TCOP-08-OAS-004', 'api/openapi.yaml', 23),
-    ('TCOP-09-OAS-002', 'api/openapi.yaml', 8),
-    ('TCOP-09-REPO-001', None, None),
-    ('TCOP-09-TF-001', 'infra/azure/main.tf', 5),
-    ('TCOP-12-K8S-001', 'k8s/deployment.yaml', 25),
-    ('TCOP-12-K8S-002', 'k8s/deployment.yaml', 9),
-    ('TCOP-12-TF-001', 'infra/azure/main.tf', 10),
-    ('TCOP-13-K8S-001', 'k8s/deployment.yaml', 19),
-    ('TCOP-13-TF-001', 'infra/aws/main.tf', 46),
-], key=str)
+PLANTED = sorted(
+    [
+        ("TCOP-03-REPO-001", None, None),
+        ("TCOP-03-REPO-008", "README.md", 1),
+        ("TCOP-03-REPO-009", None, None),
+        ("TCOP-03-REPO-010", None, None),
+        ("TCOP-04-OAS-007", "api/openapi.yaml", 18),
+        ("TCOP-05-TF-001", "infra/aws/versions.tf", 13),
+        ("TCOP-05-TF-001", "infra/azure/main.tf", 7),
+        ("TCOP-05-TF-003", None, None),
+        ("TCOP-05-TF-003", None, None),
+        ("TCOP-05-TF-006", "infra/aws/versions.tf", 12),
+        ("TCOP-05-TF-006", "infra/azure/main.tf", 1),
+        ("TCOP-06-K8S-001", "k8s/ingress.yaml", 9),
+        ("TCOP-06-K8S-002", "k8s/deployment.yaml", 24),
+        ("TCOP-06-K8S-003", "k8s/deployment.yaml", 23),
+        ("TCOP-06-K8S-003", "k8s/deployment.yaml", 23),
+        ("TCOP-06-K8S-003", "k8s/deployment.yaml", 23),
+        ("TCOP-06-K8S-003", "k8s/deployment.yaml", 23),
+        ("TCOP-06-K8S-005", "k8s/deployment.yaml", 20),
+        ("TCOP-06-OAS-001", "api/openapi.yaml", 6),
+        ("TCOP-06-OAS-002", "api/openapi.yaml", 9),
+        ("TCOP-06-REPO-008", None, None),
+        ("TCOP-06-TF-001", "infra/aws/main.tf", 23),
+        ("TCOP-06-TF-001", "infra/azure/main.tf", 16),
+        ("TCOP-06-TF-002", "infra/aws/main.tf", 14),
+        ("TCOP-06-TF-003", "infra/aws/main.tf", 55),
+        ("TCOP-06-TF-005", "infra/aws/main.tf", 54),
+        ("TCOP-06-TF-006", "infra/aws/main.tf", 42),
+        ("TCOP-06-TF-009", None, None),
+        ("TCOP-06-TF-009", None, None),
+        ("TCOP-08-OAS-001", "api/openapi.yaml", 2),
+        ("TCOP-08-REPO-001", "README.md", 1),
+        ("TCOP-08-OAS-001", "api/openapi.yaml", 2),
+        ("TCOP-08-OAS-002", "api/openapi.yaml", 2),
+        ("TCOP-08-OAS-004", "api/openapi.yaml", 23),
+        ("TCOP-09-OAS-002", "api/openapi.yaml", 8),
+        ("TCOP-09-REPO-001", None, None),
+        ("TCOP-09-TF-001", "infra/azure/main.tf", 5),
+        ("TCOP-12-K8S-001", "k8s/deployment.yaml", 25),
+        ("TCOP-12-K8S-002", "k8s/deployment.yaml", 9),
+        ("TCOP-12-TF-001", "infra/azure/main.tf", 10),
+        ("TCOP-13-K8S-001", "k8s/deployment.yaml", 19),
+        ("TCOP-13-TF-001", "infra/aws/main.tf", 46),
+    ],
+    key=str,
+)
 
 
 def scan(*args: str):
@@ -86,7 +89,9 @@ def sarif_of(name: str) -> dict:
 def test_both_sarif_logs_pass_the_official_schema_and_github_rules() -> None:
     from jsonschema import Draft4Validator
 
-    validator = Draft4Validator(json.loads(SCHEMA.read_text(encoding="utf-8")), format_checker=Draft4Validator.FORMAT_CHECKER)
+    validator = Draft4Validator(
+        json.loads(SCHEMA.read_text(encoding="utf-8")), format_checker=Draft4Validator.FORMAT_CHECKER
+    )
     for name in ("service-repo", "well-configured-service"):
         log = sarif_of(name)
         assert sorted(e.message for e in validator.iter_errors(log)) == []

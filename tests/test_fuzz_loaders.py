@@ -10,31 +10,121 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tcop_lint.assemble.repository import repository_facts
+from tcop_lint.core.model import LoadResult
 from tcop_lint.licences import identify_text
 from tcop_lint.load.documents import load_json, load_yaml
-from tcop_lint.assemble.repository import repository_facts
 from tcop_lint.load.terraform import MAX_NESTING, load_terraform
-from tcop_lint.core.model import LoadResult
 
 FUZZ = settings(max_examples=200, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
 FEW = settings(max_examples=40, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
 
 HCL_TOKENS = [
-    'resource "aws_s3_bucket" "b" {', 'variable "v" {', "locals {", "dynamic \"x\" {", "content {",
-    "}", "{", "[", "]", "(", ")", "=", ",", ":", "?", "...", "=>", "for", "in", "if", "null", "true",
-    "1", "1.5e3", '"s"', '"${var.x}"', '"%{if a}b%{endif}"', "var.x", "local.y[0]", "x.*.id",
-    "<<EOF\nbody\nEOF", "<<-EOT\n  text\n  EOT", "# c", "// c", "/* c */", "\n", " ", "\t", "\\", "\ufeff",
-    "ü", "\udc80",
+    'resource "aws_s3_bucket" "b" {',
+    'variable "v" {',
+    "locals {",
+    'dynamic "x" {',
+    "content {",
+    "}",
+    "{",
+    "[",
+    "]",
+    "(",
+    ")",
+    "=",
+    ",",
+    ":",
+    "?",
+    "...",
+    "=>",
+    "for",
+    "in",
+    "if",
+    "null",
+    "true",
+    "1",
+    "1.5e3",
+    '"s"',
+    '"${var.x}"',
+    '"%{if a}b%{endif}"',
+    "var.x",
+    "local.y[0]",
+    "x.*.id",
+    "<<EOF\nbody\nEOF",
+    "<<-EOT\n  text\n  EOT",
+    "# c",
+    "// c",
+    "/* c */",
+    "\n",
+    " ",
+    "\t",
+    "\\",
+    "\ufeff",
+    "ü",
+    "\udc80",
 ]
 YAML_TOKENS = [
-    "apiVersion: v1", "kind: Pod", "openapi: 3.0.0", "swagger: '2.0'", "paths:", "metadata:", "spec:",
-    "- ", "---", "...", "&a", "*a", "<<: *a", "!!python/object:os.system", "!tag", "? ", ": ", "{", "}",
-    "[", "]", ",", "'q'", '"q"', "|", ">", "#c", "\n", "  ", "\t", "{{ .Values.x }}", "%YAML 1.2", "$ref: '#/a'",
-    "ü", "\x00", "\udc80",
+    "apiVersion: v1",
+    "kind: Pod",
+    "openapi: 3.0.0",
+    "swagger: '2.0'",
+    "paths:",
+    "metadata:",
+    "spec:",
+    "- ",
+    "---",
+    "...",
+    "&a",
+    "*a",
+    "<<: *a",
+    "!!python/object:os.system",
+    "!tag",
+    "? ",
+    ": ",
+    "{",
+    "}",
+    "[",
+    "]",
+    ",",
+    "'q'",
+    '"q"',
+    "|",
+    ">",
+    "#c",
+    "\n",
+    "  ",
+    "\t",
+    "{{ .Values.x }}",
+    "%YAML 1.2",
+    "$ref: '#/a'",
+    "ü",
+    "\x00",
+    "\udc80",
 ]
 JSON_TOKENS = [
-    '{', '}', '[', ']', ',', ':', '"apiVersion"', '"openapi"', '"paths"', '"$ref"', '"#/a"', '"x"', "1",
-    "-0.5e-3", "true", "null", "NaN", '"\\u00e9"', '"\\ud800"', " ", "\n", "/*", "\ufeff",
+    "{",
+    "}",
+    "[",
+    "]",
+    ",",
+    ":",
+    '"apiVersion"',
+    '"openapi"',
+    '"paths"',
+    '"$ref"',
+    '"#/a"',
+    '"x"',
+    "1",
+    "-0.5e-3",
+    "true",
+    "null",
+    "NaN",
+    '"\\u00e9"',
+    '"\\ud800"',
+    " ",
+    "\n",
+    "/*",
+    "\ufeff",
 ]
 
 
@@ -48,7 +138,10 @@ def _loaded(result: object) -> LoadResult:
 
 
 @FUZZ
-@given(text=st.text(max_size=400) | _joined(HCL_TOKENS), name=st.sampled_from(["a.tf", "a.tfvars", "a.tf.json", "a.tfvars.json"]))
+@given(
+    text=st.text(max_size=400) | _joined(HCL_TOKENS),
+    name=st.sampled_from(["a.tf", "a.tfvars", "a.tf.json", "a.tfvars.json"]),
+)
 def test_terraform_loader_never_raises(text, name):
     _loaded(load_terraform(name, text))
 
@@ -72,7 +165,9 @@ def test_json_loader_never_raises(text):
 
 
 @FUZZ
-@given(text=st.text(max_size=600) | _joined(["MIT License", "Permission is hereby granted", "Apache", "GNU", "\n", " "]))
+@given(
+    text=st.text(max_size=600) | _joined(["MIT License", "Permission is hereby granted", "Apache", "GNU", "\n", " "])
+)
 def test_licence_identification_never_raises(text):
     match = identify_text(text)
     assert match.spdx_id is None or isinstance(match.spdx_id, str)
@@ -87,8 +182,14 @@ def test_licence_identification_never_raises(text):
     workflow=st.text(max_size=200) | _joined(YAML_TOKENS),
 )
 def test_repository_facts_never_fail(licence, readme, codeowners, security, workflow):
-    files = {"LICENCE": licence, "README.md": readme, ".github/CODEOWNERS": codeowners,
-             "SECURITY.md": security, ".github/workflows/ci.yml": workflow, ".env": readme}
+    files = {
+        "LICENCE": licence,
+        "README.md": readme,
+        ".github/CODEOWNERS": codeowners,
+        "SECURITY.md": security,
+        ".github/workflows/ci.yml": workflow,
+        ".env": readme,
+    }
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
         for name, text in files.items():

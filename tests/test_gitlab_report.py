@@ -156,8 +156,18 @@ def test_the_command_line_writes_the_report_and_keeps_the_gate(tmp_path: Path) -
     sarif_target = tmp_path / "tcop-lint.sarif"
     result = CliRunner().invoke(
         main,
-        ["scan", str(EXAMPLE), "--format", f"gitlab={target}", "--format", f"sarif={sarif_target}",
-         "--format", "text", "--fail-on", "error"],
+        [
+            "scan",
+            str(EXAMPLE),
+            "--format",
+            f"gitlab={target}",
+            "--format",
+            f"sarif={sarif_target}",
+            "--format",
+            "text",
+            "--fail-on",
+            "error",
+        ],
         catch_exceptions=False,
     )
     assert result.exit_code == 1, result.output  # the example has error findings
@@ -167,8 +177,9 @@ def test_the_command_line_writes_the_report_and_keeps_the_gate(tmp_path: Path) -
     results = json.loads(sarif_target.read_text("utf-8"))["runs"][0]["results"]
     assert {i["fingerprint"] for i in issues} == {r["partialFingerprints"][FINGERPRINT_KEY] for r in results}
 
-    again = CliRunner().invoke(main, ["scan", str(EXAMPLE), "--format", "gitlab", "--fail-on", "never"],
-                               catch_exceptions=False)
+    again = CliRunner().invoke(
+        main, ["scan", str(EXAMPLE), "--format", "gitlab", "--fail-on", "never"], catch_exceptions=False
+    )
     assert again.exit_code == 0
     assert again.output == target.read_text("utf-8")
 

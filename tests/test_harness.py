@@ -64,12 +64,20 @@ def failing_case(checks: Path):
 @pytest.mark.parametrize(
     "line, parsed",
     [
-        ("main.tf:12  TCOP-06-TF-003  aws_lb_listener.web#/ssl_policy",
-         Expectation("main.tf:12", "TCOP-06-TF-003", "aws_lb_listener.web#/ssl_policy")),
-        ("a.yaml:3   TCOP-04-OAS-005   #/paths/~1a/content/text~1csv; charset=ISO-8859-1  --  says  why ",
-         Expectation("a.yaml:3", "TCOP-04-OAS-005", "#/paths/~1a/content/text~1csv; charset=ISO-8859-1", "says  why")),
-        ("<repository>  TCOP-03-REPO-007  <repository> -- No README found",
-         Expectation("<repository>", "TCOP-03-REPO-007", "<repository>", "No README found")),
+        (
+            "main.tf:12  TCOP-06-TF-003  aws_lb_listener.web#/ssl_policy",
+            Expectation("main.tf:12", "TCOP-06-TF-003", "aws_lb_listener.web#/ssl_policy"),
+        ),
+        (
+            "a.yaml:3   TCOP-04-OAS-005   #/paths/~1a/content/text~1csv; charset=ISO-8859-1  --  says  why ",
+            Expectation(
+                "a.yaml:3", "TCOP-04-OAS-005", "#/paths/~1a/content/text~1csv; charset=ISO-8859-1", "says  why"
+            ),
+        ),
+        (
+            "<repository>  TCOP-03-REPO-007  <repository> -- No README found",
+            Expectation("<repository>", "TCOP-03-REPO-007", "<repository>", "No README found"),
+        ),
         ("main.tf:1", Expectation("main.tf:1")),  # the older form: the place alone
     ],
 )
@@ -110,8 +118,11 @@ def test_a_fail_case_must_report_exactly_its_expected_list(tmp_path: Path, expec
 
 def test_an_unexpected_finding_is_shown_with_its_message(tmp_path: Path) -> None:
     case = failing_case(team_checks(tmp_path, fail_tf=UNNAMED + 'resource "aws_s3_bucket" "more" {\n}\n'))
-    with pytest.raises(AssertionError, match=r"reported but not expected:\n    main\.tf:4  TCOP-06-TF-900  "
-                                             r"aws_s3_bucket\.more#/bucket -- aws_s3_bucket\.more has no bucket name"):
+    with pytest.raises(
+        AssertionError,
+        match=r"reported but not expected:\n    main\.tf:4  TCOP-06-TF-900  "
+        r"aws_s3_bucket\.more#/bucket -- aws_s3_bucket\.more has no bucket name",
+    ):
         check_fixture(case)
 
 

@@ -139,5 +139,7 @@ def test_every_report_format_copes_with_hostile_names(hostile):
     annotations = (base / "report.github").read_text(encoding="utf-8").splitlines()
     assert all(line.startswith("::") or not line.strip() for line in annotations if "line.tf" in line)
     issues = json.loads((base / "report.gitlab").read_text(encoding="utf-8"))
-    assert {i["fingerprint"] for i in issues} == {r["partialFingerprints"]["tcopLint/v1"] for r in sarif["runs"][0]["results"]}
+    assert {i["fingerprint"] for i in issues} == {
+        r["partialFingerprints"]["tcopLint/v1"] for r in sarif["runs"][0]["results"]
+    }
     assert all(isinstance(i["location"]["path"], str) and i["location"]["path"] for i in issues)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from tcop_lint.core.model import Position
 from tcop_lint.load.documents import load_yaml
 from tcop_lint.load.kubernetes import is_kubernetes, kubernetes_objects
-from tcop_lint.core.model import Position
 
 
 def test_what_counts_as_an_object():

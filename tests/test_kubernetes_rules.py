@@ -5,12 +5,11 @@ from __future__ import annotations
 from textwrap import dedent
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from tcop_lint.load.documents import load_yaml
-from tcop_lint.load.kubernetes import kubernetes_objects
-from tcop_lint.core.model import Documents, Hit, RepositoryFacts
-from tcop_lint.check.rules.kubernetes import image_pinning, image_not_pinned, restricted_hardening
+from tcop_lint.check.registry import rule_context
+from tcop_lint.check.rules.kubernetes import image_not_pinned, image_pinning, restricted_hardening
 from tcop_lint.check.rules.kubernetes_workloads import (
     index_scalers,
     missing_probes,
@@ -20,9 +19,11 @@ from tcop_lint.check.rules.kubernetes_workloads import (
     selector_matches,
     workloads_without_autoscaler,
 )
-from tcop_lint.core.settings import Settings
-from tcop_lint.check.registry import rule_context
 from tcop_lint.check.subjects import subjects
+from tcop_lint.core.model import Documents, Hit, RepositoryFacts
+from tcop_lint.core.settings import Settings
+from tcop_lint.load.documents import load_yaml
+from tcop_lint.load.kubernetes import kubernetes_objects
 
 PRODUCTION = {
     "production_namespaces": ["production", "prod", "*-prod", "*-production"],
@@ -129,7 +130,9 @@ items:
     spec:
       replicas: 2
 """
-    hits = list(workloads_without_autoscaler(rule_context(workloads_without_autoscaler, documents(("list.yaml", listed)))))
+    hits = list(
+        workloads_without_autoscaler(rule_context(workloads_without_autoscaler, documents(("list.yaml", listed))))
+    )
     assert [(hit.address, hit.position.line) for hit in hits] == [("StatefulSet/apps/store", 18)]
 
 
@@ -341,7 +344,13 @@ spec:
     widened = Settings(allowed_regions={"aws": ("eu-west-2", "eu-west-1")})
     hits = run_on(pinned_outside_allowed_regions, "kubernetes.pod_spec", documents(("pod.yaml", pod)), widened)
     # With only AWS configured, the Azure and Google zones are no longer allowed.
-    assert sorted(hit.address.rsplit("/", 1)[1] for hit in hits) == ["eu-west-21", "europe-west2-c", "europe-west2-zz", "uksouth-2", "ukwest"]
+    assert sorted(hit.address.rsplit("/", 1)[1] for hit in hits) == [
+        "eu-west-21",
+        "europe-west2-c",
+        "europe-west2-zz",
+        "uksouth-2",
+        "ukwest",
+    ]
 
 
 def test_pod_level_resources_cover_every_container() -> None:
@@ -364,24 +373,63 @@ spec:
 
 ODD = st.recursive(
     st.none() | st.booleans() | st.integers(-2, 3) | st.sampled_from(["", "ALL", "In", "app", "eu-west-1", "Always"]),
-    lambda inner: st.lists(inner, max_size=3)
-    | st.dictionaries(
-        st.sampled_from(
-            ["containers", "initContainers", "securityContext", "capabilities", "drop", "add", "resources", "requests",
-             "limits", "nodeSelector", "affinity", "nodeAffinity", "matchExpressions", "values", "key", "operator",
-             "seccompProfile", "type", "runAsNonRoot", "runAsUser", "image", "name", "os", "restartPolicy",
-             "topology.kubernetes.io/region", "selector", "matchLabels", "scaleTargetRef", "minReplicas", "replicas",
-             "template", "metadata", "labels", "spec"]
-        ),
-        inner,
-        max_size=4,
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(
+            st.sampled_from(
+                [
+                    "containers",
+                    "initContainers",
+                    "securityContext",
+                    "capabilities",
+                    "drop",
+                    "add",
+                    "resources",
+                    "requests",
+                    "limits",
+                    "nodeSelector",
+                    "affinity",
+                    "nodeAffinity",
+                    "matchExpressions",
+                    "values",
+                    "key",
+                    "operator",
+                    "seccompProfile",
+                    "type",
+                    "runAsNonRoot",
+                    "runAsUser",
+                    "image",
+                    "name",
+                    "os",
+                    "restartPolicy",
+                    "topology.kubernetes.io/region",
+                    "selector",
+                    "matchLabels",
+                    "scaleTargetRef",
+                    "minReplicas",
+                    "replicas",
+                    "template",
+                    "metadata",
+                    "labels",
+                    "spec",
+                ]
+            ),
+            inner,
+            max_size=4,
+        )
     ),
     max_leaves=12,
 )
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(pod=ODD, spec=ODD, kind=st.sampled_from(["Pod", "Deployment", "StatefulSet", "HorizontalPodAutoscaler", "PodDisruptionBudget", "Namespace"]))
+@given(
+    pod=ODD,
+    spec=ODD,
+    kind=st.sampled_from(
+        ["Pod", "Deployment", "StatefulSet", "HorizontalPodAutoscaler", "PodDisruptionBudget", "Namespace"]
+    ),
+)
 def test_rules_never_raise_on_odd_input(pod, spec, kind) -> None:
     data = {"apiVersion": "v1", "kind": kind, "metadata": {"name": "x", "namespace": "prod"}, "spec": spec}
     if kind == "Pod":

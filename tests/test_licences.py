@@ -24,8 +24,23 @@ from tcop_lint.licences import (
 TEXTS = Path(str(resources.files("tcop_lint.licences").joinpath("data/texts")))
 METADATA = json.loads(resources.files("tcop_lint.licences").joinpath("data/licences.json").read_text(encoding="utf-8"))
 REQUIRED_IDS = (
-    "MIT", "Apache-2.0", "BSD-2-Clause", "BSD-3-Clause", "ISC", "MPL-2.0", "GPL-2.0", "GPL-3.0",
-    "LGPL-2.1", "LGPL-3.0", "AGPL-3.0", "EPL-2.0", "Unlicense", "0BSD", "CC0-1.0", "CC-BY-4.0", "OGL-UK-3.0",
+    "MIT",
+    "Apache-2.0",
+    "BSD-2-Clause",
+    "BSD-3-Clause",
+    "ISC",
+    "MPL-2.0",
+    "GPL-2.0",
+    "GPL-3.0",
+    "LGPL-2.1",
+    "LGPL-3.0",
+    "AGPL-3.0",
+    "EPL-2.0",
+    "Unlicense",
+    "0BSD",
+    "CC0-1.0",
+    "CC-BY-4.0",
+    "OGL-UK-3.0",
 )
 
 GDS_MIT = """The MIT License (MIT)
@@ -77,7 +92,11 @@ def test_licence_info() -> None:
     ogl = licence_info("ogl-uk-3.0")
     assert ogl is not None
     assert (ogl.spdx_id, ogl.name, ogl.is_osi_approved, ogl.licence_class) == (
-        "OGL-UK-3.0", "Open Government Licence v3.0", False, "open-content")
+        "OGL-UK-3.0",
+        "Open Government Licence v3.0",
+        False,
+        "open-content",
+    )
     mit = licence_info("MIT")
     assert mit is not None and mit.is_osi_approved and mit.licence_class == "permissive" and mit.has_text
     assert licence_info("CC-BY-NC-4.0").licence_class == "non-open"  # type: ignore[union-attr]
@@ -102,9 +121,13 @@ def test_gds_mit_licence_with_crown_copyright_is_mit() -> None:
 
 def test_formatting_spelling_and_encoding_differences_are_ignored() -> None:
     variant = (
-        "\ufeff# MIT Licence\r\n\r\n**Copyright © 2019–2024 Crown Copyright (Department for Education)**\r\n"
-        "All rights reserved.\r\n\r\n" + GDS_MIT.split("\n\n", 2)[2].replace("\n", "\r\n")
-    ).replace("sublicense", "sub-licence").replace('"AS IS"', "“AS IS”")
+        (
+            "\ufeff# MIT Licence\r\n\r\n**Copyright © 2019–2024 Crown Copyright (Department for Education)**\r\n"
+            "All rights reserved.\r\n\r\n" + GDS_MIT.split("\n\n", 2)[2].replace("\n", "\r\n")
+        )
+        .replace("sublicense", "sub-licence")
+        .replace('"AS IS"', "“AS IS”")
+    )
     match = identify_text(variant)
     assert match.spdx_id == "MIT"
     assert match.confidence >= 0.98
@@ -143,7 +166,12 @@ def test_apache_with_filled_in_appendix_and_https_url() -> None:
 
 def test_ogl_in_markdown_with_bullets_and_headings() -> None:
     lines = shipped("OGL-UK-3.0.txt").splitlines()
-    body = ["# Open Government Licence v3.0", "", "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/", ""]
+    body = [
+        "# Open Government Licence v3.0",
+        "",
+        "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/",
+        "",
+    ]
     for line in lines[1:]:
         if line.startswith(("copy, publish", "adapt the", "exploit the")):
             body.append("* " + line)
@@ -227,7 +255,10 @@ def test_statements(text: str, expected: str | None) -> None:
 
 def test_parse_expression() -> None:
     assert parse_expression("(mit OR apache-2.0) AND bsd-3-clause") == "(MIT OR Apache-2.0) AND BSD-3-Clause"
-    assert parse_expression("GPL-2.0-or-later WITH Classpath-exception-2.0") == "GPL-2.0-or-later WITH Classpath-exception-2.0"
+    assert (
+        parse_expression("GPL-2.0-or-later WITH Classpath-exception-2.0")
+        == "GPL-2.0-or-later WITH Classpath-exception-2.0"
+    )
     assert parse_expression("MIT OR") is None
     assert parse_expression("Made-Up-1.0") is None
 
@@ -304,11 +335,15 @@ def test_project_licence_none_noassertion_and_lgpl(tmp_path: Path) -> None:
 
 
 def test_project_licence_from_readme_licences_folder_and_html(tmp_path: Path) -> None:
-    ogl = _project(tmp_path / "a", {"README.md": "# Data\n\n## Licence\n\nReleased under the Open Government Licence v3.0.\n"})
+    ogl = _project(
+        tmp_path / "a", {"README.md": "# Data\n\n## Licence\n\nReleased under the Open Government Licence v3.0.\n"}
+    )
     assert (project_licence(ogl).spdx_id, project_licence(ogl).method) == ("OGL-UK-3.0", "readme")
     reuse = _project(tmp_path / "b", {"LICENSES/MIT.txt": GDS_MIT})
     assert (project_licence(reuse).spdx_id, project_licence(reuse).method) == ("MIT", "licenses-folder")
-    mixed = _project(tmp_path / "c", {"LICENSES/MIT.txt": GDS_MIT, "LICENSES/OGL-UK-3.0.txt": shipped("OGL-UK-3.0.txt")})
+    mixed = _project(
+        tmp_path / "c", {"LICENSES/MIT.txt": GDS_MIT, "LICENSES/OGL-UK-3.0.txt": shipped("OGL-UK-3.0.txt")}
+    )
     assert project_licence(mixed).spdx_id == "NOASSERTION"
     page = "<html><body>" + "".join(f"<p>{p}</p>" for p in GDS_MIT.split("\n\n")) + "</body></html>"
     assert project_licence(_project(tmp_path / "d", {"LICENSE.html": page})).spdx_id == "MIT"

@@ -21,7 +21,9 @@ def test_agreement_with_licensee_fixtures() -> None:
     for name, want in sorted(expected.items()):
         got = project_licence(DATA / "fixtures" / name)
         if got.spdx_id != want:
-            disagreements.append(f"{name}: licensee {want}, tcop-lint {got.spdx_id} {[(f.path, f.spdx_id) for f in got.files]}")
+            disagreements.append(
+                f"{name}: licensee {want}, tcop-lint {got.spdx_id} {[(f.path, f.spdx_id) for f in got.files]}"
+            )
     agreement = 1 - len(disagreements) / len(expected)
     print(f"agreement with licensee: {agreement:.1%} ({len(expected) - len(disagreements)}/{len(expected)})")
     print("\n".join(disagreements))

@@ -11,18 +11,18 @@ import shutil
 from pathlib import Path
 
 import pytest
+from repo_helpers import write_files
 
-from tcop_lint.check import registry
-from tcop_lint.load.cache import Cache
-from tcop_lint.check.catalogue import builtin_checks_dir, load_catalogue
-from tcop_lint.discover.discovery import discover
 from tcop_lint.assemble.assembly import load_documents
+from tcop_lint.check import registry
+from tcop_lint.check.catalogue import builtin_checks_dir, load_catalogue
 from tcop_lint.check.engine import run_checks
-from tcop_lint.load import documents as documents_module
-from tcop_lint.load import repository_files
 from tcop_lint.core.model import CodeownersRule, FromLine, YamlView
 from tcop_lint.core.settings import Settings
-from repo_helpers import write_files
+from tcop_lint.discover.discovery import discover
+from tcop_lint.load import documents as documents_module
+from tcop_lint.load import repository_files
+from tcop_lint.load.cache import Cache
 
 ROOT = Path(__file__).resolve().parent.parent
 CHECKS = tuple(load_catalogue([builtin_checks_dir()]))
@@ -38,7 +38,7 @@ REPOSITORY = {
         "        with:\n"
         "          ref: ${{ github.event.pull_request.head.sha }}\n"
         "      - uses: someone/setup-thing@v1\n"
-        "      - run: echo \"${{ github.event.issue.title }}\"\n"
+        '      - run: echo "${{ github.event.issue.title }}"\n'
         "      - run: pytest\n"
     ),
     "action.yml": "runs:\n  using: composite\n  steps:\n    - uses: other/tool@main\n",
@@ -88,8 +88,17 @@ def _refuse(*_args, **_kwargs):
 
 
 DISK = [
-    (builtins, "open"), (io, "open"), (os, "open"), (os, "stat"), (os, "lstat"), (os, "scandir"), (os, "listdir"),
-    (pathlib.Path, "read_text"), (pathlib.Path, "read_bytes"), (pathlib.Path, "open"), (pathlib.Path, "exists"),
+    (builtins, "open"),
+    (io, "open"),
+    (os, "open"),
+    (os, "stat"),
+    (os, "lstat"),
+    (os, "scandir"),
+    (os, "listdir"),
+    (pathlib.Path, "read_text"),
+    (pathlib.Path, "read_bytes"),
+    (pathlib.Path, "open"),
+    (pathlib.Path, "exists"),
     (pathlib.Path, "is_file"),
 ]
 
@@ -139,8 +148,13 @@ def test_views_are_built_identically_cold_and_from_the_cache(tmp_path: Path) -> 
     assert isinstance(workflow, YamlView) and workflow.line(("jobs", "test", "steps", 1, "uses")) == 9
     assert warm.content["Dockerfile"].from_lines == (FromLine(1, "python:3.12", None), FromLine(2, "scratch", "final"))
     assert warm.content[".github/CODEOWNERS"].codeowners == (CodeownersRule("/terraform/", True),)
-    assert [(p.name, p.licence, p.line) for p in warm.content["package-lock.json"].packages or ()] == [("a", "BUSL-1.1", 1)]
-    assert warm.content["package.json"].manifest is not None and warm.content["package.json"].manifest.data["version"] == "one"
+    assert [(p.name, p.licence, p.line) for p in warm.content["package-lock.json"].packages or ()] == [
+        ("a", "BUSL-1.1", 1)
+    ]
+    assert (
+        warm.content["package.json"].manifest is not None
+        and warm.content["package.json"].manifest.data["version"] == "one"
+    )
 
 
 def test_a_partial_scan_judges_repository_checks_on_the_whole_repository(tmp_path: Path) -> None:
@@ -151,14 +165,27 @@ def test_a_partial_scan_judges_repository_checks_on_the_whole_repository(tmp_pat
 
     from tcop_lint.cli import main
 
-    write_files(tmp_path, {
-        ".github/workflows/ci.yml": "on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - run: make test\n",
-        "package.json": '{"name": "x", "version": "1.0.0"}\n',
-        "main.tf": 'resource "aws_s3_bucket" "b" {}\n',
-    })
+    write_files(
+        tmp_path,
+        {
+            ".github/workflows/ci.yml": "on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - run: make test\n",
+            "package.json": '{"name": "x", "version": "1.0.0"}\n',
+            "main.tf": 'resource "aws_s3_bucket" "b" {}\n',
+        },
+    )
 
     def messages(*paths: str) -> list[str]:
-        args = ["scan", *paths, "--root", str(tmp_path), "--select", "TCOP-06-REPO-001", "--format", "json", "--no-cache"]
+        args = [
+            "scan",
+            *paths,
+            "--root",
+            str(tmp_path),
+            "--select",
+            "TCOP-06-REPO-001",
+            "--format",
+            "json",
+            "--no-cache",
+        ]
         result = CliRunner().invoke(main, args)
         return [f["message"] for f in json.loads(result.output)["findings"]]
 

@@ -64,10 +64,7 @@ def test_the_guard_blocks_and_records_a_connection(tmp_path):
 
 
 def test_the_guard_records_reading_outside_and_running_programs(tmp_path):
-    code = (
-        f"open({str(tmp_path / 'outside' / 'secret.txt')!r}).read()\n"
-        "import subprocess\nsubprocess.run(['true'])\n"
-    )
+    code = f"open({str(tmp_path / 'outside' / 'secret.txt')!r}).read()\nimport subprocess\nsubprocess.run(['true'])\n"
     kinds = {kind for kind, _ in _run_guarded(tmp_path, code)}
     assert {"outside", "process"} <= kinds
 

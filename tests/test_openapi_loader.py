@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from tcop_lint.load.documents import load_yaml
 from tcop_lint.core.model import json_pointer
+from tcop_lint.load.documents import load_yaml
 from tcop_lint.load.openapi import (
     all_parameters,
     operation_parameters,
@@ -69,7 +69,10 @@ def test_pointers_round_trip():
 
 def test_resolve_ref():
     d = doc()
-    assert resolve_ref(d, {"$ref": "#/components/schemas/x~1y~0z"}) == ({"type": "string"}, ("components", "schemas", "x/y~z"))
+    assert resolve_ref(d, {"$ref": "#/components/schemas/x~1y~0z"}) == (
+        {"type": "string"},
+        ("components", "schemas", "x/y~z"),
+    )
     assert resolve_ref(d, {"$ref": "#/components/parameters/Alias"})[1] == ("components", "parameters", "Id")
     assert resolve_ref(d, {"$ref": "#/components/schemas/A"})[0] is None  # a cycle
     assert resolve_ref(d, {"$ref": "#/nowhere"}, ("p",)) == (None, ("p",))
@@ -81,7 +84,10 @@ def test_resolve_ref():
 def test_operations_and_their_parameters():
     d = doc()
     found = [(template, method, path) for template, method, _, path in operations(d)]
-    assert found == [("/a~b/{id}", "get", ("paths", "/a~b/{id}", "get")), ("/a~b/{id}", "post", ("paths", "/a~b/{id}", "post"))]
+    assert found == [
+        ("/a~b/{id}", "get", ("paths", "/a~b/{id}", "get")),
+        ("/a~b/{id}", "post", ("paths", "/a~b/{id}", "post")),
+    ]
     params = list(operation_parameters(d, ("paths", "/a~b/{id}", "get")))
     assert [(p["name"], p.get("required")) for p, _ in params] == [("id", True), ("trace", True)]
     assert params[0][1] == ("components", "parameters", "Id")

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from tcop_lint.load.documents import load_json, load_yaml
-from tcop_lint.core.model import Documents, RepositoryFacts
-from tcop_lint.check.rules import openapi as rules
 from tcop_lint.check.registry import rule_context
+from tcop_lint.check.rules import openapi as rules
 from tcop_lint.check.subjects import subjects
+from tcop_lint.core.model import Documents, RepositoryFacts
+from tcop_lint.load.documents import load_json, load_yaml
 
 
 def run(function, text: str, name: str = "api.yaml"):
@@ -16,7 +16,9 @@ def run(function, text: str, name: str = "api.yaml"):
     assert loaded.problems == ()
     documents = Documents(RepositoryFacts("/r", (name,), False), openapi=loaded.openapi)
     context = rule_context(function, documents)
-    hits = [hit for subject in subjects(documents, {"target": "openapi.document"}) for hit in function(subject, context)]
+    hits = [
+        hit for subject in subjects(documents, {"target": "openapi.document"}) for hit in function(subject, context)
+    ]
     return [(hit.position.line, hit.address) for hit in hits], hits
 
 
@@ -56,11 +58,20 @@ def test_swagger_schemes():
 def test_metadata_reports_each_missing_part_where_it_belongs():
     places, _ = run(rules.api_metadata, "openapi: 3.1.0\npaths: {}\n")
     assert places == [(1, "#/info/description"), (1, "#/info/contact")]
-    places, _ = run(rules.api_metadata, "openapi: 3.1.0\ninfo:\n  title: t\n  description: '  '\n  contact: {email: a@example.gov.uk}\n")
+    places, _ = run(
+        rules.api_metadata,
+        "openapi: 3.1.0\ninfo:\n  title: t\n  description: '  '\n  contact: {email: a@example.gov.uk}\n",
+    )
     assert places == [(2, "#/info/description")]
-    places, _ = run(rules.api_metadata, "openapi: 3.1.0\ninfo:\n  title: t\n  description: Does things.\n  contact:\n    name: Team\n")
+    places, _ = run(
+        rules.api_metadata,
+        "openapi: 3.1.0\ninfo:\n  title: t\n  description: Does things.\n  contact:\n    name: Team\n",
+    )
     assert places == [(5, "#/info/contact")]
-    assert run(rules.api_metadata, "openapi: 3.1.0\ninfo:\n  description: d\n  contact: {url: https://x.gov.uk}\n")[0] == []
+    assert (
+        run(rules.api_metadata, "openapi: 3.1.0\ninfo:\n  description: d\n  contact: {url: https://x.gov.uk}\n")[0]
+        == []
+    )
 
 
 def test_x_headers_are_reported_once_where_they_are_defined():
@@ -157,8 +168,19 @@ def test_host_names(url, bad_chars, bad_length):
 
 @pytest.mark.parametrize(
     "name,date_like",
-    [("createdAt", True), ("created_at", True), ("dateOfBirth", True), ("DOB", True), ("validFrom", True),
-     ("timestamp", True), ("update", False), ("timeout", False), ("format", False), ("chat", False), ("at", False)],
+    [
+        ("createdAt", True),
+        ("created_at", True),
+        ("dateOfBirth", True),
+        ("DOB", True),
+        ("validFrom", True),
+        ("timestamp", True),
+        ("update", False),
+        ("timeout", False),
+        ("format", False),
+        ("chat", False),
+        ("at", False),
+    ],
 )
 def test_date_names(name, date_like):
     assert design.is_date_name(name) is date_like

@@ -17,7 +17,9 @@ def wheel(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("wheel")
     subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(out), str(ROOT)],
-        check=True, capture_output=True, timeout=600,
+        check=True,
+        capture_output=True,
+        timeout=600,
     )
     (built,) = out.glob("tcop_lint-*.whl")
     return built
@@ -40,8 +42,14 @@ def test_the_installed_layout_loads_the_packaged_catalogue(wheel: Path, tmp_path
         "from tcop_lint.check.catalogue import builtin_checks_dir, load_catalogue;"
         "d = builtin_checks_dir(); print(d); print(len(load_catalogue([d])))"
     )
-    done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=120,
-                          env={"PYTHONPATH": str(tmp_path), "PATH": "/usr/bin:/bin"})
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={"PYTHONPATH": str(tmp_path), "PATH": "/usr/bin:/bin"},
+    )
     assert done.returncode == 0, done.stderr
     folder, count = done.stdout.split()
     assert Path(folder) == tmp_path / "tcop_lint" / "checks"

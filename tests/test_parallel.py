@@ -65,7 +65,9 @@ def test_order_follows_names_not_completion(platform_tree, serial, always_parall
     assert load_all(root, reordered, MAX, jobs=3) == list(reversed(serial))
 
 
-def test_parallel_with_cache_equals_serial_cold_and_warm(platform_tree, serial, always_parallel, tmp_path: Path) -> None:
+def test_parallel_with_cache_equals_serial_cold_and_warm(
+    platform_tree, serial, always_parallel, tmp_path: Path
+) -> None:
     root, names = platform_tree
     cache = Cache(tmp_path / "cache")
     assert load_all(root, names, MAX, jobs=2, cache=cache) == serial
@@ -95,8 +97,8 @@ def test_checks_shared_over_processes_give_what_one_process_gives(monkeypatch) -
     from tcop_lint.assemble.assembly import load_documents
     from tcop_lint.check import engine
     from tcop_lint.check.catalogue import builtin_checks_dir, load_catalogue
-    from tcop_lint.discover.discovery import discover
     from tcop_lint.core.settings import Settings
+    from tcop_lint.discover.discovery import discover
 
     example = Path(__file__).parent.parent / "examples" / "service-repo"
     scope = discover([str(example)], use_git=False)

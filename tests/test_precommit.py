@@ -15,13 +15,24 @@ import sys
 from pathlib import Path
 
 import pytest
-from ruamel.yaml import YAML
 from repo_helpers import GIT_ENV, git
+from ruamel.yaml import YAML
 
 REPO = Path(__file__).resolve().parents[1]
 HOOKS = YAML(typ="safe").load((REPO / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
-COPY_IGNORE = shutil.ignore_patterns(".git", ".venv", "venv", "__pycache__", ".pytest_cache", "*.egg-info", "build", "dist",
-                                     ".hypothesis", ".mypy_cache", ".ruff_cache")
+COPY_IGNORE = shutil.ignore_patterns(
+    ".git",
+    ".venv",
+    "venv",
+    "__pycache__",
+    ".pytest_cache",
+    "*.egg-info",
+    "build",
+    "dist",
+    ".hypothesis",
+    ".mypy_cache",
+    ".ruff_cache",
+)
 
 
 def committed_copy(source: Path, target: Path) -> Path:
@@ -68,7 +79,11 @@ def try_repo(target: Path, hooks: tuple[Path, Path], hook_id: str) -> subprocess
     env.pop("PYTHONPATH", None)  # the hook must run from the environment pre-commit built
     return subprocess.run(
         [sys.executable, "-m", "pre_commit", "try-repo", str(repository), hook_id, "--all-files", "--verbose"],
-        cwd=target, env=env, capture_output=True, text=True, timeout=900,
+        cwd=target,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
     )
 
 

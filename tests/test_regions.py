@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from types import MappingProxyType
 
-from tcop_lint.load.terraform import load_terraform
-from tcop_lint.core.model import Documents, RepositoryFacts
+from tcop_lint.assemble.terraform_modules import assemble_modules
+from tcop_lint.check.registry import rule_context
 from tcop_lint.check.rules.regions import resources_outside_allowed_regions
 from tcop_lint.check.rules.terraform_network import admin_ports_open_to_world
-from tcop_lint.core.settings import Settings
-from tcop_lint.check.registry import rule_context
 from tcop_lint.check.subjects import subjects
-from tcop_lint.assemble.terraform_modules import assemble_modules
+from tcop_lint.core.model import Documents, RepositoryFacts
+from tcop_lint.core.settings import Settings
+from tcop_lint.load.terraform import load_terraform
 
 
 def documents(*files: tuple[str, str]) -> Documents:
@@ -20,17 +20,19 @@ def documents(*files: tuple[str, str]) -> Documents:
 
 
 def region_hits(*files: tuple[str, str], settings: Settings = Settings()):
-    return list(resources_outside_allowed_regions(rule_context(resources_outside_allowed_regions, documents(*files), settings)))
+    return list(
+        resources_outside_allowed_regions(rule_context(resources_outside_allowed_regions, documents(*files), settings))
+    )
 
 
-SHARED_PROVIDER = '''provider "aws" {
+SHARED_PROVIDER = """provider "aws" {
   region = "eu-west-1"
 }
 resource "aws_s3_bucket" "a" {}
 resource "aws_s3_bucket" "b" {}
 resource "aws_iam_role" "r" {}
 data "aws_caller_identity" "me" {}
-'''
+"""
 
 
 def test_inherited_region_is_reported_once_on_the_provider_line() -> None:
@@ -50,7 +52,7 @@ def test_only_global_types_under_a_foreign_provider_are_not_reported() -> None:
 
 
 def test_us_east_1_exemptions_need_the_right_shape() -> None:
-    text = '''provider "aws" {
+    text = """provider "aws" {
   alias  = "use1"
   region = "us-east-1"
 }
@@ -61,7 +63,7 @@ resource "aws_cloudwatch_metric_alarm" "cpu" {
   provider  = aws.use1
   namespace = "AWS/EC2"
 }
-'''
+"""
     (hit,) = region_hits(("main.tf", text))
     assert hit.position.line == 3 and hit.properties["resources"] == ["aws_cloudwatch_metric_alarm.cpu"]
 
@@ -88,7 +90,7 @@ def port_hits(text: str) -> list[int]:
 
 
 def test_port_ranges_and_all_protocols_count() -> None:
-    text = '''resource "aws_security_group_rule" "range" {
+    text = """resource "aws_security_group_rule" "range" {
   type        = "ingress"
   from_port   = 5000
   to_port     = 6000
@@ -123,5 +125,5 @@ resource "google_compute_firewall" "egress" {
   }
   source_ranges = ["0.0.0.0/0"]
 }
-'''
+"""
     assert port_hits(text) == [6, 26]

@@ -9,12 +9,12 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from repo_helpers import git
 
 from tcop_lint.check.catalogue import builtin_checks_dir, load_catalogue
 from tcop_lint.check.rules.openapi_catalogue import case_style
 from tcop_lint.check.rules.repo_data import licence_id, personal_value, read_small
 from tcop_lint.testing import scan_checks, scan_folder
-from repo_helpers import git
 
 
 def write(folder: Path, name: str, text: str) -> Path:
@@ -70,7 +70,9 @@ def test_validation_never_fetches_a_remote_reference(tmp_path: Path, monkeypatch
 
 
 def test_openapi_3_1_errors_are_placed_at_the_offending_key(tmp_path: Path) -> None:
-    write(tmp_path, "api.yaml", "openapi: 3.1.0\ninfo:\n  title: T\n  version: '1'\n  licence: {name: MIT}\npaths: {}\n")
+    write(
+        tmp_path, "api.yaml", "openapi: 3.1.0\ninfo:\n  title: T\n  version: '1'\n  licence: {name: MIT}\npaths: {}\n"
+    )
     found = scan_folder(tmp_path, ["TCOP-04-OAS-002"])
     assert [(f.position.line, "licence" in f.message) for f in found] == [(5, True)]
 
@@ -83,7 +85,11 @@ def test_an_unknown_version_is_reported_at_the_version_key(tmp_path: Path) -> No
 
 def test_deep_schemas_do_not_crash_the_check(tmp_path: Path) -> None:
     nested = "{type: object, properties: {a: " * 150 + "{type: string}" + "}}" * 150
-    write(tmp_path, "api.yaml", f"openapi: 3.0.3\ninfo: {{title: T, version: '1'}}\npaths: {{}}\ncomponents:\n  schemas:\n    Deep: {nested}\n")
+    write(
+        tmp_path,
+        "api.yaml",
+        f"openapi: 3.0.3\ninfo: {{title: T, version: '1'}}\npaths: {{}}\ncomponents:\n  schemas:\n    Deep: {nested}\n",
+    )
     scan_folder(tmp_path, ["TCOP-04-OAS-002"])  # no crash is the assertion (scan_folder raises on one)
 
 
@@ -93,9 +99,15 @@ def test_deep_schemas_do_not_crash_the_check(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     "name, style",
     [
-        ("first_name", "snake_case"), ("firstName", "camelCase"), ("FirstName", "PascalCase"),
-        ("first-name", "kebab-case"), ("FIRST_NAME", "SCREAMING_SNAKE_CASE"), ("postcode", None),
-        ("user_Name", None), ("addressLine1", "camelCase"), ("address_line_1", "snake_case"),
+        ("first_name", "snake_case"),
+        ("firstName", "camelCase"),
+        ("FirstName", "PascalCase"),
+        ("first-name", "kebab-case"),
+        ("FIRST_NAME", "SCREAMING_SNAKE_CASE"),
+        ("postcode", None),
+        ("user_Name", None),
+        ("addressLine1", "camelCase"),
+        ("address_line_1", "snake_case"),
     ],
 )
 def test_case_styles(name: str, style: str | None) -> None:
@@ -105,11 +117,20 @@ def test_case_styles(name: str, style: str | None) -> None:
 def test_an_enforced_style_reports_every_other_style(tmp_path: Path) -> None:
     checks = tmp_path / "checks"
     source = Path(builtin_checks_dir()) / "tcop-09" / "TCOP-09-OAS-008" / "check.yaml"
-    write(checks, "tcop-09/TCOP-09-OAS-901/check.yaml", source.read_text(encoding="utf-8").replace("TCOP-09-OAS-008", "TCOP-09-OAS-901")
-          .replace("  target: openapi.document\n", "  target: openapi.document\n  options: {style: camelCase}\n"))
+    write(
+        checks,
+        "tcop-09/TCOP-09-OAS-901/check.yaml",
+        source.read_text(encoding="utf-8")
+        .replace("TCOP-09-OAS-008", "TCOP-09-OAS-901")
+        .replace("  target: openapi.document\n", "  target: openapi.document\n  options: {style: camelCase}\n"),
+    )
     repo = tmp_path / "repo"
-    write(repo, "api.yaml", "openapi: 3.0.3\ninfo: {title: T, version: '1'}\npaths: {}\ncomponents:\n  schemas:\n    A:\n"
-          "      properties:\n        first_name: {type: string}\n        last_name: {type: string}\n        ageYears: {type: integer}\n")
+    write(
+        repo,
+        "api.yaml",
+        "openapi: 3.0.3\ninfo: {title: T, version: '1'}\npaths: {}\ncomponents:\n  schemas:\n    A:\n"
+        "      properties:\n        first_name: {type: string}\n        last_name: {type: string}\n        ageYears: {type: integer}\n",
+    )
     check = load_catalogue([checks])
     assert [c.rule["options"] for c in check] == [{"style": "camelCase"}]
     found = scan_folder(repo, ["TCOP-09-OAS-901"], checks_dir=checks)
@@ -192,8 +213,12 @@ def test_the_code_licence_at_the_root_does_not_cover_a_data_folder(tmp_path: Pat
 
 
 def test_a_contributing_file_counts_as_saying_how_to_contribute(tmp_path: Path) -> None:
-    write(tmp_path, "README.md", "# Tool\n\nThis tool checks the format of the files that councils send us each month.\n\n"
-          "## Usage\n\nRun it with a folder name.\n")
+    write(
+        tmp_path,
+        "README.md",
+        "# Tool\n\nThis tool checks the format of the files that councils send us each month.\n\n"
+        "## Usage\n\nRun it with a folder name.\n",
+    )
     write(tmp_path, "CONTRIBUTING.md", "Open a pull request.\n")
     assert scan_folder(tmp_path, ["TCOP-08-REPO-001"]) == ()
 
@@ -237,15 +262,22 @@ def test_a_removed_secret_is_reported_once_with_its_commit(tmp_path: Path) -> No
     assert len(found) == 1
     assert found[0].file is None and "deploy/upload.sh" in found[0].message
     assert AWS_KEY not in found[0].message
-    first = subprocess.run(["git", "-C", str(repo), "rev-list", "--max-parents=0", "HEAD"], capture_output=True, text=True).stdout
+    first = subprocess.run(
+        ["git", "-C", str(repo), "rev-list", "--max-parents=0", "HEAD"], capture_output=True, text=True
+    ).stdout
     assert first[:8] in found[0].message
 
 
 def test_history_beyond_the_commit_bound_is_not_read(tmp_path: Path) -> None:
     checks = tmp_path / "checks"
     source = Path(builtin_checks_dir()) / "tcop-03" / "TCOP-03-GIT-001" / "check.yaml"
-    write(checks, "tcop-03/TCOP-03-GIT-901/check.yaml", source.read_text(encoding="utf-8").replace("TCOP-03-GIT-001", "TCOP-03-GIT-901")
-          .replace("function: secrets_in_history\n", "function: secrets_in_history\n  options: {max_commits: 2}\n"))
+    write(
+        checks,
+        "tcop-03/TCOP-03-GIT-901/check.yaml",
+        source.read_text(encoding="utf-8")
+        .replace("TCOP-03-GIT-001", "TCOP-03-GIT-901")
+        .replace("function: secrets_in_history\n", "function: secrets_in_history\n  options: {max_commits: 2}\n"),
+    )
     repo = make_repo(tmp_path / "repo")
     commit(repo, "add", {"key.txt": f"{AWS_KEY}\n"})
     commit(repo, "remove", {"key.txt": None, "a.txt": "a\n"})

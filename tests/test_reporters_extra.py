@@ -40,8 +40,16 @@ TAGS = make_check("TCOP-08-TF-002", 8, "note")
 CHECKS = (LICENCE, REGION, TLS, TAGS)
 
 
-def finding(check: Check, file: str | None, line: int | None, message: str = "problem", *, level: str | None = None,
-            suppressed: str | None = None, address: str = "aws_lb_listener.http") -> Finding:
+def finding(
+    check: Check,
+    file: str | None,
+    line: int | None,
+    message: str = "problem",
+    *,
+    level: str | None = None,
+    suppressed: str | None = None,
+    address: str = "aws_lb_listener.http",
+) -> Finding:
     position = Position(line, 3, line, 30) if line is not None else None
     return Finding(
         check_id=check.id,
@@ -135,7 +143,9 @@ def test_most_severe_first_within_githubs_caps_and_the_rest_in_the_log() -> None
 
 
 def test_repository_findings_have_no_file_and_come_after_file_findings() -> None:
-    lines = render_github(report([finding(LICENCE, None, None, "No licence file"), finding(REGION, "main.tf", 4)])).splitlines()
+    lines = render_github(
+        report([finding(LICENCE, None, None, "No licence file"), finding(REGION, "main.tf", 4)])
+    ).splitlines()
     first, second = (parse_command(line) for line in lines if line.startswith("::"))
     assert first[1]["file"] == "main.tf"
     assert second[0] == "warning" and "file" not in second[1] and "line" not in second[1]
@@ -143,8 +153,10 @@ def test_repository_findings_have_no_file_and_come_after_file_findings() -> None
 
 
 def test_suppressed_findings_are_left_out_and_problems_use_spare_slots() -> None:
-    problems = [ParseProblem("k8s/bad.yaml", "mapping values are not allowed here", Position(4)),
-                ParseProblem("chart/templates/x.yaml", "Helm template skipped", skipped=True, level="note")]
+    problems = [
+        ParseProblem("k8s/bad.yaml", "mapping values are not allowed here", Position(4)),
+        ParseProblem("chart/templates/x.yaml", "Helm template skipped", skipped=True, level="note"),
+    ]
     text = render_github(report([finding(TLS, "main.tf", 1, suppressed="accepted risk: internal only")], problems))
     commands = [parse_command(line) for line in text.splitlines() if line.startswith("::")]
     assert [(kind, props.get("file"), props.get("line")) for kind, props, _ in commands] == [
@@ -172,9 +184,13 @@ def cells(row: str) -> list[str]:
 
 
 def test_markdown_counts_per_point_and_a_table_of_findings() -> None:
-    findings = [finding(TLS, "infra/lb.tf", 9, "listener allows TLS 1.0"), finding(TLS, "infra/lb.tf", 20),
-                finding(REGION, "infra/main.tf", 2), finding(LICENCE, None, None, "No licence file"),
-                finding(TAGS, "infra/s3.tf", 5, suppressed="tags come from the module")]
+    findings = [
+        finding(TLS, "infra/lb.tf", 9, "listener allows TLS 1.0"),
+        finding(TLS, "infra/lb.tf", 20),
+        finding(REGION, "infra/main.tf", 2),
+        finding(LICENCE, None, None, "No licence file"),
+        finding(TAGS, "infra/s3.tf", 5, suppressed="tags come from the module"),
+    ]
     text = render_markdown(report(findings))
     lines = text.splitlines()
     assert lines[0] == "## tcop-lint: 2 errors, 2 warnings"
@@ -182,13 +198,22 @@ def test_markdown_counts_per_point_and_a_table_of_findings() -> None:
     assert "4 checks ran on 7 files; 1 suppressed finding not shown." in lines
     point_rows = [cells(line) for line in lines if line.startswith("| [TCoP")]
     assert point_rows == [
-        ["[TCoP 3: Be open and use open source](https://www.gov.uk/guidance/be-open-and-use-open-source)", "0", "1", "0"],
+        [
+            "[TCoP 3: Be open and use open source](https://www.gov.uk/guidance/be-open-and-use-open-source)",
+            "0",
+            "1",
+            "0",
+        ],
         ["[TCoP 5: Use cloud first](https://www.gov.uk/guidance/use-cloud-first)", "0", "1", "0"],
         ["[TCoP 6: Make things secure](https://www.gov.uk/guidance/make-things-secure)", "2", "0", "0"],
     ]
     rows = [cells(line) for line in lines if line.startswith(("| error", "| warning", "| note"))]
-    assert rows[0] == ["error", "[TCOP-06-TF-001](<https://www.gov.uk/guidance/tcop-06-tf-001>)", "`infra/lb.tf:9`",
-                       "listener allows TLS 1.0"]
+    assert rows[0] == [
+        "error",
+        "[TCOP-06-TF-001](<https://www.gov.uk/guidance/tcop-06-tf-001>)",
+        "`infra/lb.tf:9`",
+        "listener allows TLS 1.0",
+    ]
     assert [row[0] for row in rows] == ["error", "error", "warning", "warning"]
     assert rows[2][2] == "(repository)" and rows[3][2] == "`infra/main.tf:2`"
 
@@ -205,7 +230,9 @@ def test_markdown_escapes_what_a_pull_request_could_put_in_a_message() -> None:
 
 
 def test_markdown_caps_the_table_at_the_most_severe_findings() -> None:
-    findings = [finding(TAGS, f"n{i:03}.tf", 1) for i in range(40)] + [finding(TLS, f"e{i:03}.tf", 1) for i in range(30)]
+    findings = [finding(TAGS, f"n{i:03}.tf", 1) for i in range(40)] + [
+        finding(TLS, f"e{i:03}.tf", 1) for i in range(30)
+    ]
     text = render_markdown(report(findings))
     rows = [line for line in text.splitlines() if line.startswith(("| error", "| note"))]
     assert len(rows) == MAX_ROWS
@@ -216,8 +243,13 @@ def test_markdown_caps_the_table_at_the_most_severe_findings() -> None:
 
 
 def test_markdown_without_findings_lists_problems_and_crashes() -> None:
-    text = render_markdown(report([], [ParseProblem("api/openapi.yaml", "not valid YAML", Position(3))],
-                                  [CheckCrash("TCOP-06-TF-001", "main.tf", "KeyError: 'x'")]))
+    text = render_markdown(
+        report(
+            [],
+            [ParseProblem("api/openapi.yaml", "not valid YAML", Position(3))],
+            [CheckCrash("TCOP-06-TF-001", "main.tf", "KeyError: 'x'")],
+        )
+    )
     assert text.startswith("## tcop-lint: no findings\n")
     assert "| TCoP point" not in text
     assert "- `api/openapi.yaml:3`: not valid YAML" in text
@@ -228,17 +260,24 @@ def test_markdown_without_findings_lists_problems_and_crashes() -> None:
 
 
 def test_junit_suites_per_point_with_failures_notes_crashes_and_problems() -> None:
-    findings = [finding(TLS, "infra/lb.tf", 9, "first"), finding(TLS, "infra/lb.tf", 20, "second"),
-                finding(TLS, "infra/api.tf", 1, "third"), finding(TAGS, "infra/s3.tf", 5, "untagged bucket"),
-                finding(REGION, "infra/x.tf", 2, suppressed="accepted")]
+    findings = [
+        finding(TLS, "infra/lb.tf", 9, "first"),
+        finding(TLS, "infra/lb.tf", 20, "second"),
+        finding(TLS, "infra/api.tf", 1, "third"),
+        finding(TAGS, "infra/s3.tf", 5, "untagged bucket"),
+        finding(REGION, "infra/x.tf", 2, suppressed="accepted"),
+    ]
     problems = [ParseProblem("k8s/bad.yaml", "not YAML\x00\x1b here", Position(1))]
     crashes = [CheckCrash("TCOP-03-REPO-001", None, "boom", "Traceback ...")]
     root = ET.fromstring(render_junit(report(findings, problems, crashes)))
     assert root.tag == "testsuites"
     suites = {suite.get("name"): suite for suite in root.findall("testsuite")}
     assert list(suites) == [
-        "TCoP 3: Be open and use open source", "TCoP 5: Use cloud first", "TCoP 6: Make things secure",
-        "TCoP 8: Share, reuse and collaborate", "Files that could not be checked",
+        "TCoP 3: Be open and use open source",
+        "TCoP 5: Use cloud first",
+        "TCoP 6: Make things secure",
+        "TCoP 8: Share, reuse and collaborate",
+        "Files that could not be checked",
     ]
     tls = suites["TCoP 6: Make things secure"]
     assert (tls.get("tests"), tls.get("failures"), tls.get("errors")) == ("2", "2", "0")

@@ -7,11 +7,15 @@ import os
 from pathlib import Path
 
 import pytest
+from repo_helpers import write_files as write
 
-from tcop_lint.check.catalogue import builtin_checks_dir, load_catalogue
-from tcop_lint.discover.discovery import discover
 from tcop_lint.assemble.assembly import load_documents
+from tcop_lint.check.catalogue import builtin_checks_dir, load_catalogue
 from tcop_lint.check.engine import run_checks
+from tcop_lint.core.files import read_prefix
+from tcop_lint.core.settings import Settings
+from tcop_lint.discover.discovery import discover
+from tcop_lint.load.content import csv_problem, find_secrets, redact, utf8_problem
 from tcop_lint.load.repository_files import (
     codeowners_rules,
     from_lines,
@@ -20,11 +24,7 @@ from tcop_lint.load.repository_files import (
     uses_references,
     yaml_view,
 )
-from tcop_lint.core.files import read_prefix
-from tcop_lint.load.content import csv_problem, find_secrets, redact, utf8_problem
-from tcop_lint.core.settings import Settings
 from tcop_lint.testing import scan_folder
-from repo_helpers import write_files as write
 
 CHECKS = {check.id: check for check in load_catalogue([builtin_checks_dir()])}
 
@@ -44,14 +44,20 @@ def test_from_lines_joins_continuations_and_reads_stage_names() -> None:
 
 
 def test_workflow_on_key_read_as_yaml_1_1_boolean_still_gives_triggers(tmp_path: Path) -> None:
-    workflow = yaml_view("w.yml", "on:\n  pull_request_target:\n  push:\njobs:\n  a:\n    uses: org/repo/.github/workflows/x.yml@main\n")
+    workflow = yaml_view(
+        "w.yml", "on:\n  pull_request_target:\n  push:\njobs:\n  a:\n    uses: org/repo/.github/workflows/x.yml@main\n"
+    )
     assert workflow is not None
     assert triggers(workflow) == ("pull_request_target", "push")
-    assert [(workflow.line(path), value) for path, value in uses_references(workflow)] == [(6, "org/repo/.github/workflows/x.yml@main")]
+    assert [(workflow.line(path), value) for path, value in uses_references(workflow)] == [
+        (6, "org/repo/.github/workflows/x.yml@main")
+    ]
 
 
 def test_codeowners_last_matching_rule_wins_and_ownerless_rule_unowns() -> None:
-    rules = codeowners_rules("* @dept/devs\n/.github/workflows/ @dept/platform\n/.github/workflows/generated.yml\n[Docs]\n")
+    rules = codeowners_rules(
+        "* @dept/devs\n/.github/workflows/ @dept/platform\n/.github/workflows/generated.yml\n[Docs]\n"
+    )
     assert owned(".github/workflows/ci.yml", rules)
     assert not owned(".github/workflows/generated.yml", rules)
     assert not owned("src/app.py", codeowners_rules("/docs/ @dept/writers\n"))
@@ -120,11 +126,14 @@ def test_secret_messages_never_carry_the_whole_value(tmp_path: Path) -> None:
 
 
 def test_first_party_actions_are_trusted_by_default_and_others_reported_at_uses(tmp_path: Path) -> None:
-    write(tmp_path, {
-        ".github/workflows/ci.yml": "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n"
-        "      - uses: actions/checkout@v4\n      - name: lint\n        uses: github/super-linter@v6\n"
-        "      - uses: Some-Org/Action/sub@v2\n",
-    })
+    write(
+        tmp_path,
+        {
+            ".github/workflows/ci.yml": "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n"
+            "      - uses: actions/checkout@v4\n      - name: lint\n        uses: github/super-linter@v6\n"
+            "      - uses: Some-Org/Action/sub@v2\n",
+        },
+    )
     (finding,) = findings(tmp_path, "TCOP-06-REPO-003")
     assert finding.position.line == 9 and "some-org/action" in finding.message
 
@@ -135,23 +144,31 @@ def test_tagged_base_image_is_a_note_and_untagged_a_warning(tmp_path: Path) -> N
 
 
 def test_workflow_write_scope_at_top_is_only_a_note(tmp_path: Path) -> None:
-    write(tmp_path, {".github/workflows/a.yml": "on: push\npermissions:\n  contents: write\njobs:\n  a:\n    runs-on: ubuntu-latest\n"})
+    write(
+        tmp_path,
+        {
+            ".github/workflows/a.yml": "on: push\npermissions:\n  contents: write\njobs:\n  a:\n    runs-on: ubuntu-latest\n"
+        },
+    )
     assert [(f.position.line, f.level) for f in findings(tmp_path, "TCOP-06-REPO-004")] == [(2, "note")]
 
 
 def test_broken_or_hostile_files_do_not_crash_the_checks(tmp_path: Path) -> None:
-    write(tmp_path, {
-        ".github/workflows/bad.yml": "on: [push\njobs: {",
-        ".github/workflows/list.yml": "- just\n- a list\n",
-        ".github/dependabot.yml": "updates: 7\n",
-        "package.json": "[1, 2",
-        "pyproject.toml": "[project\nname=",
-        "Dockerfile": "FROM\nFROM \\\n",
-        "data/x.csv": b"\xff\xfe\x00\x00",
-        "docs/a.pdf": b"%PDF-1.4 pdfaid:part=",
-        "CODEOWNERS": "[unclosed\n!*** @x\n",
-        "index.html": "<html",
-    })
+    write(
+        tmp_path,
+        {
+            ".github/workflows/bad.yml": "on: [push\njobs: {",
+            ".github/workflows/list.yml": "- just\n- a list\n",
+            ".github/dependabot.yml": "updates: 7\n",
+            "package.json": "[1, 2",
+            "pyproject.toml": "[project\nname=",
+            "Dockerfile": "FROM\nFROM \\\n",
+            "data/x.csv": b"\xff\xfe\x00\x00",
+            "docs/a.pdf": b"%PDF-1.4 pdfaid:part=",
+            "CODEOWNERS": "[unclosed\n!*** @x\n",
+            "index.html": "<html",
+        },
+    )
     for check_id in CHECKS:
         if CHECKS[check_id].reads == "repository":
             findings(tmp_path, check_id)
@@ -164,17 +181,23 @@ def test_content_checks_read_facts_from_the_load_phase_not_the_disk(tmp_path: Pa
     from tcop_lint.load.parallel import load_all
 
     token = "ghp_" + "R8d2Kq9ZpL4mW7xT1vN6bY3cH5jF0gAeUsQo"
-    write(tmp_path, {
-        "ci/run.sh": f"echo start\nexport GITHUB_TOKEN={token}\n",
-        "docs/notes.md": b"caf\xe9\n",
-        "data/rows.csv": "a,b\n1,2\n3\n",
-        "web/index.html": "<!doctype html>\n<html>\n<body></body></html>\n",
-        "LICENSE": "All rights reserved.\n",
-    })
+    write(
+        tmp_path,
+        {
+            "ci/run.sh": f"echo start\nexport GITHUB_TOKEN={token}\n",
+            "docs/notes.md": b"caf\xe9\n",
+            "data/rows.csv": "a,b\n1,2\n3\n",
+            "web/index.html": "<!doctype html>\n<html>\n<body></body></html>\n",
+            "LICENSE": "All rights reserved.\n",
+        },
+    )
     scope = discover([str(tmp_path)], root=tmp_path)
     settings = Settings()
-    checks = [c for c in load_catalogue([builtin_checks_dir()])
-              if c.id in ("TCOP-03-REPO-016", "TCOP-04-REPO-001", "TCOP-10-REPO-001", "TCOP-02-REPO-001")]
+    checks = [
+        c
+        for c in load_catalogue([builtin_checks_dir()])
+        if c.id in ("TCOP-03-REPO-016", "TCOP-04-REPO-001", "TCOP-10-REPO-001", "TCOP-02-REPO-001")
+    ]
     documents = load_documents(scope, settings)
     assert set(documents.content) == {"ci/run.sh", "docs/notes.md", "data/rows.csv", "web/index.html", "LICENSE"}
     assert token not in repr(documents.content)

@@ -8,17 +8,16 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
-from tcop_lint.core.files import READ_LIMIT
-from tcop_lint.assemble.repository import repository_facts
-from tcop_lint.load.loading import load_file
-from tcop_lint.core.model import Documents, GitState, Position, ReadmeLicence, RepositoryFacts, SecurityContact
-from tcop_lint.check.rules import repository as rules
-from tcop_lint.core.settings import RuleContext, Settings
-from tcop_lint.check.registry import rule_context
-
-from test_licences import GDS_MIT, GDS_README, shipped
 from repo_helpers import write_files as make
+from test_licences import GDS_MIT, GDS_README, shipped
+
+from tcop_lint.assemble.repository import repository_facts
+from tcop_lint.check.registry import rule_context
+from tcop_lint.check.rules import repository as rules
+from tcop_lint.core.files import READ_LIMIT
+from tcop_lint.core.model import Documents, GitState, Position, ReadmeLicence, RepositoryFacts, SecurityContact
+from tcop_lint.core.settings import RuleContext, Settings
+from tcop_lint.load.loading import load_file
 
 
 def facts_of(root: Path, files: tuple[str, ...], is_git: bool = False) -> RepositoryFacts:
@@ -28,17 +27,20 @@ def facts_of(root: Path, files: tuple[str, ...], is_git: bool = False) -> Reposi
 
 
 def test_a_well_kept_repository(tmp_path: Path) -> None:
-    files = make(tmp_path, {
-        "LICENCE": GDS_MIT,
-        "LICENSES/OGL-UK-3.0.txt": shipped("OGL-UK-3.0.txt"),
-        "README.md": GDS_README,
-        ".github/SECURITY.md": "# Security\n\nEmail security@example.gov.uk\n",
-        ".github/CODEOWNERS": "* @alphagov/example-team\n",
-        ".github/workflows/ci.yml": "on: push\n",
-        ".github/workflows/scripts/helper.yml": "not a workflow\n",
-        "docs/CONTRIBUTING.md": "# Contributing\n",
-        "src/app.py": "print('hello')\n",
-    })
+    files = make(
+        tmp_path,
+        {
+            "LICENCE": GDS_MIT,
+            "LICENSES/OGL-UK-3.0.txt": shipped("OGL-UK-3.0.txt"),
+            "README.md": GDS_README,
+            ".github/SECURITY.md": "# Security\n\nEmail security@example.gov.uk\n",
+            ".github/CODEOWNERS": "* @alphagov/example-team\n",
+            ".github/workflows/ci.yml": "on: push\n",
+            ".github/workflows/scripts/helper.yml": "not a workflow\n",
+            "docs/CONTRIBUTING.md": "# Contributing\n",
+            "src/app.py": "print('hello')\n",
+        },
+    )
     facts = repo = facts_of(tmp_path, files)
     assert repo.root == str(tmp_path) and repo.files == files and repo.is_git is False and repo.gathered
     assert [(f.path, f.location, f.spdx_id, f.method) for f in facts.licence_files] == [
@@ -58,10 +60,21 @@ def test_a_well_kept_repository(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("name", "is_licence"),
     [
-        ("LICENSE", True), ("licence.md", True), ("License.txt", True), ("LICENCE.rst", True),
-        ("COPYING", True), ("COPYING.LESSER", True), ("UNLICENSE", True), ("LICENSE-MIT", True),
-        ("LICENCE-OGL.md", True), ("license.py", False), ("licenses.json", False), ("LICENSE.html", False),
-        ("docs/LICENSE", False), ("README.md", False), ("licensing-notes.md", False),
+        ("LICENSE", True),
+        ("licence.md", True),
+        ("License.txt", True),
+        ("LICENCE.rst", True),
+        ("COPYING", True),
+        ("COPYING.LESSER", True),
+        ("UNLICENSE", True),
+        ("LICENSE-MIT", True),
+        ("LICENCE-OGL.md", True),
+        ("license.py", False),
+        ("licenses.json", False),
+        ("LICENSE.html", False),
+        ("docs/LICENSE", False),
+        ("README.md", False),
+        ("licensing-notes.md", False),
     ],
 )
 def test_licence_file_names(tmp_path: Path, name: str, is_licence: bool) -> None:
@@ -123,12 +136,15 @@ def test_security_contact_in_readme(tmp_path: Path, readme: str, line: int | Non
 
 
 def test_security_txt_locations(tmp_path: Path) -> None:
-    files = make(tmp_path, {
-        "security.txt": "Contact: mailto:security@example.gov.uk\n",
-        "app/static/.well-known/security.txt": "Contact: https://vdp.cabinetoffice.gov.uk\n",
-        "docs/SECURITY.md": "# Security\n",
-        "src/security.md": "not a policy\n",
-    })
+    files = make(
+        tmp_path,
+        {
+            "security.txt": "Contact: mailto:security@example.gov.uk\n",
+            "app/static/.well-known/security.txt": "Contact: https://vdp.cabinetoffice.gov.uk\n",
+            "docs/SECURITY.md": "# Security\n",
+            "src/security.md": "not a policy\n",
+        },
+    )
     contacts = facts_of(tmp_path, files, False).security_contacts
     assert [(c.path, c.kind) for c in contacts] == [
         ("app/static/.well-known/security.txt", "security-txt"),
@@ -138,18 +154,21 @@ def test_security_txt_locations(tmp_path: Path) -> None:
 
 
 def test_secret_files(tmp_path: Path) -> None:
-    files = make(tmp_path, {
-        "infra/prod.tfstate": "{}",
-        "infra/prod.tfstate.backup": "{}",
-        "keys/deploy.pem": "-----BEGIN CERTIFICATE-----\nabc\n-----END CERTIFICATE-----\n-----BEGIN EC PRIVATE KEY-----\nabc\n",
-        "keys/ca.pem": "-----BEGIN CERTIFICATE-----\nabc\n",
-        "keys/client.p12": b"\x30\x82\x01\x00",
-        "home/.ssh/id_ed25519": "-----BEGIN OPENSSH PRIVATE KEY-----\nabc\n",
-        ".env": "PORT=3000\nAPI_TOKEN=ghp_notreallyatoken0000000000000000000\n",
-        "app/.env.production": "DATABASE_URL=postgres://app:s3cr3t-pw@db.internal:5432/app\n",
-        "app/.env.example": "API_TOKEN=real-looking-but-example\n",
-        "app/.env.test": "SECRET_KEY=\nPASSWORD=changeme\nTOKEN=${TOKEN}\nDEBUG=true\n",
-    })
+    files = make(
+        tmp_path,
+        {
+            "infra/prod.tfstate": "{}",
+            "infra/prod.tfstate.backup": "{}",
+            "keys/deploy.pem": "-----BEGIN CERTIFICATE-----\nabc\n-----END CERTIFICATE-----\n-----BEGIN EC PRIVATE KEY-----\nabc\n",
+            "keys/ca.pem": "-----BEGIN CERTIFICATE-----\nabc\n",
+            "keys/client.p12": b"\x30\x82\x01\x00",
+            "home/.ssh/id_ed25519": "-----BEGIN OPENSSH PRIVATE KEY-----\nabc\n",
+            ".env": "PORT=3000\nAPI_TOKEN=ghp_notreallyatoken0000000000000000000\n",
+            "app/.env.production": "DATABASE_URL=postgres://app:s3cr3t-pw@db.internal:5432/app\n",
+            "app/.env.example": "API_TOKEN=real-looking-but-example\n",
+            "app/.env.test": "SECRET_KEY=\nPASSWORD=changeme\nTOKEN=${TOKEN}\nDEBUG=true\n",
+        },
+    )
     found = {(s.path, s.kind, s.line) for s in facts_of(tmp_path, files, False).secret_files}
     assert found == {
         ("infra/prod.tfstate", "terraform-state", 1),
@@ -168,8 +187,22 @@ def test_git_facts(tmp_path: Path) -> None:
     subprocess.run(["git", "init", "-q", "-b", "trunk", str(tmp_path)], check=True, env=env)
     assert facts_of(tmp_path, (), True).git == GitState("trunk", False, None)
     subprocess.run(
-        ["git", "-C", str(tmp_path), "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-q", "--allow-empty", "-m", "first"],
-        check=True, env=env,
+        [
+            "git",
+            "-C",
+            str(tmp_path),
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@example.com",
+            "commit",
+            "-q",
+            "--allow-empty",
+            "-m",
+            "first",
+        ],
+        check=True,
+        env=env,
     )
     sub = tmp_path / "sub"
     sub.mkdir()
@@ -184,16 +217,26 @@ def test_git_facts_outside_a_repository_do_not_raise(tmp_path: Path) -> None:
 # --- rules on the facts ------------------------------------------------------------------
 
 
-def context(root: Path, files: tuple[str, ...], allowed: tuple[str, ...] = ("@osi-approved", "OGL-UK-3.0")) -> RuleContext:
+def context(
+    root: Path, files: tuple[str, ...], allowed: tuple[str, ...] = ("@osi-approved", "OGL-UK-3.0")
+) -> RuleContext:
     loaded = {name: load_file(root, name, 1_000_000).content for name in files}
     content = {n: c for n, c in loaded.items() if c is not None}
-    return rule_context(rules.licence_is_open, Documents(repository=repository_facts(root, files, False, content), content=content), Settings(allowed_licences=allowed))
+    return rule_context(
+        rules.licence_is_open,
+        Documents(repository=repository_facts(root, files, False, content), content=content),
+        Settings(allowed_licences=allowed),
+    )
 
 
 def test_licence_is_open_uses_the_readme_when_no_licence_file_is_identified(tmp_path: Path) -> None:
-    files = make(tmp_path, {"README.md": "# X\n\n## Licence\n\nThis project is licensed under the Elastic License 2.0.\n"})
+    files = make(
+        tmp_path, {"README.md": "# X\n\n## Licence\n\nThis project is licensed under the Elastic License 2.0.\n"}
+    )
     hits = list(rules.licence_is_open(context(tmp_path, files)))
-    assert [(h.file, h.position, h.properties["spdx_id"]) for h in hits] == [("README.md", Position(5, 1), "Elastic-2.0")]
+    assert [(h.file, h.position, h.properties["spdx_id"]) for h in hits] == [
+        ("README.md", Position(5, 1), "Elastic-2.0")
+    ]
     assert list(rules.licence_is_open(context(tmp_path, files, ("Elastic-2.0",)))) == []
 
 
@@ -207,8 +250,14 @@ def test_licence_is_open_passes_when_any_identified_licence_is_allowed(tmp_path:
 
 def test_rules_stay_silent_when_facts_are_missing(tmp_path: Path) -> None:
     documents = Documents(repository=RepositoryFacts(str(tmp_path), (), False))
-    for rule in (rules.licence_file_present, rules.licence_identifiable, rules.licence_is_open,
-                 rules.readme_present, rules.vulnerability_reporting_route, rules.secret_files):
+    for rule in (
+        rules.licence_file_present,
+        rules.licence_identifiable,
+        rules.licence_is_open,
+        rules.readme_present,
+        rules.vulnerability_reporting_route,
+        rules.secret_files,
+    ):
         assert list(rule(rule_context(rule, documents))) == []
 
 

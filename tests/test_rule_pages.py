@@ -42,9 +42,15 @@ def test_a_page_has_the_facts_the_text_and_both_examples_with_reported_lines_mar
     assert page.startswith(f"# TCOP-06-TF-003: {check.title}\n")
     for part in (
         "[TCoP 6: Make things secure](https://www.gov.uk/guidance/make-things-secure)",
-        f"| Level | {check.level} ", f"| Precision | {check.precision} |", "| Security severity | 5.5 |",
-        check.rationale, check.remediation, f"<{check.help_uri}>",
-        "## Example that fails", "## Example that passes", "Nothing is reported.",
+        f"| Level | {check.level} ",
+        f"| Precision | {check.precision} |",
+        "| Security severity | 5.5 |",
+        check.rationale,
+        check.remediation,
+        f"<{check.help_uri}>",
+        "## Example that fails",
+        "## Example that passes",
+        "Nothing is reported.",
     ):
         assert part in page
     failing = page.split("## Example that fails")[1].split("## Example that passes")[0]
@@ -58,12 +64,17 @@ def test_a_long_file_is_cut_around_the_first_reported_line(tmp_path: Path) -> No
     check_dir = tmp_path / "tcop-06" / "TCOP-06-TF-900"
     source = (Path(CHECKS["TCOP-06-TF-003"].folder) / "check.yaml").read_text(encoding="utf-8")
     padding = "".join(f"# line {n}\n" for n in range(1, 60))
-    write_files(check_dir, {
-        "check.yaml": source.replace("TCOP-06-TF-003", "TCOP-06-TF-900"),
-        "fixtures/fail/long/main.tf": padding + 'resource "aws_ebs_volume" "v" {\n  encrypted = false\n}\n' + padding,
-        "fixtures/fail/long/EXPECTED": "main.tf:61  TCOP-06-TF-900  aws_ebs_volume.v#/encrypted\n",
-        "fixtures/pass/none/README.md": "Nothing here.\n",
-    })
+    write_files(
+        check_dir,
+        {
+            "check.yaml": source.replace("TCOP-06-TF-003", "TCOP-06-TF-900"),
+            "fixtures/fail/long/main.tf": padding
+            + 'resource "aws_ebs_volume" "v" {\n  encrypted = false\n}\n'
+            + padding,
+            "fixtures/fail/long/EXPECTED": "main.tf:61  TCOP-06-TF-900  aws_ebs_volume.v#/encrypted\n",
+            "fixtures/pass/none/README.md": "Nothing here.\n",
+        },
+    )
     (check,) = load_catalogue([tmp_path])
     failing, passing = check_examples(check)
     assert failing is not None and passing is not None
@@ -77,12 +88,17 @@ def test_example_secrets_are_redacted_but_documentation_values_are_kept(tmp_path
     check_dir = tmp_path / "tcop-03" / "TCOP-03-REPO-916"
     source = (Path(CHECKS["TCOP-03-REPO-016"].folder) / "check.yaml").read_text(encoding="utf-8")
     key = "AKIA" + "Q3EGRIMZ4SJ7WXYZ"
-    write_files(check_dir, {
-        "check.yaml": source.replace("TCOP-03-REPO-016", "TCOP-03-REPO-916"),
-        "fixtures/fail/key/app.py": f'KEY = "{key}"\nDOCS = "AKIAIOSFODNN7EXAMPLE"\n',
-        "fixtures/fail/key/EXPECTED": "app.py:1  TCOP-03-REPO-916  app.py:aws-access-key-id:1\n",
-        "fixtures/pass/pem/id.pem": "-----BEGIN RSA PRIVATE KEY-----\n" + "A" * 64 + "\n-----END RSA PRIVATE KEY-----",
-    })
+    write_files(
+        check_dir,
+        {
+            "check.yaml": source.replace("TCOP-03-REPO-016", "TCOP-03-REPO-916"),
+            "fixtures/fail/key/app.py": f'KEY = "{key}"\nDOCS = "AKIAIOSFODNN7EXAMPLE"\n',
+            "fixtures/fail/key/EXPECTED": "app.py:1  TCOP-03-REPO-916  app.py:aws-access-key-id:1\n",
+            "fixtures/pass/pem/id.pem": "-----BEGIN RSA PRIVATE KEY-----\n"
+            + "A" * 64
+            + "\n-----END RSA PRIVATE KEY-----",
+        },
+    )
     (check,) = load_catalogue([tmp_path])
     failing, passing = check_examples(check)
     assert failing is not None and passing is not None
@@ -120,10 +136,13 @@ def test_a_link_in_a_case_is_never_followed(tmp_path: Path) -> None:
     outside.write_text('resource "secret" "x" {}\n', encoding="utf-8")
     check_dir = tmp_path / "checks" / "tcop-06" / "TCOP-06-TF-900"
     source = (Path(CHECKS["TCOP-06-TF-003"].folder) / "check.yaml").read_text(encoding="utf-8")
-    write_files(check_dir, {
-        "check.yaml": source.replace("TCOP-06-TF-003", "TCOP-06-TF-900"),
-        "fixtures/pass/linked/main.tf": 'resource "aws_s3_bucket" "b" {}\n',
-    })
+    write_files(
+        check_dir,
+        {
+            "check.yaml": source.replace("TCOP-06-TF-003", "TCOP-06-TF-900"),
+            "fixtures/pass/linked/main.tf": 'resource "aws_s3_bucket" "b" {}\n',
+        },
+    )
     (check_dir / "fixtures/pass/linked/a.tf").symlink_to(outside)
     (check,) = load_catalogue([tmp_path / "checks"])
     _, passing = check_examples(check)

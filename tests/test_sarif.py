@@ -89,13 +89,19 @@ def make_finding(check_id: str, file: str | None, line: int | None, address: str
 FINDINGS = (
     make_finding("TCOP-06-TF-001", "infra/main.tf", 12, "aws_lb_listener.front"),
     make_finding(
-        "TCOP-06-TF-001", "infra/my module/main.tf", 4, "aws_lb_listener.back",
+        "TCOP-06-TF-001",
+        "infra/my module/main.tf",
+        4,
+        "aws_lb_listener.back",
         properties={"actual": Unresolved("var.policy"), "values": ("a", 1), "ratio": float("nan")},
     ),
     make_finding("TCOP-05-TF-002", "infra/régions/café.tf", 7, "aws_s3_bucket.logs"),
     make_finding("TCOP-03-REPO-001", None, None, "<repository>"),
     make_finding(
-        "TCOP-03-REPO-001", "LICENSE", 1, "LICENSE",
+        "TCOP-03-REPO-001",
+        "LICENSE",
+        1,
+        "LICENSE",
         suppressed="Licence is added by the release pipeline.",
     ),
 )
@@ -279,9 +285,7 @@ def test_position_edge_cases():
 
 
 def test_fingerprints_follow_the_logical_finding_not_the_line():
-    moved = tuple(
-        replace(f, position=Position(f.position.line + 40, 1)) if f.position else f for f in FINDINGS
-    )
+    moved = tuple(replace(f, position=Position(f.position.line + 40, 1)) if f.position else f for f in FINDINGS)
     before = results_by_address(render())
     after = results_by_address(render(make_report(findings=moved)))
     assert before.keys() == after.keys()
@@ -379,16 +383,22 @@ def test_suppressed_left_out_by_default():
 
 def test_suppressed_included_on_request():
     inline = make_finding(
-        "TCOP-06-TF-001", "infra/edge.tf", 3, "aws_lb_listener.edge",
-        suppressed="Internal listener.", properties={"suppression_kind": "inSource"},
+        "TCOP-06-TF-001",
+        "infra/edge.tf",
+        3,
+        "aws_lb_listener.edge",
+        suppressed="Internal listener.",
+        properties={"suppression_kind": "inSource"},
     )
     log = render(make_report(findings=FINDINGS + (inline,)), include_suppressed=True)
     results = results_by_address(log)
-    assert results["LICENSE"]["suppressions"] == [{
-        "kind": "external",
-        "status": "accepted",
-        "justification": "Licence is added by the release pipeline.",
-    }]
+    assert results["LICENSE"]["suppressions"] == [
+        {
+            "kind": "external",
+            "status": "accepted",
+            "justification": "Licence is added by the release pipeline.",
+        }
+    ]
     assert results["aws_lb_listener.edge"]["suppressions"][0]["kind"] == "inSource"
     assert "suppression_kind" not in results["aws_lb_listener.edge"]["properties"]
     assert "suppressions" not in results["aws_lb_listener.front"]
@@ -406,12 +416,18 @@ def test_results_truncated_to_the_most_severe(monkeypatch):
 
 def test_compressed_size_limit(monkeypatch):
     many = tuple(
-        make_finding("TCOP-06-TF-001", f"infra/m{i:04d}.tf", i + 1, f"aws_lb_listener.l{i}",
-                     message=f"Listener {i} {'x' * (i % 97)} allows TLS 1.0.")
+        make_finding(
+            "TCOP-06-TF-001",
+            f"infra/m{i:04d}.tf",
+            i + 1,
+            f"aws_lb_listener.l{i}",
+            message=f"Listener {i} {'x' * (i % 97)} allows TLS 1.0.",
+        )
         for i in range(400)
     )
     full = render_sarif(make_report(findings=many), repository_files=())
     import gzip
+
     size = len(gzip.compress(full.encode(), mtime=0))
     monkeypatch.setattr(sarif, "MAX_GZIP_BYTES", size // 2)
     text = render_sarif(make_report(findings=many), repository_files=())

@@ -11,18 +11,22 @@ import attr
 import pytest
 import sarif_om as om
 from jsonschema import Draft4Validator
+from test_sarif import CHECKS, CRASHES, FINDINGS, make_check, make_finding, make_report
 
 from tcop_lint.core.model import ParseProblem, Position
 from tcop_lint.report import sarif
 from tcop_lint.report.sarif import dumps, render_sarif, sarif_log, to_json
-from test_sarif import CHECKS, CRASHES, FINDINGS, make_check, make_finding, make_report
 
 SHARED_SCHEMA = Path(__file__).resolve().parents[2] / "shared" / "schemas" / "sarif-schema-2.1.0.json"
 LOCAL_SCHEMA = Path(__file__).parent / "data" / "sarif-schema-2.1.0.json"
 FILES = ("README.md", "infra/main.tf")
 INLINE = make_finding(
-    "TCOP-06-TF-001", "infra/edge.tf", 3, "aws_lb_listener.edge",
-    suppressed="Internal listener.", properties={"suppression_kind": "inSource"},
+    "TCOP-06-TF-001",
+    "infra/edge.tf",
+    3,
+    "aws_lb_listener.edge",
+    suppressed="Internal listener.",
+    properties={"suppression_kind": "inSource"},
 )
 
 
@@ -142,17 +146,26 @@ def test_sarif_om_own_serialization_would_drop_warning():
     # usual default-dropping serializer (attr.asdict filtering values equal to the default)
     # leaves it out.
     result = om.Result(message=om.Message(text="m"), level="warning")
-    dropped = attr.asdict(
-        result, filter=lambda a, v: v is not None and v != a.default, recurse=False
-    )
+    dropped = attr.asdict(result, filter=lambda a, v: v is not None and v != a.default, recurse=False)
     assert "level" not in dropped
     assert to_json(result)["level"] == "warning"
 
 
 def test_sarif_om_defaults_never_leak():
     text = dumps(full_log())
-    for leaked in ('"language"', '"rank"', '"kind": "fail"', '"index": -1', '"newlineSequences"',
-                   '"contents"', '"enabled"', '"byteOffset"', '"charOffset"', '"id": -1', '"state"'):
+    for leaked in (
+        '"language"',
+        '"rank"',
+        '"kind": "fail"',
+        '"index": -1',
+        '"newlineSequences"',
+        '"contents"',
+        '"enabled"',
+        '"byteOffset"',
+        '"charOffset"',
+        '"id": -1',
+        '"state"',
+    ):
         assert leaked not in text
 
 
@@ -183,7 +196,12 @@ def test_om_helper_unsets_every_property_not_given():
 
 def test_properties_outside_the_order_table_follow_in_field_order():
     result = sarif._om(
-        om.Result, message=sarif._text("m"), level="note", rank=5.0, kind="fail", rule_id="R",
+        om.Result,
+        message=sarif._text("m"),
+        level="note",
+        rank=5.0,
+        kind="fail",
+        rule_id="R",
     )
     assert list(to_json(result)) == ["ruleId", "level", "message", "kind", "rank"]
 
@@ -196,24 +214,32 @@ EXPECTED_ORDERS = {
     ".runs[]": [("tool", "automationDetails", "originalUriBaseIds", "columnKind", "results", "invocations")],
     ".runs[].tool": [("driver",)],
     ".runs[].tool.driver": [("name", "version", "semanticVersion", "informationUri", "rules")],
-    ".runs[].tool.driver.rules[]": [(
-        "id", "name", "shortDescription", "fullDescription", "helpUri", "help",
-        "defaultConfiguration", "properties",
-    )],
+    ".runs[].tool.driver.rules[]": [
+        (
+            "id",
+            "name",
+            "shortDescription",
+            "fullDescription",
+            "helpUri",
+            "help",
+            "defaultConfiguration",
+            "properties",
+        )
+    ],
     ".runs[].tool.driver.rules[].help": [("text", "markdown")],
     ".runs[].tool.driver.rules[].defaultConfiguration": [("level",)],
     ".runs[].automationDetails": [("id",)],
     ".runs[].originalUriBaseIds.*": [("description",)],
     ".runs[].results[]": [
         ("ruleId", "ruleIndex", "level", "message", "locations", "partialFingerprints", "properties"),
-        ("ruleId", "ruleIndex", "level", "message", "locations", "partialFingerprints", "suppressions",
-         "properties"),
+        ("ruleId", "ruleIndex", "level", "message", "locations", "partialFingerprints", "suppressions", "properties"),
     ],
     ".runs[].results[].locations[]": [("physicalLocation",), ("physicalLocation", "message")],
     ".runs[].results[].locations[].physicalLocation": [("artifactLocation", "region")],
     ".runs[].results[].locations[].physicalLocation.artifactLocation": [("uri", "uriBaseId")],
     ".runs[].results[].locations[].physicalLocation.region": [
-        ("startLine", "startColumn", "endLine", "endColumn"), ("startLine", "startColumn"),
+        ("startLine", "startColumn", "endLine", "endColumn"),
+        ("startLine", "startColumn"),
     ],
     ".runs[].results[].partialFingerprints": [("tcopLint/v1", "primaryLocationLineHash")],
     ".runs[].results[].suppressions[]": [("kind", "status", "justification")],
@@ -223,7 +249,8 @@ EXPECTED_ORDERS = {
         ("locations", "message", "level", "descriptor", "associatedRule"),
     ],
     ".runs[].invocations[].toolExecutionNotifications[].locations[].physicalLocation": [
-        ("artifactLocation", "region"), ("artifactLocation",),
+        ("artifactLocation", "region"),
+        ("artifactLocation",),
     ],
     ".runs[].invocations[].toolExecutionNotifications[].associatedRule": [("id", "index")],
 }
@@ -251,7 +278,11 @@ def test_key_order_does_not_depend_on_input_order():
 
 def test_small_log_keeps_todays_exact_shape():
     check = make_check(
-        "TCOP-03-REPO-001", level="warning", tcop_point=3, also_points=(), security_severity=None,
+        "TCOP-03-REPO-001",
+        level="warning",
+        tcop_point=3,
+        also_points=(),
+        security_severity=None,
         tags=(),
     )
     finding = make_finding("TCOP-03-REPO-001", "LICENSE", 2, "LICENSE", suppressed="Added at release.")
@@ -269,7 +300,7 @@ def test_small_log_keeps_todays_exact_shape():
         '          "name": "tcop-lint",\n'
     )
     assert text.endswith("}\n")
-    result_text = text[text.index('"results": ['):text.index('"invocations": [')]
+    result_text = text[text.index('"results": [') : text.index('"invocations": [')]
     assert (
         '          "ruleId": "TCOP-03-REPO-001",\n'
         '          "ruleIndex": 0,\n'

@@ -41,8 +41,14 @@ MAPPING = {
 }
 RULESETS = {
     "ruleset.yaml": (
-        "oas3-always-use-https", "oas2-always-use-https", "no-x-headers", "no-x-response-headers",
-        "description", "contact", "domain-name-length", "domain-name-characters",
+        "oas3-always-use-https",
+        "oas2-always-use-https",
+        "no-x-headers",
+        "no-x-response-headers",
+        "description",
+        "contact",
+        "domain-name-length",
+        "domain-name-characters",
     ),
     "ruleset-medium.yaml": ("oas3-minimum", "license", "operation-id", "semver", "paths-kebab-case"),
     "ruleset-high.yaml": ("oas3-strict", "license-strict", "license-url", "not-acceptable", "unsupported-media-type"),

@@ -22,22 +22,22 @@ resource "aws_db_instance" "reports" {{{block_comment}
 
 
 def write_db(root: Path, above: str = "", trailing: str = "", block_comment: str = "") -> None:
-    (root / "main.tf").write_text(DB.format(above=above, trailing=trailing, block_comment=block_comment), encoding="utf-8")
+    (root / "main.tf").write_text(
+        DB.format(above=above, trailing=trailing, block_comment=block_comment), encoding="utf-8"
+    )
 
 
 def scan(root: Path, *args: str) -> tuple[int, list[dict]]:
     result = CliRunner().invoke(
-        main, ["scan", str(root), "--format", "json", "--select", "TCOP-06-TF-003", "--select", "TCOP-06-TF-005", *args],
+        main,
+        ["scan", str(root), "--format", "json", "--select", "TCOP-06-TF-003", "--select", "TCOP-06-TF-005", *args],
         catch_exceptions=False,
     )
     return result.exit_code, json.loads(result.stdout)["findings"]
 
 
 def ids(findings: list[dict], suppressed: bool | None = None) -> list[str]:
-    return sorted(
-        f["id"] for f in findings
-        if suppressed is None or (f["suppressed"] is not None) == suppressed
-    )
+    return sorted(f["id"] for f in findings if suppressed is None or (f["suppressed"] is not None) == suppressed)
 
 
 def test_without_suppressions_both_problems_are_reported(tmp_path: Path) -> None:
@@ -71,7 +71,9 @@ def test_the_same_comment_without_a_reason_hides_nothing_and_is_reported(tmp_pat
 
 
 def test_a_comment_on_the_block_covers_the_block(tmp_path: Path) -> None:
-    write_db(tmp_path, block_comment='  # tcop-lint:ignore TCOP-06-TF-003,TCOP-06-TF-005 reason="test fixture database"')
+    write_db(
+        tmp_path, block_comment='  # tcop-lint:ignore TCOP-06-TF-003,TCOP-06-TF-005 reason="test fixture database"'
+    )
     code, findings = scan(tmp_path)
     assert code == 0 and ids(findings, suppressed=True) == ["TCOP-06-TF-003", "TCOP-06-TF-005"]
 
@@ -113,7 +115,10 @@ def test_openapi_json_uses_an_extension(tmp_path: Path) -> None:
         "openapi": "3.0.3",
         "info": {"title": "Demo", "version": "1.0.0", "description": "d", "contact": {"email": "a@example.gov.uk"}},
         "servers": [
-            {"url": "http://legacy.example.gov.uk", "x-tcop-lint-ignore": [{"id": "TCOP-06-OAS-001", "reason": "legacy partner, retiring"}]},
+            {
+                "url": "http://legacy.example.gov.uk",
+                "x-tcop-lint-ignore": [{"id": "TCOP-06-OAS-001", "reason": "legacy partner, retiring"}],
+            },
             {"url": "http://other.example.gov.uk"},
         ],
         "paths": {},
@@ -121,7 +126,9 @@ def test_openapi_json_uses_an_extension(tmp_path: Path) -> None:
     text = json.dumps(spec, indent=2)
     (tmp_path / "openapi.json").write_text(text, encoding="utf-8")
     lines = text.splitlines()
-    legacy, other = (1 + next(i for i, line in enumerate(lines) if url in line) for url in ("http://legacy", "http://other"))
+    legacy, other = (
+        1 + next(i for i, line in enumerate(lines) if url in line) for url in ("http://legacy", "http://other")
+    )
     result = CliRunner().invoke(main, ["scan", str(tmp_path), "--format", "json", "--select", "TCOP-06-OAS-001"])
     findings = json.loads(result.stdout)["findings"]
     assert [(f["line"], f["suppressed"] is not None) for f in findings] == [(legacy, True), (other, False)]
@@ -129,9 +136,28 @@ def test_openapi_json_uses_an_extension(tmp_path: Path) -> None:
 
 def test_suppressed_findings_stay_out_of_sarif_unless_asked(tmp_path: Path) -> None:
     write_db(tmp_path, trailing='  # tcop-lint:ignore TCOP-06-TF-005 reason="approved"')
+
     def results(*extra: str) -> list[dict]:
-        out = CliRunner().invoke(main, ["scan", str(tmp_path), "--format", "sarif", "--select", "TCOP-06-TF-003", "--select", "TCOP-06-TF-005", *extra]).stdout
+        out = (
+            CliRunner()
+            .invoke(
+                main,
+                [
+                    "scan",
+                    str(tmp_path),
+                    "--format",
+                    "sarif",
+                    "--select",
+                    "TCOP-06-TF-003",
+                    "--select",
+                    "TCOP-06-TF-005",
+                    *extra,
+                ],
+            )
+            .stdout
+        )
         return json.loads(out)["runs"][0]["results"]
+
     assert [r["ruleId"] for r in results()] == ["TCOP-06-TF-003"]
     marked = [r for r in results("--sarif-suppressed", "include") if "suppressions" in r]
     assert [(r["ruleId"], r["suppressions"][0]["kind"]) for r in marked] == [("TCOP-06-TF-005", "inSource")]

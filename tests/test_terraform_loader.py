@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import textwrap
 
-from tcop_lint.load.terraform import load_terraform
 from tcop_lint.core.model import Position, Unresolved
+from tcop_lint.load.terraform import load_terraform
 
 MAIN = textwrap.dedent(
-    '''\
+    """\
     provider "aws" {
       alias  = "use1"
       region = "us-east-1"
@@ -44,7 +44,7 @@ MAIN = textwrap.dedent(
         }
       }
     }
-    '''
+    """
 )
 
 

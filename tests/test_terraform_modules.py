@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from tcop_lint.load.terraform import load_terraform
-from tcop_lint.core.model import Unresolved
 from tcop_lint.assemble.terraform_modules import assemble_modules
+from tcop_lint.core.model import Unresolved
+from tcop_lint.load.terraform import load_terraform
 
-MAIN = '''
+MAIN = """
 variable "region" {
   default = "eu-west-1"
 }
@@ -40,7 +40,7 @@ resource "aws_dynamodb_table" "own" {
   region = "us-west-2"
 }
 data "aws_caller_identity" "me" {}
-'''
+"""
 
 
 def tf(name: str, text: str):
@@ -78,7 +78,10 @@ def test_provider_and_region_of_each_resource() -> None:
     by_type = {r.type: r for r in module.resources}
     assert (by_type["aws_s3_bucket"].provider, by_type["aws_s3_bucket"].provider_alias) == ("aws", None)
     assert by_type["aws_s3_bucket"].region == "eu-west-1"
-    assert (by_type["aws_acm_certificate"].provider_alias, by_type["aws_acm_certificate"].region) == ("use1", "us-east-1")
+    assert (by_type["aws_acm_certificate"].provider_alias, by_type["aws_acm_certificate"].region) == (
+        "use1",
+        "us-east-1",
+    )
     assert by_type["aws_dynamodb_table"].region == "us-west-2"
     assert by_type["aws_dynamodb_table"].region_position.line == 32
     assert by_type["aws_caller_identity"].block.block_type == "data"
@@ -89,7 +92,7 @@ def test_azure_and_google_locations() -> None:
     (module,) = modules(
         (
             "main.tf",
-            '''
+            """
 resource "azurerm_resource_group" "rg" {
   location = "UK South"
 }
@@ -107,7 +110,7 @@ resource "google_storage_bucket" "multi" {
 }
 resource "google_compute_network" "net" {}
 resource "random_id" "x" {}
-''',
+""",
         )
     )
     by_name = {r.block.labels[1]: r for r in module.resources}

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import os
 import uuid
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Mapping
 
 
 def write_outputs(path: str | None, values: Mapping[str, str]) -> None:

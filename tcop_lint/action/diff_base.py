@@ -14,8 +14,8 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from tcop_lint.action import workspace, write_outputs
@@ -66,7 +66,16 @@ def available(revision: str, repository: Path) -> bool:
         return False
     try:
         completed = subprocess.run(
-            ["git", "-c", "core.fsmonitor=false", "rev-parse", "--verify", "--quiet", "--end-of-options", f"{revision}^{{commit}}"],
+            [
+                "git",
+                "-c",
+                "core.fsmonitor=false",
+                "rev-parse",
+                "--verify",
+                "--quiet",
+                "--end-of-options",
+                f"{revision}^{{commit}}",
+            ],
             cwd=repository,
             capture_output=True,
             check=False,

@@ -16,9 +16,9 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping
 
 from tcop_lint.action import flag, workspace, write_outputs
 from tcop_lint.report.github import escape_data
@@ -110,8 +110,10 @@ def main(env: Mapping[str, str] = os.environ) -> int:
         inputs = read_inputs(env)
     except ValueError as error:
         print(f"::error title=tcop-lint::{escape_data(f'invalid action input: {error}')}")
-        write_outputs(env.get("GITHUB_OUTPUT"),
-                      {"exit-code": "2", "findings": "", "new-findings": "", "sarif-file": "", "summary-file": ""})
+        write_outputs(
+            env.get("GITHUB_OUTPUT"),
+            {"exit-code": "2", "findings": "", "new-findings": "", "sarif-file": "", "summary-file": ""},
+        )
         return 0
     temp = Path(env.get("RUNNER_TEMP") or os.environ.get("TMPDIR") or "/tmp")
     run = plan(inputs, workspace(env), temp)

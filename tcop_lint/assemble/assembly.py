@@ -27,7 +27,9 @@ def assemble(
     names = files_to_load(scope, with_repository) if names is None else names
     content = {name: result.content for name, result in zip(names, results) if result.content is not None}
     tf_files = [result.terraform for result in results if result.terraform is not None]
-    settled = {r.terraform.file: r.terraform_settled for r in results if r.terraform is not None and r.terraform_settled}
+    settled = {
+        r.terraform.file: r.terraform_settled for r in results if r.terraform is not None and r.terraform_settled
+    }
     return Documents(
         repository=(
             repository_facts(scope.root, scope.files, scope.is_git, content)
@@ -48,7 +50,7 @@ def load_documents(
     scope: ScanScope,
     settings: Settings,
     jobs: int | None = 1,
-    cache: "Cache | None" = None,
+    cache: Cache | None = None,
     with_repository: bool = True,
 ) -> Documents:
     """Every file parsed once: in worker processes when there are enough, from the cache
@@ -66,7 +68,9 @@ def load_documents(
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return assemble(scope, load_all(scope.root, names, settings.max_file_bytes, jobs, cache), names, with_repository)
+        return assemble(
+            scope, load_all(scope.root, names, settings.max_file_bytes, jobs, cache), names, with_repository
+        )
     finally:
         if collecting:
             gc.freeze()

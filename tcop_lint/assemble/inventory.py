@@ -9,11 +9,21 @@ from typing import Any
 from tcop_lint.core.model import Documents
 
 HIGH_COUPLING: tuple[str, ...] = (
-    "aws_dynamodb_table", "aws_sfn_state_machine", "aws_cognito_user_pool", "aws_appsync_graphql_api",
-    "aws_kinesis_stream", "aws_qldb_ledger", "aws_timestreamwrite_database",
-    "azurerm_cosmosdb_account", "azurerm_logic_app_workflow", "azurerm_servicebus_namespace",
-    "google_firestore_database", "google_spanner_instance", "google_bigtable_instance",
-    "google_bigquery_dataset", "google_cloudfunctions_function",
+    "aws_dynamodb_table",
+    "aws_sfn_state_machine",
+    "aws_cognito_user_pool",
+    "aws_appsync_graphql_api",
+    "aws_kinesis_stream",
+    "aws_qldb_ledger",
+    "aws_timestreamwrite_database",
+    "azurerm_cosmosdb_account",
+    "azurerm_logic_app_workflow",
+    "azurerm_servicebus_namespace",
+    "google_firestore_database",
+    "google_spanner_instance",
+    "google_bigtable_instance",
+    "google_bigquery_dataset",
+    "google_cloudfunctions_function",
 )
 BUILT_IN_PROVIDERS = frozenset({"terraform"})
 
@@ -23,10 +33,30 @@ def provider_name(name: str) -> str:
 
 
 _AWS_SERVICES: Mapping[str, str] = {
-    "db": "rds", "security": "vpc", "subnet": "vpc", "route": "vpc", "route_table": "vpc", "internet": "vpc",
-    "nat": "vpc", "network": "vpc", "default": "vpc", "egress": "vpc", "flow": "vpc", "lb": "elb", "alb": "elb",
-    "elb": "elb", "instance": "ec2", "launch": "ec2", "eip": "ec2", "ebs": "ec2", "ami": "ec2", "key": "ec2",
-    "volume": "ec2", "autoscaling": "ec2", "placement": "ec2", "appautoscaling": "application-autoscaling",
+    "db": "rds",
+    "security": "vpc",
+    "subnet": "vpc",
+    "route": "vpc",
+    "route_table": "vpc",
+    "internet": "vpc",
+    "nat": "vpc",
+    "network": "vpc",
+    "default": "vpc",
+    "egress": "vpc",
+    "flow": "vpc",
+    "lb": "elb",
+    "alb": "elb",
+    "elb": "elb",
+    "instance": "ec2",
+    "launch": "ec2",
+    "eip": "ec2",
+    "ebs": "ec2",
+    "ami": "ec2",
+    "key": "ec2",
+    "volume": "ec2",
+    "autoscaling": "ec2",
+    "placement": "ec2",
+    "appautoscaling": "application-autoscaling",
 }
 
 
@@ -46,7 +76,9 @@ def provider_inventory(documents: Documents) -> dict[str, Any]:
             provider = provider_name(resource.provider)
             if provider in BUILT_IN_PROVIDERS:
                 continue
-            entry = inventory.setdefault(provider, {"resources": 0, "data_sources": 0, "services": {}, "high_coupling": {}, "directories": set()})
+            entry = inventory.setdefault(
+                provider, {"resources": 0, "data_sources": 0, "services": {}, "high_coupling": {}, "directories": set()}
+            )
             entry["directories"].add(module.directory)
             if resource.block.block_type == "data":
                 entry["data_sources"] += 1

@@ -9,13 +9,13 @@ the refs through GitPython, without running git. Nothing here raises.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from pathlib import Path
-from typing import Iterable, Mapping
 
-from tcop_lint.load.content import secret_file_kind
 from tcop_lint.core.files import licence_paths, readme_path
 from tcop_lint.core.model import FileContent, GitState, LicenceFile, RepositoryFacts, SecretFile, SecurityContact
+from tcop_lint.load.content import secret_file_kind
 
 _CONTRIBUTING = re.compile(r"^contributing(?:\.(?:md|markdown|rst|txt|adoc))?$")
 _SECURITY_POLICY = re.compile(r"^security(?:\.(?:md|markdown|rst|txt|adoc))?$")
@@ -53,8 +53,10 @@ def _facts(base: RepositoryFacts, content: Mapping[str, FileContent]) -> Reposit
         codeowners=_community_file(files, _CODEOWNERS),
         workflows=tuple(
             sorted(
-                name for name in files
-                if name.startswith(".github/workflows/") and name.count("/") == 2
+                name
+                for name in files
+                if name.startswith(".github/workflows/")
+                and name.count("/") == 2
                 and name.lower().endswith((".yml", ".yaml"))
             )
         ),
@@ -81,7 +83,9 @@ def _community_file(files: Iterable[str], pattern: re.Pattern[str]) -> str | Non
     return min(candidates)[1] if candidates else None
 
 
-def _security_contacts(files: Iterable[str], readme: str | None, readme_line: int | None) -> tuple[SecurityContact, ...]:
+def _security_contacts(
+    files: Iterable[str], readme: str | None, readme_line: int | None
+) -> tuple[SecurityContact, ...]:
     found: list[SecurityContact] = []
     for name in sorted(files):
         directory, _, base = name.rpartition("/")

@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import posixpath
 import re
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from collections.abc import Mapping
-from typing import Any, Iterator, Sequence
+from typing import Any
 
-from tcop_lint.load.terraform import unescape
 from tcop_lint.core.model import Node, Position, TfBlock, TfFile, TfModule, TfResource, Unresolved
+from tcop_lint.load.terraform import unescape
 
 _MISSING = object()
 _UNCHANGED = object()  # the expression stays Unresolved
@@ -51,7 +51,9 @@ def module_directory(file: str) -> str:
     return "" if directory in ("", ".") else directory
 
 
-def assemble_modules(files: Sequence[TfFile], settled: Mapping[str, Sequence[bool]] | None = None) -> tuple[TfModule, ...]:
+def assemble_modules(
+    files: Sequence[TfFile], settled: Mapping[str, Sequence[bool]] | None = None
+) -> tuple[TfModule, ...]:
     """One module per directory. ``settled`` (file -> a flag per block, from ``settled``) names
     blocks that resolution cannot change; they are used as they are instead of copied."""
     by_directory: dict[str, list[TfFile]] = {}
@@ -60,16 +62,21 @@ def assemble_modules(files: Sequence[TfFile], settled: Mapping[str, Sequence[boo
     return tuple(_assemble(directory, by_directory[directory], settled or {}) for directory in sorted(by_directory))
 
 
-
-
 def _assemble(directory: str, files: list[TfFile], settled: Mapping[str, Sequence[bool]]) -> TfModule:
     files = sorted(files, key=lambda f: f.file)
     blocks = [block for tf_file in files for block in tf_file.blocks]
     flags = [flag for tf_file in files for flag in _flags(tf_file, settled)]
     resolver = _Resolver(_variable_values(files, blocks), _locals(blocks))
     resolved = [
-        b if flag else
-        TfBlock(b.file, b.block_type, b.labels, Node(resolver.resolve(b.body.data), b.body.positions, b.body.base), b.position)
+        b
+        if flag
+        else TfBlock(
+            b.file,
+            b.block_type,
+            b.labels,
+            Node(resolver.resolve(b.body.data), b.body.positions, b.body.base),
+            b.position,
+        )
         for b, flag in zip(blocks, flags)
     ]
     others = tuple(b for b in resolved if b.block_type not in ("resource", "data"))
@@ -313,7 +320,9 @@ def region_source(index: _ModuleIndex, block: TfBlock) -> RegionSource | None:
     return None
 
 
-def _provider_region(index: _ModuleIndex, provider: str, alias: str | None, attributes: tuple[str, ...]) -> RegionSource | None:
+def _provider_region(
+    index: _ModuleIndex, provider: str, alias: str | None, attributes: tuple[str, ...]
+) -> RegionSource | None:
     config = index.provider(provider, alias)
     if config is None:
         return None
@@ -338,7 +347,9 @@ def _followed(index: _ModuleIndex, found: RegionSource) -> RegionSource:
     data = target.body.data if isinstance(target.body.data, dict) else {}
     value = data.get(match.group(3))
     if isinstance(value, str):
-        return RegionSource(_gcp_region(value) if target.labels[0].startswith("google") else value, target, match.group(3), True)
+        return RegionSource(
+            _gcp_region(value) if target.labels[0].startswith("google") else value, target, match.group(3), True
+        )
     return found
 
 

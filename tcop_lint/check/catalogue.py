@@ -200,7 +200,8 @@ def load_catalogue(directories: Sequence[Path], trusted: Sequence[Path] = ()) ->
 def _require_layout(directory: Path, found: Sequence[Path]) -> None:
     """A folder of a team's own checks that the loader would read nothing from is an error."""
     elsewhere = sorted(
-        path for path in directory.rglob("check.y*ml")
+        path
+        for path in directory.rglob("check.y*ml")
         if path not in found and "fixtures" not in path.relative_to(directory).parts
     )
     if elsewhere:
@@ -231,7 +232,9 @@ def select_checks(
         level = levels.get(check.id, check.level)
         if level == "off":
             continue
-        chosen.append(replace(check, level=cast(Level, level)) if level != check.level else check)  # config validated it
+        chosen.append(
+            replace(check, level=cast(Level, level)) if level != check.level else check
+        )  # config validated it
     return tuple(chosen)
 
 

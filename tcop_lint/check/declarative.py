@@ -59,8 +59,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tcop_lint.core.model import DataPath, Documents, Hit, Unresolved, json_pointer, walk
 from tcop_lint.check.subjects import Subject, never_created, subjects, type_matcher
+from tcop_lint.core.model import DataPath, Documents, Hit, Unresolved, json_pointer, walk
 from tcop_lint.core.text import key_path
 
 SCHEMA_FILE = Path(__file__).with_name("declarative_rule.schema.json")
@@ -128,8 +128,13 @@ def rule_problems(rule: Mapping[str, Any]) -> list[str]:
     )
     problems = []
     for error in errors:
-        if list(error.absolute_schema_path)[:2] == ["dependentSchemas", "cases"]:  # jsonschema loses the key's path here
-            problems += [f"rule.{key}: with cases, this key belongs in each case" for key in CASE_KEYS[1:] if key in rule]
+        if list(error.absolute_schema_path)[:2] == [
+            "dependentSchemas",
+            "cases",
+        ]:  # jsonschema loses the key's path here
+            problems += [
+                f"rule.{key}: with cases, this key belongs in each case" for key in CASE_KEYS[1:] if key in rule
+            ]
         else:
             problems.append(f"{key_path(('rule', *error.absolute_path))}: {error.message}")
     if problems:
@@ -137,9 +142,14 @@ def rule_problems(rule: Mapping[str, Any]) -> list[str]:
     for index, case in enumerate(rule.get("cases") or [rule]):
         where = f"rule.cases[{index}]." if "cases" in rule else "rule."
         for key in ("message", "message_missing"):
-            unknown = sorted({field for _, field, _, _ in string.Formatter().parse(case.get(key) or "") if field is not None} - set(PLACEHOLDERS))
+            unknown = sorted(
+                {field for _, field, _, _ in string.Formatter().parse(case.get(key) or "") if field is not None}
+                - set(PLACEHOLDERS)
+            )
             if unknown:
-                problems.append(f"{where}{key}: unknown placeholder {{{unknown[0]}}}; use {', '.join('{' + p + '}' for p in PLACEHOLDERS)}")
+                problems.append(
+                    f"{where}{key}: unknown placeholder {{{unknown[0]}}}; use {', '.join('{' + p + '}' for p in PLACEHOLDERS)}"
+                )
         conditions = [(key, case[key]) for key in ("when", "require") if key in case]
         if "when" in (case.get("unless_resource") or {}):
             conditions.append(("unless_resource.when", case["unless_resource"]["when"]))
@@ -151,8 +161,20 @@ def rule_problems(rule: Mapping[str, Any]) -> list[str]:
     return problems
 
 
-SCHEMA_IN = frozenset({"not", "if", "then", "else", "items", "contains", "additionalProperties", "propertyNames",
-                       "unevaluatedItems", "unevaluatedProperties"})
+SCHEMA_IN = frozenset(
+    {
+        "not",
+        "if",
+        "then",
+        "else",
+        "items",
+        "contains",
+        "additionalProperties",
+        "propertyNames",
+        "unevaluatedItems",
+        "unevaluatedProperties",
+    }
+)
 SCHEMAS_IN_LIST = frozenset({"allOf", "anyOf", "oneOf", "prefixItems"})
 SCHEMAS_IN_MAP = frozenset({"properties", "patternProperties", "dependentSchemas", "$defs", "definitions"})
 
@@ -194,16 +216,47 @@ def _for(validator: Any, schema: Any) -> Any:
 
 # --- three-valued evaluation ----------------------------------------------------------------
 
-ANNOTATIONS = frozenset({
-    "$schema", "$id", "$anchor", "$comment", "$defs", "definitions", "title", "description",
-    "default", "examples", "deprecated", "readOnly", "writeOnly", "then", "else",
-})
+ANNOTATIONS = frozenset(
+    {
+        "$schema",
+        "$id",
+        "$anchor",
+        "$comment",
+        "$defs",
+        "definitions",
+        "title",
+        "description",
+        "default",
+        "examples",
+        "deprecated",
+        "readOnly",
+        "writeOnly",
+        "then",
+        "else",
+    }
+)
 # Keywords that read only keys, lengths or the value's own type, never a part's value.
-SHAPE_KEYWORDS = frozenset({
-    "type", "required", "dependentRequired", "minProperties", "maxProperties", "propertyNames",
-    "minItems", "maxItems", "pattern", "minLength", "maxLength", "format", "minimum", "maximum",
-    "exclusiveMinimum", "exclusiveMaximum", "multipleOf",
-})
+SHAPE_KEYWORDS = frozenset(
+    {
+        "type",
+        "required",
+        "dependentRequired",
+        "minProperties",
+        "maxProperties",
+        "propertyNames",
+        "minItems",
+        "maxItems",
+        "pattern",
+        "minLength",
+        "maxLength",
+        "format",
+        "minimum",
+        "maximum",
+        "exclusiveMinimum",
+        "exclusiveMaximum",
+        "multipleOf",
+    }
+)
 
 
 def _resolved(value: Any) -> bool:
@@ -276,7 +329,10 @@ def _keyword(validator: Any, keyword: str, argument: Any, schema: Mapping[str, A
         return True if certain == 1 and unknown == 0 else None
     if keyword == "if":
         condition = truth(validator, argument, value)
-        then, otherwise = truth(validator, schema.get("then", True), value), truth(validator, schema.get("else", True), value)
+        then, otherwise = (
+            truth(validator, schema.get("then", True), value),
+            truth(validator, schema.get("else", True), value),
+        )
         if condition is None:
             return then if then == otherwise else None
         return then if condition else otherwise
@@ -295,14 +351,19 @@ def _keyword(validator: Any, keyword: str, argument: Any, schema: Mapping[str, A
     return None
 
 
-def _object_keyword(validator: Any, keyword: str, argument: Any, schema: Mapping[str, Any], value: Mapping) -> bool | None:
+def _object_keyword(
+    validator: Any, keyword: str, argument: Any, schema: Mapping[str, Any], value: Mapping
+) -> bool | None:
     if keyword in ("prefixItems", "items", "contains", "minContains", "maxContains", "uniqueItems"):
         return True
     if keyword == "properties":
         return _all(truth(validator, sub, value[key]) for key, sub in argument.items() if key in value)
     if keyword == "patternProperties":
         return _all(
-            truth(validator, sub, part) for pattern, sub in argument.items() for key, part in value.items() if re.search(pattern, key)
+            truth(validator, sub, part)
+            for pattern, sub in argument.items()
+            for key, part in value.items()
+            if re.search(pattern, key)
         )
     if keyword == "additionalProperties":
         named, patterns = schema.get("properties") or {}, schema.get("patternProperties") or {}
@@ -322,7 +383,7 @@ def _array_keyword(validator: Any, keyword: str, argument: Any, schema: Mapping[
     if keyword == "prefixItems":
         return _all(truth(validator, sub, item) for sub, item in zip(argument, value))
     if keyword == "items":
-        return _all(truth(validator, argument, item) for item in value[len(schema.get("prefixItems") or ()):])
+        return _all(truth(validator, argument, item) for item in value[len(schema.get("prefixItems") or ()) :])
     if keyword == "contains":
         truths = [truth(validator, argument, item) for item in value]
         low, high = schema.get("minContains", 1), schema.get("maxContains")
@@ -336,7 +397,7 @@ def _array_keyword(validator: Any, keyword: str, argument: Any, schema: Mapping[
         if not argument:
             return True
         known = [item for item in value if _resolved(item)]
-        if any(_equal(a, b) for i, a in enumerate(known) for b in known[i + 1:]):
+        if any(_equal(a, b) for i, a in enumerate(known) for b in known[i + 1 :]):
             return False
         return True if len(known) == len(value) else None
     return None
@@ -353,7 +414,9 @@ def failures(validator: Any, schema: Any, value: Any, path: DataPath = ()) -> It
         for error in _for(validator, schema).iter_errors(value):
             where = path + tuple(error.absolute_path)
             if error.validator == "required" and isinstance(error.instance, Mapping):
-                yield from (Failure(where + (key,), missing=key) for key in error.validator_value if key not in error.instance)
+                yield from (
+                    Failure(where + (key,), missing=key) for key in error.validator_value if key not in error.instance
+                )
             else:
                 yield Failure(where, error.instance)
         return
@@ -427,13 +490,15 @@ def _may_exempt(unless: Mapping[str, Any], documents: Documents) -> bool:
 def _hit(subject: Subject, case: Case, failure: Failure, at: DataPath) -> Hit:
     template = case.message_missing if failure.missing is not None and case.message_missing else case.message
     key = failure.missing if failure.missing is not None else (str(failure.path[-1]) if failure.path else "")
-    message = template.format_map({
-        "address": subject.address,
-        "type": subject_type(subject),
-        "value": "" if failure.missing is not None else show(failure.value),
-        "path": ".".join(str(part) for part in failure.path),
-        "key": key,
-    })
+    message = template.format_map(
+        {
+            "address": subject.address,
+            "type": subject_type(subject),
+            "value": "" if failure.missing is not None else show(failure.value),
+            "path": ".".join(str(part) for part in failure.path),
+            "key": key,
+        }
+    )
     separator = "" if subject.address.endswith("#") else "#"  # an OpenAPI document's address is already "#"
     return subject.hit(message, at, address_suffix=separator + json_pointer(at) if at else "")
 
@@ -466,6 +531,8 @@ def work(rule: Mapping[str, Any], documents: Documents) -> Iterator[tuple[Subjec
     """The engine's unit of work for a declarative rule: one producer of hits per subject."""
     rule_cases = cases(rule)
     # Exemptions do not depend on the subject: looked for once per scan, not once per subject.
-    exempted = tuple(bool(case.unless_resource) and _may_exempt(case.unless_resource or {}, documents) for case in rule_cases)
+    exempted = tuple(
+        bool(case.unless_resource) and _may_exempt(case.unless_resource or {}, documents) for case in rule_cases
+    )
     for subject in subjects(documents, rule):
         yield subject, functools.partial(subject_hits, subject, rule_cases, exempted)

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import traceback
 from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable, Iterable, Sequence
+from typing import TYPE_CHECKING
 
+from tcop_lint.check import declarative
+from tcop_lint.check.subjects import Subject, subjects
 from tcop_lint.core.model import (
     Check,
     CheckCrash,
@@ -15,9 +18,7 @@ from tcop_lint.core.model import (
     Hit,
     fingerprint,
 )
-from tcop_lint.check import declarative
 from tcop_lint.core.settings import RuleContext, Settings
-from tcop_lint.check.subjects import Subject, subjects
 
 if TYPE_CHECKING:
     pass
@@ -29,15 +30,7 @@ class CheckRun:
     crashes: tuple[CheckCrash, ...]
 
 
-
-
-
-
-
-
 # --- running checks ---------------------------------------------------------------------
-
-
 
 
 def _python_work(
@@ -87,7 +80,11 @@ def run_check(check: Check, documents: Documents, settings: Settings) -> CheckRu
     hits: list[Hit] = []
     crashes: dict[str | None, CheckCrash] = {}
     try:
-        work = list(_python_work(check, documents, settings) if "function" in check.rule else declarative.work(check.rule, documents))
+        work = list(
+            _python_work(check, documents, settings)
+            if "function" in check.rule
+            else declarative.work(check.rule, documents)
+        )
     except Exception as error:  # e.g. a rule naming a function that does not exist
         return CheckRun((), (CheckCrash(check.id, None, f"{type(error).__name__}: {error}", traceback.format_exc()),))
     for subject, produce in work:
@@ -95,7 +92,9 @@ def run_check(check: Check, documents: Documents, settings: Settings) -> CheckRu
             hits.extend(produce())
         except Exception as error:  # a broken check must not end the scan; it is reported and exits 3
             file = subject.file if subject is not None else None
-            crashes.setdefault(file, CheckCrash(check.id, file, f"{type(error).__name__}: {error}", traceback.format_exc()))
+            crashes.setdefault(
+                file, CheckCrash(check.id, file, f"{type(error).__name__}: {error}", traceback.format_exc())
+            )
     return CheckRun(tuple(_findings(check, hits)), tuple(crashes.values()))
 
 
@@ -172,8 +171,3 @@ def run_checks(
                 findings.setdefault(finding.fingerprint, finding)
     ordered = tuple(sorted(findings.values(), key=Finding.sort_key))
     return CheckRun(ordered, tuple(crashes))
-
-
-
-
-

@@ -125,8 +125,20 @@ RULES: Mapping[str, PythonRule] = {
         options={
             "keywords": _array(
                 [
-                    "sandbox", "test", "testing", "integration", "staging", "stage", "preprod",
-                    "pre-production", "uat", "dev", "development", "demo", "mock", "trial",
+                    "sandbox",
+                    "test",
+                    "testing",
+                    "integration",
+                    "staging",
+                    "stage",
+                    "preprod",
+                    "pre-production",
+                    "uat",
+                    "dev",
+                    "development",
+                    "demo",
+                    "mock",
+                    "trial",
                 ]
             )
         },
@@ -153,11 +165,31 @@ RULES: Mapping[str, PythonRule] = {
         options={
             "names": _array(
                 [
-                    "email", "email_address", "nino", "national_insurance_number", "ni_number", "dob",
-                    "date_of_birth", "birth_date", "postcode", "post_code", "phone", "phone_number",
-                    "telephone", "mobile", "mobile_number", "nhs_number", "passport_number", "first_name",
-                    "last_name", "surname", "full_name", "given_name", "family_name",
-                    "driving_licence_number", "utr",
+                    "email",
+                    "email_address",
+                    "nino",
+                    "national_insurance_number",
+                    "ni_number",
+                    "dob",
+                    "date_of_birth",
+                    "birth_date",
+                    "postcode",
+                    "post_code",
+                    "phone",
+                    "phone_number",
+                    "telephone",
+                    "mobile",
+                    "mobile_number",
+                    "nhs_number",
+                    "passport_number",
+                    "first_name",
+                    "last_name",
+                    "surname",
+                    "full_name",
+                    "given_name",
+                    "family_name",
+                    "driving_licence_number",
+                    "utr",
                 ]
             )
         },
@@ -254,7 +286,10 @@ def check_options(check: Check, settings: Settings) -> dict[str, Any]:
 
 
 def rule_context(
-    rule: Callable[..., Any], documents: Documents, settings: Settings | None = None, options: Mapping[str, Any] | None = None
+    rule: Callable[..., Any],
+    documents: Documents,
+    settings: Settings | None = None,
+    options: Mapping[str, Any] | None = None,
 ) -> RuleContext:
     """What ``rule`` receives when it runs with ``options`` over its defaults: for tests of one rule."""
     settings = settings or Settings()
@@ -263,5 +298,7 @@ def rule_context(
 
 @cache
 def rule_function(name: str) -> Callable[..., Iterable[Hit]]:
-    function: Callable[..., Iterable[Hit]] = getattr(importlib.import_module(f"tcop_lint.check.rules.{RULES[name].module}"), name)
+    function: Callable[..., Iterable[Hit]] = getattr(
+        importlib.import_module(f"tcop_lint.check.rules.{RULES[name].module}"), name
+    )
     return function

@@ -6,12 +6,12 @@ yields one Subject per matching thing, with the plain data and positions of just
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 import re
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 from fnmatch import translate
 from functools import lru_cache
-from collections.abc import Mapping
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any
 
 from tcop_lint.core.model import (
     DataPath,

@@ -7,8 +7,8 @@ import errno
 import os
 import re
 import stat
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 SMALL_FILE = 256 * 1024
 TEXT_FILE = 1024 * 1024
@@ -98,8 +98,28 @@ _README = re.compile(r"^readme(?:\.(?:md|markdown|mdown|rst|rdoc|txt|adoc|asciid
 _DOC_SUFFIXES = (".md", ".markdown", ".txt", ".rst")
 _LICENCE_NAME = re.compile(r"^(?:licen[cs]e|copying|unlicen[cs]e)(?:[-_.][a-z0-9][a-z0-9._-]*)?$")
 _NOT_LICENCE_SUFFIXES = (
-    ".py", ".js", ".ts", ".json", ".html", ".htm", ".yml", ".yaml", ".go", ".rb", ".java", ".cs",
-    ".xml", ".toml", ".erb", ".tsx", ".jsx", ".css", ".scss", ".php", ".sh", ".tf",
+    ".py",
+    ".js",
+    ".ts",
+    ".json",
+    ".html",
+    ".htm",
+    ".yml",
+    ".yaml",
+    ".go",
+    ".rb",
+    ".java",
+    ".cs",
+    ".xml",
+    ".toml",
+    ".erb",
+    ".tsx",
+    ".jsx",
+    ".css",
+    ".scss",
+    ".php",
+    ".sh",
+    ".tf",
 )
 
 

@@ -7,17 +7,16 @@ Everything here is picklable so that parsed views can be cached and sent between
 from __future__ import annotations
 
 import hashlib
-
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Iterator, Literal, Union
+from typing import Any, Literal
 
 Level = Literal["error", "warning", "note"]
 LEVELS: tuple[Level, ...] = ("note", "warning", "error")
 LEVEL_RANK: Mapping[str, int] = {"note": 1, "warning": 2, "error": 3}
 
 # A path into plain data: dict keys and list indexes, as JSON Schema error paths give them.
-DataPath = tuple[Union[str, int], ...]
+DataPath = tuple[str | int, ...]
 
 
 @dataclass(frozen=True, order=True)
@@ -71,7 +70,7 @@ class Node:
                 return Position(1, 1)
             full = full[:-1]
 
-    def child(self, path: DataPath) -> "Node":
+    def child(self, path: DataPath) -> Node:
         value: Any = self.data
         for key in path:
             value = value[key]

@@ -9,7 +9,6 @@ import pickle
 import tempfile
 from pathlib import Path
 
-
 # Where data worked out once per installation rather than per file (the normalised licence
 # reference texts) may be kept: the cache folder of the scan under way, set when it loads.
 _data_folder: Path | None = None

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Sequence
 
 SKIPPED_DIRECTORIES = frozenset({".git", ".terraform", "node_modules", "vendor", ".venv", "__pycache__"})
 
@@ -42,15 +42,27 @@ def _git_files(toplevel: Path, below: Path) -> list[str] | None:
     try:
         # -c core.fsmonitor=false: a hostile repository's config must not run a program.
         output = git.Git(str(toplevel)).execute(
-            ["git", "-c", "core.fsmonitor=false", "-c", "core.quotepath=false", "ls-files", "-z",
-             "--cached", "--others", "--exclude-standard", "--", relative if relative != "." else "."],
+            [
+                "git",
+                "-c",
+                "core.fsmonitor=false",
+                "-c",
+                "core.quotepath=false",
+                "ls-files",
+                "-z",
+                "--cached",
+                "--others",
+                "--exclude-standard",
+                "--",
+                relative if relative != "." else ".",
+            ],
             stdout_as_string=False,
         )
     except (git.GitCommandError, git.GitCommandNotFound, OSError):
         return None
     names = sorted({name.decode("utf-8", "surrogateescape") for name in output.split(b"\0") if name})
     prefix = "" if relative == "." else relative + "/"
-    return [name[len(prefix):] for name in names if name.startswith(prefix)]
+    return [name[len(prefix) :] for name in names if name.startswith(prefix)]
 
 
 def _walk_files(root: Path) -> list[str]:
@@ -60,7 +72,9 @@ def _walk_files(root: Path) -> list[str]:
         base = Path(directory).relative_to(root)
         found.extend((base / name).as_posix() for name in filenames)
         # A link to a folder is listed, not entered: as git lists it, and so it can be reported.
-        found.extend((base / name).as_posix() for name in subdirectories if os.path.islink(os.path.join(directory, name)))
+        found.extend(
+            (base / name).as_posix() for name in subdirectories if os.path.islink(os.path.join(directory, name))
+        )
     return sorted(found)
 
 
@@ -123,7 +137,9 @@ def _relative(root: Path, path: Path) -> str:
         raise DiscoveryError(f"{path}: outside the scanned root {root}") from None
 
 
-def _targets(root: Path, directories: Iterable[Path], files: Iterable[Path], known: Sequence[str], spec) -> tuple[str, ...]:
+def _targets(
+    root: Path, directories: Iterable[Path], files: Iterable[Path], known: Sequence[str], spec
+) -> tuple[str, ...]:
     chosen: set[str] = set()
     for directory in directories:
         prefix = _relative(root, directory)

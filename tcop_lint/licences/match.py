@@ -160,8 +160,12 @@ STATEMENT_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("Elastic-2.0", rf"\belastic {_LICENCE}{_VERSION_2}"),
     )
 )
-_STATEMENT_CONTEXT = re.compile(r"licen[cs]|released under|distributed under|available under|published under", re.IGNORECASE)
-_LICENCE_HEADING = re.compile(r"^\s*(?:#{1,6}\s*|<h\d[^>]*>\s*)?(?:licen[cs]e|licen[cs]ing|copyright and licen[cs]e)\b", re.IGNORECASE)
+_STATEMENT_CONTEXT = re.compile(
+    r"licen[cs]|released under|distributed under|available under|published under", re.IGNORECASE
+)
+_LICENCE_HEADING = re.compile(
+    r"^\s*(?:#{1,6}\s*|<h\d[^>]*>\s*)?(?:licen[cs]e|licen[cs]ing|copyright and licen[cs]e)\b", re.IGNORECASE
+)
 _HEADING = re.compile(r"^\s*(?:#{1,6}\s|<h\d|[=-]{3,}\s*$)")
 
 

@@ -8,7 +8,7 @@ spelling and markdown still compares equal to the SPDX reference text.
 from __future__ import annotations
 
 import re
-from typing import Iterable
+from collections.abc import Iterable
 
 _M = re.MULTILINE
 _MI = re.MULTILINE | re.IGNORECASE
@@ -94,7 +94,9 @@ VARIETAL_WORDS = {
     "cent": "percent",
     "owner": "holder",
 }
-_SPELLING = re.compile(r"\b(?:" + "|".join(re.escape(k) for k in sorted(VARIETAL_WORDS, key=len, reverse=True)) + r")\b")
+_SPELLING = re.compile(
+    r"\b(?:" + "|".join(re.escape(k) for k in sorted(VARIETAL_WORDS, key=len, reverse=True)) + r")\b"
+)
 
 
 def _strip(pattern: re.Pattern[str], text: str) -> str:
@@ -104,7 +106,11 @@ def _strip(pattern: re.Pattern[str], text: str) -> str:
 
 def title_pattern(titles: Iterable[str]) -> re.Pattern[str]:
     """A first line that starts with a licence title (``(The) MIT License ...``)."""
-    alternatives = sorted({re.escape(t).replace("Licence", "Licen[cs]e").replace("License", "Licen[cs]e") for t in titles}, key=len, reverse=True)
+    alternatives = sorted(
+        {re.escape(t).replace("Licence", "Licen[cs]e").replace("License", "Licen[cs]e") for t in titles},
+        key=len,
+        reverse=True,
+    )
     if not alternatives:
         return re.compile(r"(?!)")
     return re.compile(r"\A\s*\(?(?:the )?(?:" + "|".join(alternatives) + r").*?$", _MI)

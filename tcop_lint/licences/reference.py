@@ -11,15 +11,14 @@ import os
 import pickle
 import re
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from collections.abc import Mapping
 from typing import Any
 
 from tcop_lint import __version__
-
 from tcop_lint.licences.normalise import normalise, title_pattern, wordset
 
 # choosealicense.com's placeholders, as licensee lists them (its _data/fields.yml).

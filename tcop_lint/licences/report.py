@@ -13,10 +13,11 @@ from __future__ import annotations
 import html
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal, Sequence
+from typing import Literal
 
 from tcop_lint.licences.match import LicenceMatch, identify_statement, identify_text
 from tcop_lint.licences.reference import canonical_id, references
@@ -216,15 +217,19 @@ def _licenses_folder(root: Path) -> list[LicenceFile]:
 
 def _is_copyright_file(entry: LicenceFile) -> bool:
     base = entry.path.rsplit("/", 1)[-1]
-    return entry.method == "copyright" and bool(re.fullmatch(r"copyright(?:\.(?!xml\b|go\b|gemspec\b)[^./]+)?", base, re.IGNORECASE))
+    return entry.method == "copyright" and bool(
+        re.fullmatch(r"copyright(?:\.(?!xml\b|go\b|gemspec\b)[^./]+)?", base, re.IGNORECASE)
+    )
 
 
 def _decide(licence_files: list[LicenceFile], readme: LicenceFile | None) -> tuple[str, str]:
     considered = licence_files + ([readme] if readme else [])
     licences = list(dict.fromkeys(e.spdx_id for e in considered))
     lgpl_pair = (
-        len(licences) == 2 and len(licence_files) == 2
-        and licence_files[0].path.lower() == "copying.lesser" and _is_lgpl(licence_files[0].spdx_id)
+        len(licences) == 2
+        and len(licence_files) == 2
+        and licence_files[0].path.lower() == "copying.lesser"
+        and _is_lgpl(licence_files[0].spdx_id)
         and _is_gpl(licence_files[1].spdx_id)
     )
     deciding = list(dict.fromkeys(e.spdx_id for e in considered if not _is_copyright_file(e)))
@@ -236,7 +241,9 @@ def _decide(licence_files: list[LicenceFile], readme: LicenceFile | None) -> tup
             return spdx_id, "unidentified"
         if spdx_id == NONE:
             return spdx_id, "none"
-        return spdx_id, "readme" if not licence_files or all(e.spdx_id != spdx_id for e in licence_files) else "licence-file"
+        return spdx_id, "readme" if not licence_files or all(
+            e.spdx_id != spdx_id for e in licence_files
+        ) else "licence-file"
     if len(deciding) > 1:
         return NOASSERTION, "several"
     return NONE, "none"

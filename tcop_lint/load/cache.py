@@ -30,10 +30,10 @@ import pickle
 import stat
 import sys
 import time
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from collections.abc import Mapping
-from typing import Any, Iterator, Sequence
+from typing import Any
 
 from tcop_lint import __version__
 from tcop_lint.core.model import DataPath, LoadResult, Node, Position
@@ -49,12 +49,6 @@ _PACK_SUFFIX = ".pack"
 
 # (mtime_ns, size, inode) of a file when its entry was made; None: hash it next time.
 StatKey = tuple[int, int, int]
-
-
-
-
-
-
 
 
 @dataclass(frozen=True)
@@ -145,7 +139,9 @@ def settings_key(max_bytes: int) -> str:
 def pack_path(cache: Cache, root: Path, names: Sequence[str], key: str) -> Path:
     scope = "" if len(names) >= SMALL_SCAN else "\0".join(sorted(names))
     identity = "\0".join((key, str(root), scope))
-    return cache.directory / (hashlib.sha256(identity.encode("utf-8", "surrogateescape")).hexdigest()[:40] + _PACK_SUFFIX)
+    return cache.directory / (
+        hashlib.sha256(identity.encode("utf-8", "surrogateescape")).hexdigest()[:40] + _PACK_SUFFIX
+    )
 
 
 def read_pack(path: Path) -> Pack:
@@ -251,10 +247,11 @@ class _Pickler(pickle.Pickler):
             known = self._packed[id(obj.positions)] = (_pack_positions(obj.positions), obj.positions)
         if known[0] is None:
             return NotImplemented
-        return (copyreg.__newobj__, (Node,),  # type: ignore[attr-defined]  # exists at runtime, not in typeshed
-                {"data": obj.data, "positions": known[0], "base": obj.base})
-
-
+        return (
+            copyreg.__newobj__,
+            (Node,),  # type: ignore[attr-defined]  # exists at runtime, not in typeshed
+            {"data": obj.data, "positions": known[0], "base": obj.base},
+        )
 
 
 def write_pack(cache: Cache, path: Path, entries: Mapping[str, Entry]) -> None:

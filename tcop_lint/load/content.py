@@ -10,14 +10,14 @@ no file themselves.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Iterator, Mapping
 
-from tcop_lint.load import repository_files as views
 from tcop_lint.core.files import READ_LIMIT, SMALL_FILE, TEXT_FILE, is_licence_path, is_readme_path
-from tcop_lint.load.personal_data import PERSONAL_DATA_LIMIT, personal_data, personal_data_candidate
 from tcop_lint.core.model import FileContent, LicenceText, ReadmeFacts, ReadmeLicence, SecretHit, TextFile
 from tcop_lint.core.text import plural
+from tcop_lint.load import repository_files as views
+from tcop_lint.load.personal_data import PERSONAL_DATA_LIMIT, personal_data, personal_data_candidate
 
 # --- secrets (TCOP-03-REPO-016) ----------------------------------------------------------------
 
@@ -41,27 +41,70 @@ PATTERNS: tuple[SecretPattern, ...] = (
             rb"(?:\\r)?(?:\\n|\r?\n)\s*(?:Proc-Type:|[A-Za-z0-9+/=]{40,})"
         ),
     ),
-    SecretPattern("github-token", "a GitHub token", re.compile(rb"\bgh[pousr]_[A-Za-z0-9]{36}\b|\bgithub_pat_[A-Za-z0-9_]{82}\b")),
+    SecretPattern(
+        "github-token", "a GitHub token", re.compile(rb"\bgh[pousr]_[A-Za-z0-9]{36}\b|\bgithub_pat_[A-Za-z0-9_]{82}\b")
+    ),
     SecretPattern("slack-token", "a Slack token", re.compile(rb"\bxox[abpors]-[0-9]{6,}-[0-9A-Za-z-]{10,}")),
     SecretPattern(
-        "slack-webhook", "a Slack incoming webhook URL",
+        "slack-webhook",
+        "a Slack incoming webhook URL",
         re.compile(rb"https://hooks\.slack\.com/services/T[A-Z0-9]{6,}/B[A-Z0-9]{6,}/[A-Za-z0-9]{20,}"),
     ),
     SecretPattern("google-api-key", "a Google API key", re.compile(rb"\bAIza[0-9A-Za-z_-]{35}(?![0-9A-Za-z_-])")),
     SecretPattern(
-        "govuk-notify-key", "a GOV.UK Notify API key",
+        "govuk-notify-key",
+        "a GOV.UK Notify API key",
         re.compile(rb"\b[A-Za-z0-9_]+(?:-[A-Za-z0-9_]+)*?-" + _UUID.encode() + rb"-" + _UUID.encode() + rb"\b"),
     ),
 )
 PATTERN_BY_KIND: Mapping[str, SecretPattern] = {p.kind: p for p in PATTERNS}
 # Every pattern needs one of these bytes somewhere; a file with none of them holds no secret.
-_SECRET_HINT = re.compile(rb"AKIA|ASIA|PRIVATE KEY|gh[pousr]_|github_pat_|xox[abpors]-|hooks\.slack\.com|AIza|-[0-9a-f]{8}-")
+_SECRET_HINT = re.compile(
+    rb"AKIA|ASIA|PRIVATE KEY|gh[pousr]_|github_pat_|xox[abpors]-|hooks\.slack\.com|AIza|-[0-9a-f]{8}-"
+)
 _EXAMPLE = re.compile(rb"EXAMPLE|example|XXXXXXXX|00000000-0000-0000-0000-000000000000")
 KEY_FILE_SUFFIXES = (".pem", ".key", ".p12", ".pfx", ".crt", ".cer")
 BINARY_SUFFIXES = (
-    ".png", ".jpg", ".jpeg", ".gif", ".ico", ".webp", ".pdf", ".zip", ".gz", ".tgz", ".bz2", ".xz", ".7z", ".jar",
-    ".war", ".class", ".so", ".dll", ".exe", ".bin", ".woff", ".woff2", ".ttf", ".otf", ".eot", ".mp3", ".mp4",
-    ".mov", ".avi", ".pyc", ".whl", ".docx", ".xlsx", ".pptx", ".odt", ".ods", ".odp", ".sqlite", ".db", ".lockb",
+    ".png",
+    ".jpg",
+    ".jpeg",
+    ".gif",
+    ".ico",
+    ".webp",
+    ".pdf",
+    ".zip",
+    ".gz",
+    ".tgz",
+    ".bz2",
+    ".xz",
+    ".7z",
+    ".jar",
+    ".war",
+    ".class",
+    ".so",
+    ".dll",
+    ".exe",
+    ".bin",
+    ".woff",
+    ".woff2",
+    ".ttf",
+    ".otf",
+    ".eot",
+    ".mp3",
+    ".mp4",
+    ".mov",
+    ".avi",
+    ".pyc",
+    ".whl",
+    ".docx",
+    ".xlsx",
+    ".pptx",
+    ".odt",
+    ".ods",
+    ".odp",
+    ".sqlite",
+    ".db",
+    ".lockb",
 )
 _KEY_FILE_NAMES = ("id_rsa", "id_dsa", "id_ecdsa", "id_ed25519")
 
@@ -79,7 +122,11 @@ def find_secrets(data: bytes) -> Iterator[tuple[int, SecretPattern, str]]:
             value = match.group(0)
             if _EXAMPLE.search(value):
                 continue
-            shown = "-----BEGIN … PRIVATE KEY-----" if pattern.kind == "private-key" else redact(value.decode("ascii", "replace"))
+            shown = (
+                "-----BEGIN … PRIVATE KEY-----"
+                if pattern.kind == "private-key"
+                else redact(value.decode("ascii", "replace"))
+            )
             yield data.count(b"\n", 0, match.start()) + 1, pattern, shown
 
 
@@ -106,13 +153,77 @@ def secret_hits(data: bytes | None) -> tuple[SecretHit, ...]:
 
 IGNORED_DIRS = re.compile(r"(?:^|/)(?:node_modules|vendor|\.venv|venv|\.tox|dist|build|site-packages|third_party)/")
 TEXT_SUFFIXES = (
-    ".md", ".markdown", ".txt", ".rst", ".adoc", ".csv", ".tsv", ".json", ".geojson", ".jsonld", ".yaml", ".yml",
-    ".xml", ".tf", ".tfvars", ".hcl", ".py", ".js", ".mjs", ".cjs", ".ts", ".tsx", ".jsx", ".html", ".htm", ".css",
-    ".scss", ".rb", ".erb", ".go", ".java", ".kt", ".cs", ".php", ".sh", ".bash", ".toml", ".ini", ".cfg", ".sql",
-    ".njk", ".j2", ".jinja", ".rs", ".swift", ".scala", ".properties", ".gradle", ".vue", ".svelte",
+    ".md",
+    ".markdown",
+    ".txt",
+    ".rst",
+    ".adoc",
+    ".csv",
+    ".tsv",
+    ".json",
+    ".geojson",
+    ".jsonld",
+    ".yaml",
+    ".yml",
+    ".xml",
+    ".tf",
+    ".tfvars",
+    ".hcl",
+    ".py",
+    ".js",
+    ".mjs",
+    ".cjs",
+    ".ts",
+    ".tsx",
+    ".jsx",
+    ".html",
+    ".htm",
+    ".css",
+    ".scss",
+    ".rb",
+    ".erb",
+    ".go",
+    ".java",
+    ".kt",
+    ".cs",
+    ".php",
+    ".sh",
+    ".bash",
+    ".toml",
+    ".ini",
+    ".cfg",
+    ".sql",
+    ".njk",
+    ".j2",
+    ".jinja",
+    ".rs",
+    ".swift",
+    ".scala",
+    ".properties",
+    ".gradle",
+    ".vue",
+    ".svelte",
 )
-HTML_SUFFIXES = (".html", ".htm", ".njk", ".jinja", ".jinja2", ".j2", ".erb", ".hbs", ".liquid", ".twig", ".ejs", ".cshtml")
-_BOMS = ((b"\x00\x00\xfe\xff", "UTF-32"), (b"\xff\xfe\x00\x00", "UTF-32"), (b"\xfe\xff", "UTF-16"), (b"\xff\xfe", "UTF-16"))
+HTML_SUFFIXES = (
+    ".html",
+    ".htm",
+    ".njk",
+    ".jinja",
+    ".jinja2",
+    ".j2",
+    ".erb",
+    ".hbs",
+    ".liquid",
+    ".twig",
+    ".ejs",
+    ".cshtml",
+)
+_BOMS = (
+    (b"\x00\x00\xfe\xff", "UTF-32"),
+    (b"\xff\xfe\x00\x00", "UTF-32"),
+    (b"\xfe\xff", "UTF-16"),
+    (b"\xff\xfe", "UTF-16"),
+)
 
 
 def utf8_problem(data: bytes, truncated: bool) -> tuple[int, str, bool] | None:
@@ -257,9 +368,14 @@ def _readme_security_line(text: str) -> int | None:
 # --- files that normally hold secrets (TCOP-03-REPO-009) ------------------------------------
 
 _PRIVATE_KEY = re.compile(rb"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----")
-_DOTENV_EXAMPLES = re.compile(r"\.(?:example|sample|template|dist|defaults|tmpl|schema)$|^\.env\.(?:example|sample|template|dist|defaults)")
+_DOTENV_EXAMPLES = re.compile(
+    r"\.(?:example|sample|template|dist|defaults|tmpl|schema)$|^\.env\.(?:example|sample|template|dist|defaults)"
+)
 _DOTENV_ASSIGNMENT = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.]*)\s*=\s*(.*?)\s*$")
-_SECRET_KEY = re.compile(r"pass(?:word|wd)?|secret|token|api[-_.]?key|private[-_.]?key|access[-_.]?key|credential|auth|dsn|signing|salt", re.IGNORECASE)
+_SECRET_KEY = re.compile(
+    r"pass(?:word|wd)?|secret|token|api[-_.]?key|private[-_.]?key|access[-_.]?key|credential|auth|dsn|signing|salt",
+    re.IGNORECASE,
+)
 _URL_WITH_PASSWORD = re.compile(r"^[a-z][a-z0-9+.-]*://[^/\s:@]+:[^/\s@]+@", re.IGNORECASE)
 _PLACEHOLDER = re.compile(
     r"^(?:|changeme|change[-_]me|replace[-_]?me|todo|tbc|tbd|xxx+|\*+|\.\.\.|null|none|false|true|"
@@ -320,8 +436,16 @@ _DOCS_TEXT = re.compile(
     re.IGNORECASE,
 )
 CI_FILES = (
-    ".gitlab-ci.yml", ".circleci/config.yml", "Jenkinsfile", "azure-pipelines.yml", ".travis.yml",
-    "bitbucket-pipelines.yml", ".buildkite/pipeline.yml", ".drone.yml", "cloudbuild.yaml", ".woodpecker.yml",
+    ".gitlab-ci.yml",
+    ".circleci/config.yml",
+    "Jenkinsfile",
+    "azure-pipelines.yml",
+    ".travis.yml",
+    "bitbucket-pipelines.yml",
+    ".buildkite/pipeline.yml",
+    ".drone.yml",
+    "cloudbuild.yaml",
+    ".woodpecker.yml",
 )
 
 
@@ -366,7 +490,7 @@ _PDFA_PART = re.compile(rb"pdfaid:part\s*(?:=\s*[\"']\s*(\d)|>\s*(\d))")
 
 
 def pdfa_part(data: bytes) -> str | None:
-    """"1", "2", "3" for a PDF marked PDF/A, "" for another PDF, None for what is not a PDF."""
+    """ "1", "2", "3" for a PDF marked PDF/A, "" for another PDF, None for what is not a PDF."""
     data = data[:PDF_HEAD]
     if not data.startswith(b"%PDF"):
         return None
@@ -380,7 +504,9 @@ def _views(name: str, data: bytes, max_bytes: int) -> dict[str, object]:
     text = views.decode(data)
     if text_wanted(name):
         head = data[:SMALL_FILE]
-        found["text"] = TextFile(head.decode("utf-8-sig", errors="replace"), len(data) <= SMALL_FILE, b"\0" in head[:8192])
+        found["text"] = TextFile(
+            head.decode("utf-8-sig", errors="replace"), len(data) <= SMALL_FILE, b"\0" in head[:8192]
+        )
     if views.is_yaml_view_path(name):
         found["yaml"] = views.yaml_view(name, text)
     if views.dockerfile_paths((name,)) and text:
@@ -456,7 +582,15 @@ def file_content(name: str, data: bytes, max_bytes: int) -> FileContent | None:
     if is_readme_path(name):
         readme = readme_facts(data[:READ_LIMIT].decode("utf-8-sig", errors="replace"))
     found = _views(name, data, max_bytes) if view_wanted(name) else {}
-    if not secrets and encoding is None and csv is None and html_line is None and licence is None and readme is None and not found:
+    if (
+        not secrets
+        and encoding is None
+        and csv is None
+        and html_line is None
+        and licence is None
+        and readme is None
+        and not found
+    ):
         return None
     return FileContent(secrets, encoding, csv, html_line, licence, readme, **found)  # type: ignore[arg-type]
 

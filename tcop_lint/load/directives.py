@@ -10,13 +10,10 @@ from typing import Any
 
 from tcop_lint.core.model import Directive, Documents, json_pointer, walk
 
-
 MARKER = "tcop-lint:ignore"
 
 
-COMMENT = re.compile(
-    r"(?P<lead>^\s*)?(?:#|//)\s*tcop-lint:ignore\s+(?P<ids>[A-Za-z0-9_,\-]+)(?P<rest>.*)$"
-)
+COMMENT = re.compile(r"(?P<lead>^\s*)?(?:#|//)\s*tcop-lint:ignore\s+(?P<ids>[A-Za-z0-9_,\-]+)(?P<rest>.*)$")
 
 
 REASON = re.compile(r"""reason\s*=\s*(?:"(?P<double>[^"]*)"|'(?P<single>[^']*)')""")
@@ -45,7 +42,13 @@ def parse_comment_directives(file: str, text: str) -> tuple[Directive, ...]:
         found.append(
             Directive(
                 ids=tuple(part.strip().upper() for part in match.group("ids").split(",") if part.strip()),
-                reason=_clean_reason(reason.group("double") if reason and reason.group("double") is not None else reason.group("single") if reason else None),
+                reason=_clean_reason(
+                    reason.group("double")
+                    if reason and reason.group("double") is not None
+                    else reason.group("single")
+                    if reason
+                    else None
+                ),
                 until=until.group("date") if until else None,
                 file=file,
                 line=number,

@@ -17,14 +17,15 @@ ends): that is the line a reader expects a finding about that entry on.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any
 
+from tcop_lint.core.model import DataPath, K8sObject, LoadResult, OpenApiDocument, ParseProblem, Position
 from tcop_lint.load.json_positions import JsonError, line_column, newlines_of
 from tcop_lint.load.json_positions import parse_json as parse_json  # re-exported
 from tcop_lint.load.kubernetes import is_kubernetes, kubernetes_objects
 from tcop_lint.load.openapi import is_openapi, openapi_document
-from tcop_lint.core.model import DataPath, K8sObject, LoadResult, OpenApiDocument, ParseProblem, Position
 
 MAX_DEPTH = 500
 # Expanded size (aliases counted at their full size) allowed for one document.
@@ -255,7 +256,11 @@ def _compose(
             nodes += 1
             if name == "AliasEvent":
                 if event.anchor not in anchors:
-                    raise _Broken(f"YAML error: alias *{event.anchor} refers to no complete anchor", event.start_mark.line, event.start_mark.column)
+                    raise _Broken(
+                        f"YAML error: alias *{event.anchor} refers to no complete anchor",
+                        event.start_mark.line,
+                        event.start_mark.column,
+                    )
                 value, size = anchors[event.anchor]
                 text = value if isinstance(value, str) else None
             else:
@@ -265,7 +270,11 @@ def _compose(
             parent = stack[-1] if stack else None
             if parent is not None and isinstance(parent.container, dict) and not parent.has_key:
                 if text is None:
-                    raise _Broken("YAML error: mapping keys that are not plain text are not supported", event.start_mark.line, event.start_mark.column)
+                    raise _Broken(
+                        "YAML error: mapping keys that are not plain text are not supported",
+                        event.start_mark.line,
+                        event.start_mark.column,
+                    )
                 parent.key, parent.key_mark, parent.has_key = text, event.start_mark, True
                 parent.merge_key = name == "ScalarEvent" and text == "<<" and bool(event.implicit[0])
                 continue
@@ -274,15 +283,25 @@ def _compose(
             if root:
                 yield _finish(value, size, nodes, positions, event.start_mark, offset, state)
             elif size > HARD_EXPANDED_NODES or (stack and stack[0].size > HARD_EXPANDED_NODES):
-                raise _Broken("aliases expand to too large a document; not read", event.start_mark.line, event.start_mark.column)
+                raise _Broken(
+                    "aliases expand to too large a document; not read", event.start_mark.line, event.start_mark.column
+                )
             continue
         if name in ("MappingStartEvent", "SequenceStartEvent"):
             nodes += 1
             parent = stack[-1] if stack else None
             if parent is not None and isinstance(parent.container, dict) and not parent.has_key:
-                raise _Broken("YAML error: mapping keys that are collections are not supported", event.start_mark.line, event.start_mark.column)
+                raise _Broken(
+                    "YAML error: mapping keys that are collections are not supported",
+                    event.start_mark.line,
+                    event.start_mark.column,
+                )
             if len(stack) >= MAX_DEPTH:
-                raise _Broken(f"nested more than {MAX_DEPTH} levels deep; not read", event.start_mark.line, event.start_mark.column)
+                raise _Broken(
+                    f"nested more than {MAX_DEPTH} levels deep; not read",
+                    event.start_mark.line,
+                    event.start_mark.column,
+                )
             path = _child_path(parent)
             container: Any = {} if name == "MappingStartEvent" else []
             stack.append(_Frame(container, path, event.anchor, event.start_mark))
@@ -334,9 +353,7 @@ def _attach(
         parent.merge_position = _position(key_mark, offset)
         return False
     if key in parent.container:
-        problems.append(
-            ParseProblem(file, f"duplicate key {key!r}; the last one is used", _position(key_mark, offset))
-        )
+        problems.append(ParseProblem(file, f"duplicate key {key!r}; the last one is used", _position(key_mark, offset)))
     parent.container[key] = value
     positions[parent.path + (key,)] = (
         _position(key_mark, offset, scalar_end) if scalar_end is not None else _position(key_mark, offset)
@@ -349,7 +366,11 @@ def _merge(frame: _Frame, positions: dict[DataPath, Position]) -> None:
     for merged in frame.merges:
         for source in merged if isinstance(merged, list) else [merged]:
             if not isinstance(source, dict):
-                raise _Broken("YAML error: a merge key (<<) needs a mapping or a list of mappings", frame.start.line, frame.start.column)
+                raise _Broken(
+                    "YAML error: a merge key (<<) needs a mapping or a list of mappings",
+                    frame.start.line,
+                    frame.start.column,
+                )
             for key, value in source.items():
                 if key not in frame.container:
                     frame.container[key] = value
@@ -376,9 +397,7 @@ _HEX = re.compile(r"[-+]?0x[0-9a-fA-F_]+")
 _OCTAL = re.compile(r"[-+]?0o?[0-7_]+")
 _FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9][0-9_]*(?:\.[0-9_]*)?)(?:[eE][-+]?[0-9]+)?")
 _SPECIAL_FLOATS = {".inf": float("inf"), "+.inf": float("inf"), "-.inf": float("-inf"), ".nan": float("nan")}
-_CORE_TAGS = frozenset(
-    "tag:yaml.org,2002:" + name for name in ("null", "bool", "int", "float")
-)
+_CORE_TAGS = frozenset("tag:yaml.org,2002:" + name for name in ("null", "bool", "int", "float"))
 
 
 def _scalar(event: Any) -> Any:

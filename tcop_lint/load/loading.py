@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Callable, Sequence
 
-from tcop_lint.load.content import file_content, read_limit, wanted
 from tcop_lint.core.files import LinkOut, NotRegular, inside_root, read_file
-from tcop_lint.core.files import forget_real_dirs as forget_real_dirs, real_dir as real_dir  # re-exported
+from tcop_lint.core.files import forget_real_dirs as forget_real_dirs  # re-exported
+from tcop_lint.core.files import real_dir as real_dir
 from tcop_lint.core.model import LoadResult, ParseProblem
 from tcop_lint.core.text import plural
+from tcop_lint.load.content import file_content, read_limit, wanted
 
 Loader = Callable[[str, str], LoadResult]
 
@@ -75,7 +76,10 @@ def read_bytes(root: Path, name: str, limit: int) -> tuple[bytes | None, int, Pa
 def _decode(name: str, data: bytes, size: int, max_bytes: int) -> tuple[str | None, ParseProblem | None]:
     if size > max_bytes:
         return None, ParseProblem(
-            name, f"file is {plural(size, 'byte')}, over the {max_bytes}-byte limit (max_file_bytes); skipped", level="note", skipped=True
+            name,
+            f"file is {plural(size, 'byte')}, over the {max_bytes}-byte limit (max_file_bytes); skipped",
+            level="note",
+            skipped=True,
         )
     data = data[: max_bytes + 1]
     if b"\0" in data:

@@ -6,8 +6,8 @@ never round a cycle. External references are left alone: rules skip what they ca
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, Iterator
+from collections.abc import Iterator, Mapping
+from typing import Any
 from urllib.parse import unquote
 
 from tcop_lint.core.model import DataPath, Node, OpenApiDocument, Position
@@ -17,8 +17,10 @@ MAX_REF_HOPS = 32
 
 
 def is_openapi(data: Any) -> bool:
-    return isinstance(data, Mapping) and ("openapi" in data or "swagger" in data) and isinstance(
-        data.get("openapi", data.get("swagger")), (str, int, float)
+    return (
+        isinstance(data, Mapping)
+        and ("openapi" in data or "swagger" in data)
+        and isinstance(data.get("openapi", data.get("swagger")), (str, int, float))
     )
 
 
@@ -111,7 +113,9 @@ def operation_parameters(
     yield from own
 
 
-def _parameter_list(doc: OpenApiDocument, holder: Any, holder_path: DataPath) -> Iterator[tuple[Mapping[str, Any], DataPath]]:
+def _parameter_list(
+    doc: OpenApiDocument, holder: Any, holder_path: DataPath
+) -> Iterator[tuple[Mapping[str, Any], DataPath]]:
     if not isinstance(holder, Mapping) or not isinstance(holder.get("parameters"), list):
         return
     for index, parameter in enumerate(holder["parameters"]):

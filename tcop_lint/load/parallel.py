@@ -11,13 +11,26 @@ import os
 import sys
 import threading
 import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any
 
-from tcop_lint.load.cache import Cache, Entry, cacheable, decode, digest, encode, pack_path, read_pack, settings_key
-from tcop_lint.load.cache import stat_key, trusted_stat, write_pack
-from tcop_lint.load.loading import load_file, loader_for
 from tcop_lint.core.model import LoadResult
+from tcop_lint.load.cache import (
+    Cache,
+    Entry,
+    cacheable,
+    decode,
+    digest,
+    encode,
+    pack_path,
+    read_pack,
+    settings_key,
+    stat_key,
+    trusted_stat,
+    write_pack,
+)
+from tcop_lint.load.loading import load_file, loader_for
 
 # Below these, starting worker processes (35-50 ms with fork) costs more than the second core
 # saves: ~100 KB of Terraform takes ~0.25 s to parse in one process (benchmarks/README.md).
@@ -82,8 +95,13 @@ def load_all(
 
 
 def _gather(
-    root: Path, names: Sequence[str], max_bytes: int, hits: dict[int, Entry], finish: Finish,
-    results: list[LoadResult | None], entries: dict[str, Entry],
+    root: Path,
+    names: Sequence[str],
+    max_bytes: int,
+    hits: dict[int, Entry],
+    finish: Finish,
+    results: list[LoadResult | None],
+    entries: dict[str, Entry],
 ) -> None:
     late: dict[int, Loaded] = {}
     for index, hit in hits.items():
@@ -156,11 +174,15 @@ def load_batch(root: str, names: Sequence[str], max_bytes: int, want_entry: bool
 Finish = Callable[[], dict[int, Loaded]]
 
 
-def _load(root: Path, names: Sequence[str], indexes: Sequence[int], max_bytes: int, jobs: int, want_entry: bool) -> dict[int, Loaded]:
+def _load(
+    root: Path, names: Sequence[str], indexes: Sequence[int], max_bytes: int, jobs: int, want_entry: bool
+) -> dict[int, Loaded]:
     return _start(root, names, list(indexes), max_bytes, jobs, want_entry)()
 
 
-def _start(root: Path, names: Sequence[str], pending: list[int], max_bytes: int, jobs: int, want_entry: bool = True) -> Finish:
+def _start(
+    root: Path, names: Sequence[str], pending: list[int], max_bytes: int, jobs: int, want_entry: bool = True
+) -> Finish:
     """Begin loading ``pending``; the returned function waits for and returns the results.
     Worker processes start at once, so the caller can decode cache hits meanwhile."""
     sizes = [_size(root, names[i]) for i in pending] if jobs > 1 and len(pending) >= MIN_PARALLEL_FILES else []
@@ -172,7 +194,10 @@ def _start(root: Path, names: Sequence[str], pending: list[int], max_bytes: int,
     chunks = _chunks(pending, sizes, sum(sizes), jobs)
     context, initializer = _context(names, chunks)
     executor = ProcessPoolExecutor(max_workers=min(jobs, len(chunks)), mp_context=context, initializer=initializer)
-    futures = [(chunk, executor.submit(load_batch, str(root), [names[i] for i in chunk], max_bytes, want_entry)) for chunk in chunks]
+    futures = [
+        (chunk, executor.submit(load_batch, str(root), [names[i] for i in chunk], max_bytes, want_entry))
+        for chunk in chunks
+    ]
 
     def finish() -> dict[int, Loaded]:
         done: dict[int, Loaded] = {}
@@ -235,7 +260,11 @@ def fork_context() -> Any | None:
     """The fork start method where it is safe (Linux, no other thread in this process)."""
     import multiprocessing
 
-    if sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1:
+    if (
+        sys.platform.startswith("linux")
+        and "fork" in multiprocessing.get_all_start_methods()
+        and threading.active_count() == 1
+    ):
         return multiprocessing.get_context("fork")
     return None
 
@@ -247,8 +276,8 @@ def _warm(needs_hcl: bool) -> None:
 
 
 def _warm_documents() -> None:
-    import tcop_lint.load.documents  # noqa: F401 - imported once, before workers start
     import tcop_lint.load.directives  # noqa: F401
+    import tcop_lint.load.documents  # noqa: F401 - imported once, before workers start
 
 
 def _warm_terraform() -> None:

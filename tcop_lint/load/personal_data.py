@@ -7,38 +7,64 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Mapping
-from typing import Any, Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
 
-from tcop_lint.load.documents import parse_json, yaml_documents
 from tcop_lint.core.model import PersonalData, PersonalValue, walk
+from tcop_lint.load.documents import parse_json, yaml_documents
 
 PERSONAL_DATA_LIMIT = 1024 * 1024
 MAX_ROWS = 100_000
-_IGNORED_DIRS = re.compile(r"(?:^|/)(?:node_modules|vendor|\.venv|venv|\.tox|dist|build|site-packages|third_party|\.git)/")
+_IGNORED_DIRS = re.compile(
+    r"(?:^|/)(?:node_modules|vendor|\.venv|venv|\.tox|dist|build|site-packages|third_party|\.git)/"
+)
 
 
 # Keys (column names) that name personal data, and the value shape each must have to count.
 _KEY_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("email address", re.compile(r"^(?:.*[_ -])?e-?mail(?:[_ -]?addr(?:ess)?)?$|^(?:[a-z]+)?E-?mail(?:Address)?$", re.IGNORECASE)),
-    ("National Insurance number", re.compile(r"^(?:nino|ni[_ -]?(?:no|num|number)|national[_ -]?insurance(?:[_ -]?(?:no|num|number))?)$", re.IGNORECASE)),
+    (
+        "email address",
+        re.compile(r"^(?:.*[_ -])?e-?mail(?:[_ -]?addr(?:ess)?)?$|^(?:[a-z]+)?E-?mail(?:Address)?$", re.IGNORECASE),
+    ),
+    (
+        "National Insurance number",
+        re.compile(
+            r"^(?:nino|ni[_ -]?(?:no|num|number)|national[_ -]?insurance(?:[_ -]?(?:no|num|number))?)$", re.IGNORECASE
+        ),
+    ),
     ("NHS number", re.compile(r"^nhs[_ -]?(?:no|num|number)$", re.IGNORECASE)),
-    ("phone number", re.compile(r"^(?:.*[_ -])?(?:phone|telephone|mobile|tel)(?:[_ -]?(?:no|num|number))?$|^(?:[a-z]+)?(?:Phone|Telephone|Mobile)(?:Number)?$", re.IGNORECASE)),
+    (
+        "phone number",
+        re.compile(
+            r"^(?:.*[_ -])?(?:phone|telephone|mobile|tel)(?:[_ -]?(?:no|num|number))?$|^(?:[a-z]+)?(?:Phone|Telephone|Mobile)(?:Number)?$",
+            re.IGNORECASE,
+        ),
+    ),
     ("postcode", re.compile(r"^(?:.*[_ -])?post(?:al)?[_ -]?code$|^(?:[a-z]+)?Post(?:al)?[Cc]ode$", re.IGNORECASE)),
     ("date of birth", re.compile(r"^(?:dob|d\.o\.b\.?|date[_ -]?of[_ -]?birth|birth[_ -]?date)$", re.IGNORECASE)),
 )
-_NAME_KEY = re.compile(r"^(?:(?:full|first|last|given|family|middle|fore|sur)[_ -]?names?|surname|forename|customer[_ -]?name|person[_ -]?name)$", re.IGNORECASE)
+_NAME_KEY = re.compile(
+    r"^(?:(?:full|first|last|given|family|middle|fore|sur)[_ -]?names?|surname|forename|customer[_ -]?name|person[_ -]?name)$",
+    re.IGNORECASE,
+)
 _KEY_HINT = re.compile(rb"e-?mail|nino|national.?insurance|nhs.?n|phone|mobile|post.?code|birth|dob", re.IGNORECASE)
 
 _EMAIL = re.compile(r"^[A-Za-z0-9._%+'-]+@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)$")
 # Reserved for documentation and testing (RFC 2606, RFC 6761) or plainly made up.
-_EXAMPLE_DOMAIN = re.compile(r"(?:^|\.)(?:example(?:\.[a-z.]+)?|test|invalid|localhost|local|example\.gov\.uk|test\.gov\.uk)$", re.IGNORECASE)
+_EXAMPLE_DOMAIN = re.compile(
+    r"(?:^|\.)(?:example(?:\.[a-z.]+)?|test|invalid|localhost|local|example\.gov\.uk|test\.gov\.uk)$", re.IGNORECASE
+)
 _NINO = re.compile(r"^([A-CEGHJ-PR-TW-Z])([A-CEGHJ-NPR-TW-Z])\s?\d{2}\s?\d{2}\s?\d{2}\s?[A-D]$")
 _NINO_UNUSED_PREFIXES = frozenset({"BG", "GB", "KN", "NK", "NT", "TN", "ZZ"})
-_POSTCODE = re.compile(r"^(?:[A-PR-UWYZ][0-9]{1,2}|[A-PR-UWYZ][A-HK-Y][0-9]{1,2}|[A-PR-UWYZ][0-9][A-HJKPSTUW]|[A-PR-UWYZ][A-HK-Y][0-9][ABEHMNPRVWXY])\s?[0-9][ABD-HJLNP-UW-Z]{2}$", re.IGNORECASE)
+_POSTCODE = re.compile(
+    r"^(?:[A-PR-UWYZ][0-9]{1,2}|[A-PR-UWYZ][A-HK-Y][0-9]{1,2}|[A-PR-UWYZ][0-9][A-HJKPSTUW]|[A-PR-UWYZ][A-HK-Y][0-9][ABEHMNPRVWXY])\s?[0-9][ABD-HJLNP-UW-Z]{2}$",
+    re.IGNORECASE,
+)
 _PHONE = re.compile(r"^(?:\+44\s?\(?0?\)?|0)\s?(?:\d[\s-]?){9,10}$")
 # Ofcom keeps these ranges for drama and examples: they are never anyone's number.
-_DRAMA_PHONE = re.compile(r"^(?:07700900|01134960|01144960|01154960|01164960|01314960|01414960|01514960|01614960|02079460|01914980|02890180|02920180|01632960|08081570|09098790|03069990)")
+_DRAMA_PHONE = re.compile(
+    r"^(?:07700900|01134960|01144960|01154960|01164960|01314960|01414960|01514960|01614960|02079460|01914980|02890180|02920180|01632960|08081570|09098790|03069990)"
+)
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$|^\d{1,2}[/.-]\d{1,2}[/.-]\d{4}$")
 
 

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, Iterable, Iterator
+from typing import Any
 
-from tcop_lint.load.documents import yaml_documents
 from tcop_lint.core.files import SMALL_FILE
 from tcop_lint.core.model import CodeownersRule, DataPath, FromLine, LockedPackage, Manifest, Node, Position, YamlView
 from tcop_lint.core.tomlfile import parse_toml
+from tcop_lint.load.documents import yaml_documents
 
 YamlFile = YamlView  # the name the rule modules knew
 
@@ -67,7 +67,8 @@ WORKFLOW_DIR = ".github/workflows/"
 def workflow_paths(files: Iterable[str]) -> tuple[str, ...]:
     return tuple(
         sorted(
-            name for name in files
+            name
+            for name in files
             if name.startswith(WORKFLOW_DIR) and name.count("/") == 2 and name.lower().endswith((".yml", ".yaml"))
         )
     )
@@ -147,7 +148,9 @@ _FROM = re.compile(r"^\s*FROM\s+(.*)$", re.IGNORECASE)
 
 
 def dockerfile_paths(files: Iterable[str]) -> tuple[str, ...]:
-    return tuple(sorted(n for n in files if _DOCKERFILE.match(n.rpartition("/")[2]) and not n.lower().endswith((".md", ".txt"))))
+    return tuple(
+        sorted(n for n in files if _DOCKERFILE.match(n.rpartition("/")[2]) and not n.lower().endswith((".md", ".txt")))
+    )
 
 
 def from_lines(text: str) -> tuple[FromLine, ...]:
@@ -177,7 +180,12 @@ def from_lines(text: str) -> tuple[FromLine, ...]:
 
 # --- CODEOWNERS -------------------------------------------------------------------------
 
-CODEOWNERS_PLACES = (".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS", ".gitlab/CODEOWNERS")  # in order of precedence
+CODEOWNERS_PLACES = (
+    ".github/CODEOWNERS",
+    "CODEOWNERS",
+    "docs/CODEOWNERS",
+    ".gitlab/CODEOWNERS",
+)  # in order of precedence
 
 
 def codeowners_path(files: Iterable[str]) -> str | None:

@@ -14,15 +14,14 @@ def files_to_load(scope: ScanScope, with_repository: bool = True) -> tuple[str, 
     from tcop_lint.load.content import wanted as content_wanted
 
     if not scope.explicit:
-        return tuple(
-            name for name in scope.files if loader_for(name) or (with_repository and content_wanted(name))
-        )
+        return tuple(name for name in scope.files if loader_for(name) or (with_repository and content_wanted(name)))
     wanted = {name for name in scope.targets if loader_for(name)}
     # Terraform needs its module's other files to resolve variables; manifests need their
     # neighbours for relations (an HPA or PodDisruptionBudget beside a Deployment).
     directories = {(loader_for(name) == "terraform", name.rpartition("/")[0]) for name in wanted}
     wanted.update(
-        name for name in scope.files
+        name
+        for name in scope.files
         if loader_for(name) and (loader_for(name) == "terraform", name.rpartition("/")[0]) in directories
     )
     if with_repository:

@@ -11,11 +11,11 @@ import functools
 import json
 import os
 import re
-from collections.abc import Mapping
-from typing import Any, Callable
+from collections.abc import Callable, Mapping
+from typing import Any
 
-from tcop_lint.load.json_positions import JsonError, parse_json
 from tcop_lint.core.model import DataPath, LoadResult, Node, ParseProblem, Position, TfBlock, TfFile, Unresolved
+from tcop_lint.load.json_positions import JsonError, parse_json
 
 MAX_DEPTH = 64  # nesting below an attribute beyond which a value is left Unresolved
 # Bracket nesting beyond which a file is not parsed at all: the parser and the tree walk cost
@@ -119,7 +119,11 @@ def _problem(file: str, message: str, position: Position | None = None) -> LoadR
 
 def _describe(error: Exception) -> str:
     first = (str(error).strip().splitlines() or [type(error).__name__])[0]
-    return f"Terraform syntax error: {first}" if type(error).__module__.startswith("lark") else f"cannot read Terraform: {first}"
+    return (
+        f"Terraform syntax error: {first}"
+        if type(error).__module__.startswith("lark")
+        else f"cannot read Terraform: {first}"
+    )
 
 
 def _error_position(error: Exception) -> Position | None:
@@ -175,8 +179,8 @@ def _hcl_parser() -> Any:
     cache_file = str(hcl2.parser.PARSER_FILE)
     if os.access(cache_file, os.R_OK) or os.access(os.path.dirname(cache_file), os.W_OK):
         return hcl2.parser.parser()
-    from lark import Lark
     from hcl2.postlexer import PostLexer
+    from lark import Lark
 
     return Lark.open(
         "hcl2.lark",
@@ -300,7 +304,11 @@ def _nested_block(block: Any, text: str, path: DataPath, target: dict, positions
         # dynamic "x" { for_each = ..., content { ... } }: the content stands for the blocks.
         block_type, labels = labels[0], ()
         content = next(
-            (c for c in (_trees(inner) if inner is not None else []) if c.data == "block" and _block_parts(c, text)[0] == "content"),
+            (
+                c
+                for c in (_trees(inner) if inner is not None else [])
+                if c.data == "block" and _block_parts(c, text)[0] == "content"
+            ),
             None,
         )
         if content is None:
@@ -485,7 +493,9 @@ def _json_body(
                         for number, one in enumerate(specs):
                             content = one.get("content") if isinstance(one, dict) else None
                             sub = jpath + ("dynamic", label) + ((number,) if isinstance(spec, list) else ())
-                            _json_append_block(holder, label, content, sub + ("content",), tpath, positions, line_of, stack, depth)
+                            _json_append_block(
+                                holder, label, content, sub + ("content",), tpath, positions, line_of, stack, depth
+                            )
                     continue
                 where = line_of(jpath + (name,))
                 if where:

@@ -7,7 +7,6 @@ from dataclasses import dataclass, replace
 
 from tcop_lint.core.model import Report
 
-
 # Formats a person reads on the pull request: in pull-request mode they list only what the branch
 # introduced (and say how many findings were already there); SARIF, JSON and GitLab reports hold
 # every finding of the head, since each upload is the whole state of the branch.

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
 
 from tcop_lint.core.model import Check
 from tcop_lint.core.tcop import point_label
@@ -106,11 +106,13 @@ class Example:
 
 
 def _case_files(folder: Path) -> tuple[str, ...]:
-    return tuple(sorted(
-        p.relative_to(folder).as_posix()
-        for p in folder.rglob("*")
-        if not p.is_symlink() and p.is_file() and p.name != "EXPECTED"  # a team's folder may hold links out
-    ))
+    return tuple(
+        sorted(
+            p.relative_to(folder).as_posix()
+            for p in folder.rglob("*")
+            if not p.is_symlink() and p.is_file() and p.name != "EXPECTED"  # a team's folder may hold links out
+        )
+    )
 
 
 def _expected(folder: Path) -> list[tuple[str, str]]:
@@ -298,7 +300,8 @@ def rule_index(checks: Sequence[Check]) -> str:
         lines += [f"## {point_label(point)}", "", "| ID | Title | Level |", "| --- | --- | --- |"]
         lines += [
             f"| [{c.id}]({c.id}.md) | {c.title}{' (retired)' if c.deprecated else ''} | {c.level} |"
-            for c in checks if c.tcop_point == point
+            for c in checks
+            if c.tcop_point == point
         ]
         lines.append("")
     return "\n".join(lines)

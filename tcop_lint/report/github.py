@@ -14,7 +14,7 @@ read as a command either.
 from __future__ import annotations
 
 from collections import Counter
-from typing import Mapping
+from collections.abc import Mapping
 
 from tcop_lint.core.model import LEVEL_RANK, Check, Finding, ParseProblem, Report
 from tcop_lint.core.tcop import CODE_URL, point_label

@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 from collections import defaultdict
-from typing import Iterable
+from collections.abc import Iterable
 
 from tcop_lint.core.model import LEVEL_RANK, Check, Finding, Report
 from tcop_lint.core.tcop import point_label
@@ -115,7 +115,9 @@ def render_junit(report: Report) -> str:
         suite = _suite(root, point_label(point))
         counts = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
         for check in sorted(by_point[point], key=lambda c: c.id):
-            for key, value in _check_cases(suite, check, findings_by_check[check.id], crashes_by_check[check.id]).items():
+            for key, value in _check_cases(
+                suite, check, findings_by_check[check.id], crashes_by_check[check.id]
+            ).items():
                 counts[key] += value
         _set_counts(suite, counts)
         for key in totals:

@@ -44,9 +44,9 @@ import json
 import math
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from types import MappingProxyType
-from typing import Any, Iterable, Sequence, TypeVar
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 import attrs
@@ -72,8 +72,7 @@ SRCROOT = "%SRCROOT%"
 FINGERPRINT_KEY = "tcopLint/v1"
 ROOT_URI = "."
 VERDICT_NOTE = (
-    "Findings are evidence signals for a review against the Technology Code of Practice, "
-    "not a verdict of compliance."
+    "Findings are evidence signals for a review against the Technology Code of Practice, not a verdict of compliance."
 )
 
 MAX_RESULTS = 25_000
@@ -154,20 +153,24 @@ def _log(
     rules, index = _rules(report.checks, findings, notes)
     kept = [f for f in findings if f.check_id in index]
     if len(kept) < len(findings):
-        notes.append(_limit_note(
-            "rules-truncated",
-            f"{plural(len(findings) - len(kept), 'result')} {_were(len(findings) - len(kept))} left out because their rules "
-            f"exceeded GitHub's limit of {MAX_RULES} rules per run.",
-        ))
+        notes.append(
+            _limit_note(
+                "rules-truncated",
+                f"{plural(len(findings) - len(kept), 'result')} {_were(len(findings) - len(kept))} left out because their rules "
+                f"exceeded GitHub's limit of {MAX_RULES} rules per run.",
+            )
+        )
     if len(kept) > limit:
         ranked = sorted(kept, key=lambda f: (-LEVEL_RANK.get(f.level, 0), f.sort_key(), f.fingerprint))
         chosen = {id(f) for f in ranked[:limit]}
-        notes.append(_limit_note(
-            "results-truncated",
-            f"{len(kept) - limit} of {len(kept)} results were left out to keep within GitHub's "
-            f"limits ({MAX_RESULTS} results per run, {MAX_GZIP_BYTES // (1024 * 1024)} MB "
-            "compressed); the most severe were kept.",
-        ))
+        notes.append(
+            _limit_note(
+                "results-truncated",
+                f"{len(kept) - limit} of {len(kept)} results were left out to keep within GitHub's "
+                f"limits ({MAX_RESULTS} results per run, {MAX_GZIP_BYTES // (1024 * 1024)} MB "
+                "compressed); the most severe were kept.",
+            )
+        )
         kept = [f for f in kept if id(f) in chosen]
 
     driver = _om(
@@ -207,10 +210,12 @@ def _rules(
             orphans.setdefault(f.check_id, f)
     ids = sorted(set(by_id) | set(orphans))
     if len(ids) > MAX_RULES:
-        notes.append(_limit_note(
-            "rules-truncated",
-            f"{plural(len(ids) - MAX_RULES, 'rule')} {_were(len(ids) - MAX_RULES)} left out: GitHub accepts at most {MAX_RULES} per run.",
-        ))
+        notes.append(
+            _limit_note(
+                "rules-truncated",
+                f"{plural(len(ids) - MAX_RULES, 'rule')} {_were(len(ids) - MAX_RULES)} left out: GitHub accepts at most {MAX_RULES} per run.",
+            )
+        )
         ids = ids[:MAX_RULES]
     rules: list[om.ReportingDescriptor] = []
     cut_tags: list[str] = []
@@ -221,11 +226,12 @@ def _rules(
             cut_tags.append(rule_id)
         rules.append(rule)
     if cut_tags:
-        notes.append(_limit_note(
-            "tags-truncated",
-            f"Tags beyond GitHub's limit of {MAX_TAGS} per rule were left out for: "
-            + ", ".join(cut_tags) + ".",
-        ))
+        notes.append(
+            _limit_note(
+                "tags-truncated",
+                f"Tags beyond GitHub's limit of {MAX_TAGS} per rule were left out for: " + ", ".join(cut_tags) + ".",
+            )
+        )
     return rules, {rule_id: i for i, rule_id in enumerate(ids)}
 
 
@@ -348,17 +354,21 @@ def _examples_markdown(check: Check) -> list[str]:
     if failing is None and passing is None:
         return []
     return [
-        "", "**Example that fails**", "", *example_markdown(failing, "fail"),
-        "", "**Example that passes**", "", *example_markdown(passing, "pass"),
+        "",
+        "**Example that fails**",
+        "",
+        *example_markdown(failing, "fail"),
+        "",
+        "**Example that passes**",
+        "",
+        *example_markdown(passing, "pass"),
     ]
 
 
 # --- results --------------------------------------------------------------------------
 
 
-def _results(
-    findings: Sequence[Finding], index: Mapping[str, int], anchor: str | None
-) -> list[om.Result]:
+def _results(findings: Sequence[Finding], index: Mapping[str, int], anchor: str | None) -> list[om.Result]:
     seen: dict[str, int] = {}
     results = []
     for f in findings:
@@ -366,27 +376,31 @@ def _results(
         suppressions = None
         if f.suppressed is not None:
             kind = f.properties.get("suppression_kind")
-            suppressions = [_om(
-                om.Suppression,
-                kind=kind if kind in ("inSource", "external") else "external",
-                state="accepted",  # written as final 2.1.0 "status": see _SCHEMA_NAME_FIXES
-                justification=f.suppressed,
-            )]
-        results.append(_om(
-            om.Result,
-            rule_id=f.check_id,
-            rule_index=index[f.check_id],
-            level=f.level,  # always written, "warning" too
-            message=_text(f.message or f.check_id),
-            locations=[_finding_location(f, anchor)],
-            partial_fingerprints={
-                FINGERPRINT_KEY: f.fingerprint,
-                "primaryLocationLineHash": f"{f.fingerprint}:{seen[f.fingerprint]}",
-            },
-            baseline_state=f.baseline_state,
-            suppressions=suppressions,
-            properties=_result_properties(f),
-        ))
+            suppressions = [
+                _om(
+                    om.Suppression,
+                    kind=kind if kind in ("inSource", "external") else "external",
+                    state="accepted",  # written as final 2.1.0 "status": see _SCHEMA_NAME_FIXES
+                    justification=f.suppressed,
+                )
+            ]
+        results.append(
+            _om(
+                om.Result,
+                rule_id=f.check_id,
+                rule_index=index[f.check_id],
+                level=f.level,  # always written, "warning" too
+                message=_text(f.message or f.check_id),
+                locations=[_finding_location(f, anchor)],
+                partial_fingerprints={
+                    FINGERPRINT_KEY: f.fingerprint,
+                    "primaryLocationLineHash": f"{f.fingerprint}:{seen[f.fingerprint]}",
+                },
+                baseline_state=f.baseline_state,
+                suppressions=suppressions,
+                properties=_result_properties(f),
+            )
+        )
     return results
 
 
@@ -437,9 +451,7 @@ def _result_properties(f: Finding) -> dict[str, Any]:
 # --- invocation and notifications -----------------------------------------------------
 
 
-def _invocation(
-    report: Report, index: Mapping[str, int], notes: list[om.Notification]
-) -> om.Invocation:
+def _invocation(report: Report, index: Mapping[str, int], notes: list[om.Notification]) -> om.Invocation:
     notifications = [_problem_note(p) for p in sorted(report.problems, key=_problem_key)]
     notifications += [_crash_note(c, index) for c in sorted(report.crashes, key=_crash_key)]
     notifications += notes
@@ -506,37 +518,54 @@ _T = TypeVar("_T", bound="attrs.AttrsInstance")
 
 # The order today's output has always had; a set property not listed follows, in sarif-om's
 # field order. Names are SARIF's (after _SCHEMA_NAME_FIXES), not sarif-om's attribute names.
-_KEY_ORDER: Mapping[type, tuple[str, ...]] = MappingProxyType({
-    om.SarifLog: ("$schema", "version", "runs"),
-    om.Run: ("tool", "automationDetails", "originalUriBaseIds", "columnKind", "results", "invocations"),
-    om.Tool: ("driver",),
-    om.ToolComponent: ("name", "version", "semanticVersion", "informationUri", "rules"),
-    om.ReportingDescriptor: (
-        "id", "name", "shortDescription", "fullDescription", "helpUri", "help",
-        "defaultConfiguration", "properties",
-    ),
-    om.MultiformatMessageString: ("text", "markdown"),
-    om.ReportingConfiguration: ("level",),
-    om.RunAutomationDetails: ("id",),
-    om.Result: (
-        "ruleId", "ruleIndex", "level", "message", "locations", "partialFingerprints",
-        "baselineState", "suppressions", "properties",
-    ),
-    om.Message: ("text",),
-    om.Location: ("physicalLocation", "message"),
-    om.PhysicalLocation: ("artifactLocation", "region"),
-    om.ArtifactLocation: ("uri", "uriBaseId", "description"),
-    om.Region: ("startLine", "startColumn", "endLine", "endColumn"),
-    om.Suppression: ("kind", "status", "justification"),
-    om.Invocation: ("executionSuccessful", "toolExecutionNotifications", "properties"),
-    om.Notification: ("locations", "message", "level", "descriptor", "associatedRule"),
-    om.ReportingDescriptorReference: ("id", "index"),
-})
+_KEY_ORDER: Mapping[type, tuple[str, ...]] = MappingProxyType(
+    {
+        om.SarifLog: ("$schema", "version", "runs"),
+        om.Run: ("tool", "automationDetails", "originalUriBaseIds", "columnKind", "results", "invocations"),
+        om.Tool: ("driver",),
+        om.ToolComponent: ("name", "version", "semanticVersion", "informationUri", "rules"),
+        om.ReportingDescriptor: (
+            "id",
+            "name",
+            "shortDescription",
+            "fullDescription",
+            "helpUri",
+            "help",
+            "defaultConfiguration",
+            "properties",
+        ),
+        om.MultiformatMessageString: ("text", "markdown"),
+        om.ReportingConfiguration: ("level",),
+        om.RunAutomationDetails: ("id",),
+        om.Result: (
+            "ruleId",
+            "ruleIndex",
+            "level",
+            "message",
+            "locations",
+            "partialFingerprints",
+            "baselineState",
+            "suppressions",
+            "properties",
+        ),
+        om.Message: ("text",),
+        om.Location: ("physicalLocation", "message"),
+        om.PhysicalLocation: ("artifactLocation", "region"),
+        om.ArtifactLocation: ("uri", "uriBaseId", "description"),
+        om.Region: ("startLine", "startColumn", "endLine", "endColumn"),
+        om.Suppression: ("kind", "status", "justification"),
+        om.Invocation: ("executionSuccessful", "toolExecutionNotifications", "properties"),
+        om.Notification: ("locations", "message", "level", "descriptor", "associatedRule"),
+        om.ReportingDescriptorReference: ("id", "index"),
+    }
+)
 
 # Where sarif-om (generated from a pre-final schema) names a property differently from 2.1.0.
-_SCHEMA_NAME_FIXES: Mapping[tuple[type, str], str] = MappingProxyType({
-    (om.Suppression, "state"): "status",
-})
+_SCHEMA_NAME_FIXES: Mapping[tuple[type, str], str] = MappingProxyType(
+    {
+        (om.Suppression, "state"): "status",
+    }
+)
 
 
 def _om(cls: type[_T], **values: Any) -> _T:
@@ -565,8 +594,7 @@ def _artifact(uri: str) -> om.ArtifactLocation:
 def _fields(cls: type[attrs.AttrsInstance]) -> tuple[tuple[str, str], ...]:
     """(attribute, SARIF property) pairs of a sarif-om class, in output order."""
     pairs = [
-        (f.name, _SCHEMA_NAME_FIXES.get((cls, f.name), f.metadata["schema_property_name"]))
-        for f in attrs.fields(cls)
+        (f.name, _SCHEMA_NAME_FIXES.get((cls, f.name), f.metadata["schema_property_name"])) for f in attrs.fields(cls)
     ]
     order = {key: i for i, key in enumerate(_KEY_ORDER.get(cls, ()))}
     ranked = sorted(enumerate(pairs), key=lambda p: (order.get(p[1][1], len(order)), p[0]))

@@ -8,9 +8,9 @@ that changed elsewhere, is still the same finding.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Sequence
 
 from tcop_lint.core.model import Finding
 
@@ -24,13 +24,21 @@ class BaselineError(ValueError):
 def render_baseline(findings: Sequence[Finding]) -> str:
     entries = sorted(
         (
-            {"id": f.check_id, "fingerprint": f.fingerprint, "file": f.file, "resource": f.address, "message": f.message}
+            {
+                "id": f.check_id,
+                "fingerprint": f.fingerprint,
+                "file": f.file,
+                "resource": f.address,
+                "message": f.message,
+            }
             for f in findings
             if f.suppressed is None
         ),
         key=lambda e: (e["file"] or "", e["id"], e["fingerprint"]),
     )
-    return json.dumps({"tcop_lint_baseline": BASELINE_VERSION, "findings": entries}, indent=2, ensure_ascii=False) + "\n"
+    return (
+        json.dumps({"tcop_lint_baseline": BASELINE_VERSION, "findings": entries}, indent=2, ensure_ascii=False) + "\n"
+    )
 
 
 def read_baseline(path: Path) -> frozenset[str]:
@@ -41,7 +49,9 @@ def read_baseline(path: Path) -> frozenset[str]:
     if not isinstance(document, dict) or document.get("tcop_lint_baseline") != BASELINE_VERSION:
         raise BaselineError(f"{path}: not a tcop-lint baseline (expected tcop_lint_baseline: {BASELINE_VERSION})")
     entries = document.get("findings")
-    if not isinstance(entries, list) or not all(isinstance(e, dict) and isinstance(e.get("fingerprint"), str) for e in entries):
+    if not isinstance(entries, list) or not all(
+        isinstance(e, dict) and isinstance(e.get("fingerprint"), str) for e in entries
+    ):
         raise BaselineError(f"{path}: findings must be a list of objects with a fingerprint")
     return frozenset(e["fingerprint"] for e in entries)
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import re
 import tempfile
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Callable, Mapping, Sequence
 
 from tcop_lint.core.model import Finding
 
@@ -55,8 +55,22 @@ def changed_lines(root: Path, reference: str) -> Changes:
     prefix = root.resolve().relative_to(toplevel.resolve()).as_posix()
     prefix = "" if prefix == "." else prefix + "/"
     diff = repo.git.execute(
-        ["git", "-c", "core.fsmonitor=false", "-c", "core.quotepath=false", "diff", "--no-color",
-         "--no-ext-diff", "--unified=0", "--no-renames", "--diff-filter=AM", base, "--", "."],
+        [
+            "git",
+            "-c",
+            "core.fsmonitor=false",
+            "-c",
+            "core.quotepath=false",
+            "diff",
+            "--no-color",
+            "--no-ext-diff",
+            "--unified=0",
+            "--no-renames",
+            "--diff-filter=AM",
+            base,
+            "--",
+            ".",
+        ],
         stdout_as_string=True,
     )
     lines: dict[str, frozenset[int] | None] = {}
@@ -68,10 +82,10 @@ def changed_lines(root: Path, reference: str) -> Changes:
         for match in HUNK.finditer(section):
             start, count = int(match.group(1)), int(match.group(2) or 1)
             changed.update(range(start, start + count))
-        lines[name[len(prefix):]] = frozenset(changed)
+        lines[name[len(prefix) :]] = frozenset(changed)
     for name in repo.untracked_files:
         if name.startswith(prefix):
-            lines[name[len(prefix):]] = WHOLE_FILE
+            lines[name[len(prefix) :]] = WHOLE_FILE
     return Changes(base, lines)
 
 
@@ -102,7 +116,7 @@ def base_snapshot(root: Path, base_commit: str, destination: Path) -> None:
     for item in tree.traverse():
         if item.type != "blob" or item.mode == 0o120000 or item.size > BASE_SNAPSHOT_MAX_BYTES:
             continue
-        target = destination / item.path[len(tree.path) + 1:] if tree.path else destination / item.path
+        target = destination / item.path[len(tree.path) + 1 :] if tree.path else destination / item.path
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(item.data_stream.read())
 
@@ -115,6 +129,7 @@ def mark_changes(
 ) -> tuple[tuple[Finding, ...], int]:
     """Every finding, marked "new" (on a changed line, or a repository-level finding the base did
     not have) or "unchanged", and how many are unchanged."""
+
     def is_new(finding: Finding) -> bool:
         if repository_level(finding):
             return finding.fingerprint not in base_fingerprints

@@ -15,13 +15,12 @@ suppressed.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from fnmatch import fnmatchcase
-from collections.abc import Mapping
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 from tcop_lint.core.model import Check, Directive, Finding, Hit, Position, fingerprint
-
 
 # Findings about suppressions themselves. They are tool checks, not TCoP checks (point 0).
 SUPPRESSION_WITHOUT_REASON = "TCOPLINT-001"
@@ -49,27 +48,30 @@ def _tool_check(check_id: str, name: str, title: str, level: str, rationale: str
 
 TOOL_CHECKS: Mapping[str, Check] = {
     SUPPRESSION_WITHOUT_REASON: _tool_check(
-        SUPPRESSION_WITHOUT_REASON, "SuppressionWithoutReason", "A suppression gives no reason", "warning",
+        SUPPRESSION_WITHOUT_REASON,
+        "SuppressionWithoutReason",
+        "A suppression gives no reason",
+        "warning",
         "A suppressed finding is a decision someone must be able to review; without a reason it cannot be.",
         'Add reason="..." to the suppression, or remove it and fix the finding.',
     ),
     SUPPRESSION_EXPIRED: _tool_check(
-        SUPPRESSION_EXPIRED, "SuppressionExpired", "A suppression's date has passed", "warning",
+        SUPPRESSION_EXPIRED,
+        "SuppressionExpired",
+        "A suppression's date has passed",
+        "warning",
         "A suppression with an until date was agreed for a time; after it the finding counts again.",
         "Fix the finding, or agree a new date and update until=.",
     ),
     SUPPRESSION_UNUSED: _tool_check(
-        SUPPRESSION_UNUSED, "SuppressionUnused", "A suppression matches no finding", "note",
+        SUPPRESSION_UNUSED,
+        "SuppressionUnused",
+        "A suppression matches no finding",
+        "note",
         "A suppression that matches nothing hides nothing today but may hide a real finding later.",
         "Remove the suppression, or correct its check id.",
     ),
 }
-
-
-
-
-
-
 
 
 def _expired(until: str | None, today: dt.date) -> bool:
@@ -93,7 +95,9 @@ def _covers(directive: Directive, finding: Finding, path_spec: Any) -> bool:
     if directive.pointer is not None:
         _, hash_sign, fragment = finding.address.partition("#")
         pointer = hash_sign + fragment
-        return bool(hash_sign) and (directive.pointer == "#" or pointer == directive.pointer or pointer.startswith(directive.pointer + "/"))
+        return bool(hash_sign) and (
+            directive.pointer == "#" or pointer == directive.pointer or pointer.startswith(directive.pointer + "/")
+        )
     return _covers_lines(directive, finding.position, finding.span)
 
 
@@ -158,14 +162,28 @@ def apply_suppressions(
         if match is not None:
             used.add(match)
             kind = "external" if match.file is None else "inSource"
-            finding = replace(finding, suppressed=match.reason, properties={**finding.properties, "suppression_kind": kind})
+            finding = replace(
+                finding, suppressed=match.reason, properties={**finding.properties, "suppression_kind": kind}
+            )
         result.append(finding)
     for directive in directives:
         names = ", ".join(directive.ids)
         if directive.reason is None:
-            result.append(_report(directive, SUPPRESSION_WITHOUT_REASON, f"Suppression of {names} has no reason, so it suppresses nothing"))
+            result.append(
+                _report(
+                    directive,
+                    SUPPRESSION_WITHOUT_REASON,
+                    f"Suppression of {names} has no reason, so it suppresses nothing",
+                )
+            )
         elif _expired(directive.until, today):
-            result.append(_report(directive, SUPPRESSION_EXPIRED, f"Suppression of {names} expired on {directive.until}, so it suppresses nothing"))
+            result.append(
+                _report(
+                    directive,
+                    SUPPRESSION_EXPIRED,
+                    f"Suppression of {names} expired on {directive.until}, so it suppresses nothing",
+                )
+            )
         elif directive not in used and any(_names_any(i, ran) or not _names_any(i, known) for i in directive.ids):
             result.append(_report(directive, SUPPRESSION_UNUSED, f"Suppression of {names} matches no finding"))
     return tuple(sorted(result, key=Finding.sort_key))

@@ -8,7 +8,8 @@ still holds are TCOP-03-REPO-016's to report. Values are redacted.
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Iterator
+from collections.abc import Iterable, Iterator
+from typing import Any
 
 from tcop_lint.core.model import Hit
 from tcop_lint.core.settings import RuleContext
@@ -16,8 +17,33 @@ from tcop_lint.core.settings import RuleContext
 MAX_BLOBS = 20000
 MAX_TREES = 50000
 _SKIP_SUFFIXES = (
-    ".png", ".jpg", ".jpeg", ".gif", ".ico", ".webp", ".pdf", ".zip", ".gz", ".tgz", ".bz2", ".xz", ".7z", ".jar",
-    ".class", ".so", ".dll", ".exe", ".bin", ".woff", ".woff2", ".ttf", ".otf", ".mp3", ".mp4", ".pyc", ".whl",
+    ".png",
+    ".jpg",
+    ".jpeg",
+    ".gif",
+    ".ico",
+    ".webp",
+    ".pdf",
+    ".zip",
+    ".gz",
+    ".tgz",
+    ".bz2",
+    ".xz",
+    ".7z",
+    ".jar",
+    ".class",
+    ".so",
+    ".dll",
+    ".exe",
+    ".bin",
+    ".woff",
+    ".woff2",
+    ".ttf",
+    ".otf",
+    ".mp3",
+    ".mp4",
+    ".pyc",
+    ".whl",
 )
 
 

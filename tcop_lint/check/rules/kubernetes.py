@@ -6,9 +6,9 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from tcop_lint.check.subjects import CONTAINER_LISTS, Subject
 from tcop_lint.core.model import DataPath, Hit
 from tcop_lint.core.settings import RuleContext
-from tcop_lint.check.subjects import CONTAINER_LISTS, Subject
 
 # Annotations by which a cloud load balancer terminates TLS without spec.tls.
 TLS_BY_ANNOTATION = (
@@ -22,8 +22,19 @@ REDIRECT_OFF = ("nginx.ingress.kubernetes.io/ssl-redirect", "nginx.ingress.kuber
 # The capabilities the Baseline Pod Security Standard allows a container to add.
 BASELINE_CAPABILITIES = frozenset(
     (
-        "AUDIT_WRITE", "CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "KILL", "MKNOD",
-        "NET_BIND_SERVICE", "SETFCAP", "SETGID", "SETPCAP", "SETUID", "SYS_CHROOT",
+        "AUDIT_WRITE",
+        "CHOWN",
+        "DAC_OVERRIDE",
+        "FOWNER",
+        "FSETID",
+        "KILL",
+        "MKNOD",
+        "NET_BIND_SERVICE",
+        "SETFCAP",
+        "SETGID",
+        "SETPCAP",
+        "SETUID",
+        "SYS_CHROOT",
     )
 )
 HOST_NAMESPACES = ("hostNetwork", "hostPID", "hostIPC")
@@ -80,7 +91,7 @@ def ingress_without_tls(subject: Subject, ctx: RuleContext) -> Iterator[Hit]:
     for key in REDIRECT_OFF:
         if str(annotations.get(key, "")).lower() == "false":
             yield subject.hit(
-                f"Ingress {subject.address} switches off the HTTPS redirect ({key}: \"false\"), so it also answers over plain HTTP",
+                f'Ingress {subject.address} switches off the HTTPS redirect ({key}: "false"), so it also answers over plain HTTP',
                 ("metadata", "annotations", key),
                 address_suffix=f"/{key}",
                 level="warning",
@@ -115,7 +126,7 @@ def baseline_pod_security(subject: Subject, ctx: RuleContext) -> Iterator[Hit]:
                 continue
             name = container.get("name")
             label = f"{where}/{list_name}/{name if isinstance(name, str) else i}"
-            suffix = label[len(where):]
+            suffix = label[len(where) :]
             base = (list_name, i)
             context = _mapping(container.get("securityContext"))
             if context.get("privileged") is True:
@@ -148,7 +159,11 @@ def _security_context_hits(
 ) -> Iterator[Hit]:
     proc_mount = context.get("procMount")
     if proc_mount not in (None, "Default"):
-        yield subject.hit(f"{label} unmasks /proc (procMount: {proc_mount})", path + ("procMount",), address_suffix=suffix + "/procMount")
+        yield subject.hit(
+            f"{label} unmasks /proc (procMount: {proc_mount})",
+            path + ("procMount",),
+            address_suffix=suffix + "/procMount",
+        )
     if _mapping(context.get("windowsOptions")).get("hostProcess") is True:
         yield subject.hit(
             f"{label} runs as a Windows host process (hostProcess: true)",
@@ -168,7 +183,9 @@ def _security_context_hits(
 RESTRICTED_SECCOMP = ("RuntimeDefault", "Localhost")
 
 
-def _containers(pod: Mapping[str, Any], list_names: tuple[str, ...] = CONTAINER_LISTS) -> Iterator[tuple[str, int, Mapping[str, Any]]]:
+def _containers(
+    pod: Mapping[str, Any], list_names: tuple[str, ...] = CONTAINER_LISTS
+) -> Iterator[tuple[str, int, Mapping[str, Any]]]:
     for list_name in list_names:
         for i, container in enumerate(_list(pod.get(list_name))):
             if isinstance(container, Mapping):
@@ -206,7 +223,7 @@ def restricted_hardening(subject: Subject, ctx: RuleContext) -> Iterator[Hit]:
     where = subject.address
     for list_name, i, container in _containers(pod):
         label = _container_label(where, list_name, i, container)
-        suffix = label[len(where):]
+        suffix = label[len(where) :]
         base = (list_name, i)
         context = _mapping(container.get("securityContext"))
         anchor = base + ("securityContext",) if "securityContext" in container else base
@@ -229,9 +246,15 @@ def restricted_hardening(subject: Subject, ctx: RuleContext) -> Iterator[Hit]:
             if own is not None:
                 message, path = f"{label} sets runAsNonRoot: {str(own).lower()}", at("runAsNonRoot")
             elif inherited is not None:
-                message, path = f"{label} inherits runAsNonRoot: {str(inherited).lower()} from the pod", ("securityContext", "runAsNonRoot")
+                message, path = (
+                    f"{label} inherits runAsNonRoot: {str(inherited).lower()} from the pod",
+                    ("securityContext", "runAsNonRoot"),
+                )
             else:
-                message, path = f"{label} is not required to run as a non-root user (runAsNonRoot: true is not set)", anchor
+                message, path = (
+                    f"{label} is not required to run as a non-root user (runAsNonRoot: true is not set)",
+                    anchor,
+                )
             yield subject.hit(message, path, address_suffix=suffix + "/runAsNonRoot")
 
         user_path = at("runAsUser") if "runAsUser" in context else ("securityContext", "runAsUser")
@@ -241,7 +264,9 @@ def restricted_hardening(subject: Subject, ctx: RuleContext) -> Iterator[Hit]:
 
         capabilities = _mapping(context.get("capabilities"))
         if not windows and "ALL" not in _list(capabilities.get("drop")):
-            path = _first_present(container, (("securityContext", "capabilities", "drop"), ("securityContext", "capabilities")), ())
+            path = _first_present(
+                container, (("securityContext", "capabilities", "drop"), ("securityContext", "capabilities")), ()
+            )
             yield subject.hit(
                 f"{label} does not drop all capabilities (capabilities.drop: [ALL])",
                 base + path if path else anchor,
@@ -265,7 +290,11 @@ def restricted_hardening(subject: Subject, ctx: RuleContext) -> Iterator[Hit]:
                 message = f"{label} has no seccomp profile (seccompProfile.type: RuntimeDefault is not set)"
                 yield subject.hit(message, base + path if path else anchor, address_suffix=suffix + "/seccompProfile")
             else:
-                path = at("seccompProfile", "type") if own_type is not None else ("securityContext", "seccompProfile", "type")
+                path = (
+                    at("seccompProfile", "type")
+                    if own_type is not None
+                    else ("securityContext", "seccompProfile", "type")
+                )
                 message = f"{label} uses the seccomp profile type {effective}; use RuntimeDefault or Localhost"
                 yield subject.hit(message, path, address_suffix=suffix + "/seccompProfile")
 
@@ -276,7 +305,7 @@ _DIGEST = re.compile(r"@[A-Za-z0-9_+.-]+:[0-9A-Fa-f]{32,}$")
 
 
 def image_pinning(image: str) -> str:
-    """"digest", "tag" (a version tag without a digest), "floating" (no tag, or latest) or
+    """ "digest", "tag" (a version tag without a digest), "floating" (no tag, or latest) or
     "templated" (filled in at deploy time, so unknown here)."""
     if "${" in image or "$(" in image:
         return "templated"

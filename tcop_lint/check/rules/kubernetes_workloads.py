@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from typing import Any
 
+from tcop_lint.check.subjects import Subject
 from tcop_lint.core.model import DataPath, Hit, K8sObject
 from tcop_lint.core.settings import RuleContext
-from tcop_lint.check.subjects import Subject
 
 SCALED_KINDS = ("Deployment", "StatefulSet")
 NOT_LONG_RUNNING = ("Job", "CronJob")
@@ -77,7 +77,11 @@ def missing_resource_requests(subject: Subject, ctx: RuleContext) -> Iterator[Hi
         label = subject.address + suffix
         resources = _mapping(container.get("resources"))
         requests = _mapping(resources.get("requests"))
-        missing = [name for name in ("cpu", "memory") if requests.get(name) in (None, "") and pod_requests.get(name) in (None, "")]
+        missing = [
+            name
+            for name in ("cpu", "memory")
+            if requests.get(name) in (None, "") and pod_requests.get(name) in (None, "")
+        ]
         if missing:
             what = " or ".join({"cpu": "CPU", "memory": "memory"}[m] for m in missing)
             yield subject.hit(
@@ -276,7 +280,7 @@ def _index_budgets(objects: Iterable[K8sObject]) -> BudgetIndex:
 
 
 def _budget_candidates(index: BudgetIndex, namespace: str | None, labels: Mapping[str, str]) -> Iterator[Any]:
-    for ns in (index if namespace is None else (namespace, None)):
+    for ns in index if namespace is None else (namespace, None):
         keyed, general = index.get(ns, ({}, []))
         yield from general
         for pair in labels.items():
@@ -291,7 +295,9 @@ def production_without_redundancy(ctx: RuleContext) -> Iterator[Hit]:
     patterns = tuple(str(p) for p in _list(ctx.options["production_namespaces"]))
     marks = _mapping(ctx.options["production_labels"])
     production_namespaces = {
-        obj.name for obj in objects if obj.kind == "Namespace" and _marked_production(_labels(obj.node.data.get("metadata")), marks)
+        obj.name
+        for obj in objects
+        if obj.kind == "Namespace" and _marked_production(_labels(obj.node.data.get("metadata")), marks)
     }
     budgets = _index_budgets(objects)
     scalers = index_scalers(objects)
@@ -299,7 +305,10 @@ def production_without_redundancy(ctx: RuleContext) -> Iterator[Hit]:
         pod_labels = _template_labels(obj)
         namespace = obj.namespace
         production = (
-            (namespace is not None and (namespace in production_namespaces or any(fnmatchcase(namespace, p) for p in patterns)))
+            (
+                namespace is not None
+                and (namespace in production_namespaces or any(fnmatchcase(namespace, p) for p in patterns))
+            )
             or _marked_production(_labels(obj.node.data.get("metadata")), marks)
             or _marked_production(pod_labels, marks)
         )
@@ -315,7 +324,9 @@ def production_without_redundancy(ctx: RuleContext) -> Iterator[Hit]:
                 _replicas_path(obj),
                 "/replicas",
             )
-        if not any(selector_matches(selector, pod_labels) for selector in _budget_candidates(budgets, namespace, pod_labels)):
+        if not any(
+            selector_matches(selector, pod_labels) for selector in _budget_candidates(budgets, namespace, pod_labels)
+        ):
             yield _hit(
                 obj,
                 f"{obj.address} is a production workload but no PodDisruptionBudget in the scan selects its pods",
@@ -361,7 +372,7 @@ def _allowed(value: str, key: str, allowed: frozenset[str]) -> bool:
     if place in allowed:
         return True
     return key in ZONE_KEYS and any(
-        place.startswith(region) and _ZONE_SUFFIX.fullmatch(place[len(region):]) for region in allowed
+        place.startswith(region) and _ZONE_SUFFIX.fullmatch(place[len(region) :]) for region in allowed
     )
 
 
@@ -370,7 +381,9 @@ def pinned_outside_allowed_regions(subject: Subject, ctx: RuleContext) -> Iterat
     if not isinstance(pod, Mapping):
         return
     allowed = frozenset(
-        region.strip().lower().replace(" ", "") for regions in ctx.options["allowed_regions"].values() for region in regions
+        region.strip().lower().replace(" ", "")
+        for regions in ctx.options["allowed_regions"].values()
+        for region in regions
     )
     for path, key, value in _placements(pod):
         if isinstance(value, bool) or not isinstance(value, (str, int)) or not str(value).strip():
@@ -383,4 +396,3 @@ def pinned_outside_allowed_regions(subject: Subject, ctx: RuleContext) -> Iterat
             path,
             address_suffix=f"/{what}/{value}",
         )
-

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
-from typing import Any, Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
 
-from tcop_lint.load.content import content_of
-from tcop_lint.load.repository_files import is_lockfile, licence_value
 from tcop_lint.core.model import Hit, LicenceFile, Position, RepositoryFacts
 from tcop_lint.core.settings import RuleContext
+from tcop_lint.load.content import content_of
+from tcop_lint.load.repository_files import is_lockfile, licence_value
 
 READ_LIMIT = 256 * 1024
 MAX_DEPENDENCY_HITS = 200
@@ -42,8 +42,14 @@ def _read(ctx: RuleContext, name: str) -> str | None:
 
 
 def _hit(path: str, line: int, message: str, *, key: str = "", **properties: Any) -> Hit:
-    return Hit(file=path, position=Position(max(1, int(line or 1)), 1), address=path, message=message,
-               properties=properties, key=key)
+    return Hit(
+        file=path,
+        position=Position(max(1, int(line or 1)), 1),
+        address=path,
+        message=message,
+        properties=properties,
+        key=key,
+    )
 
 
 def _repository_hit(message: str, **properties: Any) -> Hit:
@@ -60,10 +66,7 @@ def _family(spdx_id: str) -> str:
 
 
 def _identified_root_licences(ctx: RuleContext) -> list[LicenceFile]:
-    return [
-        e for e in _facts(ctx).licence_files
-        if e.location == "root" and e.spdx_id
-    ]
+    return [e for e in _facts(ctx).licence_files if e.location == "root" and e.spdx_id]
 
 
 # --- TCOP-03-REPO-004 preferred code licence ---------------------------------------------
@@ -88,12 +91,27 @@ def preferred_code_licence(ctx: RuleContext) -> Iterable[Hit]:
 # --- TCOP-03-REPO-005 documentation under the OGL ----------------------------------------
 
 _DOCS_SITE_FILES = (
-    "mkdocs.yml", "mkdocs.yaml", "config/tech-docs.yml", "docs/conf.py", "doc/conf.py", "docs/source/conf.py",
-    "docs/_config.yml", "docs/mkdocs.yml", "antora.yml", "docs/antora.yml", "docusaurus.config.js",
-    "docusaurus.config.ts", "book.toml", "docs/book.toml", "hugo.toml", "docs/hugo.toml",
+    "mkdocs.yml",
+    "mkdocs.yaml",
+    "config/tech-docs.yml",
+    "docs/conf.py",
+    "doc/conf.py",
+    "docs/source/conf.py",
+    "docs/_config.yml",
+    "docs/mkdocs.yml",
+    "antora.yml",
+    "docs/antora.yml",
+    "docusaurus.config.js",
+    "docusaurus.config.ts",
+    "book.toml",
+    "docs/book.toml",
+    "hugo.toml",
+    "docs/hugo.toml",
 )
 _OGL_NAME = re.compile(r"(?:^|/)(?:licen[cs]e[-_.]?ogl|ogl[-_.]?licen[cs]e|ogl)(?:\.[a-z]+)?$", re.IGNORECASE)
-_OGL_TEXT = re.compile(r"open government licen[cs]e|\bOGL(?:-UK)?(?:[- ]?v?3(?:\.0)?)?\b|open-government-licence", re.IGNORECASE)
+_OGL_TEXT = re.compile(
+    r"open government licen[cs]e|\bOGL(?:-UK)?(?:[- ]?v?3(?:\.0)?)?\b|open-government-licence", re.IGNORECASE
+)
 
 
 def _docs_site(files: tuple[str, ...]) -> str | None:
@@ -116,7 +134,9 @@ def documentation_under_ogl(ctx: RuleContext) -> Iterable[Hit]:
     readme = _facts(ctx).readme
     places = [site] + ([readme] if readme else [])
     places += sorted(n for n in files if n.lower() in ("docs/index.md", "docs/licence.md", "docs/license.md"))
-    places += [n for n in files if re.match(r"(?:source/)?layouts/.*footer", n) or n.endswith(("_footer.html", "footer.html"))][:20]
+    places += [
+        n for n in files if re.match(r"(?:source/)?layouts/.*footer", n) or n.endswith(("_footer.html", "footer.html"))
+    ][:20]
     for name in places:
         text = _read(ctx, name)
         if text and _OGL_TEXT.search(text):
@@ -133,8 +153,14 @@ def documentation_under_ogl(ctx: RuleContext) -> Iterable[Hit]:
 # --- TCOP-03-REPO-006 Crown copyright -----------------------------------------------------
 
 _COPYRIGHT_LINE = re.compile(r"^[ \t#*>_-]*(?:copyright\b|\(c\)|©).*$", re.IGNORECASE | re.MULTILINE)
-_CROWN = re.compile(r"crown[ -]copyright|©\s*crown|\(c\)\s*crown|copyright\s*(?:\(c\)|©)?\s*\d{4}(?:\s*[-–]\s*\d{4})?,?\s*crown", re.IGNORECASE)
-_TEMPLATE_LINE = re.compile(r"copyright \d{4}-\d{4} free software foundation|copyright \(c\) <year>|\[yyyy\]|\[year\]|free software foundation, inc", re.IGNORECASE)
+_CROWN = re.compile(
+    r"crown[ -]copyright|©\s*crown|\(c\)\s*crown|copyright\s*(?:\(c\)|©)?\s*\d{4}(?:\s*[-–]\s*\d{4})?,?\s*crown",
+    re.IGNORECASE,
+)
+_TEMPLATE_LINE = re.compile(
+    r"copyright \d{4}-\d{4} free software foundation|copyright \(c\) <year>|\[yyyy\]|\[year\]|free software foundation, inc",
+    re.IGNORECASE,
+)
 
 
 def crown_copyright(ctx: RuleContext) -> Iterable[Hit]:
@@ -153,7 +179,7 @@ def crown_copyright(ctx: RuleContext) -> Iterable[Hit]:
         yield _hit(
             entry.path,
             text.count("\n", 0, first.start()) + 1,
-            f"{entry.path} names the copyright holder as \"{holder}\", not the Crown: code written by "
+            f'{entry.path} names the copyright holder as "{holder}", not the Crown: code written by '
             "civil servants (and usually by contractors) is Crown copyright",
             copyright_line=holder,
         )
@@ -193,7 +219,9 @@ def readme_states_licence(ctx: RuleContext) -> Iterable[Hit]:
         missing = "links to a licence file but does not name the licence"
     else:
         missing = "does not say which licence the code is under"
-    yield _hit(readme, 1, f"{readme} {missing}: add a Licence section naming the licence and linking to the LICENCE file")
+    yield _hit(
+        readme, 1, f"{readme} {missing}: add a Licence section naming the licence and linking to the LICENCE file"
+    )
 
 
 # --- TCOP-03-REPO-012 closed repositories explain why ------------------------------------
@@ -270,7 +298,11 @@ def closed_repository_explained(ctx: RuleContext) -> Iterable[Hit]:
     due = _review_due(data.get("last_reviewed_on"), data.get("review_in"))
     if due is not None and due < dt.date.today():
         line = _line_of(text, re.compile(r"^last_reviewed_on\s*:", re.MULTILINE))
-        yield _hit(handling, line, f"{handling} was due for review on {due.isoformat()}: review whether the code can now be opened")
+        yield _hit(
+            handling,
+            line,
+            f"{handling} was due for review on {due.isoformat()}: review whether the code can now be opened",
+        )
 
 
 # --- TCOP-03-REPO-013 dependency licences --------------------------------------------------
@@ -356,14 +388,16 @@ def declared_licence_consistent(ctx: RuleContext) -> Iterable[Hit]:
         if expression is None:
             if file_ids or not re.search(r"\bsee licen[cs]e\b", declared, re.IGNORECASE):
                 yield _hit(
-                    manifest, line,
-                    f"{manifest} declares the licence as \"{declared[:80]}\", which is not an SPDX licence expression",
+                    manifest,
+                    line,
+                    f'{manifest} declares the licence as "{declared[:80]}", which is not an SPDX licence expression',
                     declared=declared,
                 )
             continue
         if file_ids and not (file_ids & _expression_ids(expression)):
             yield _hit(
-                manifest, line,
+                manifest,
+                line,
                 f"{manifest} declares {expression} but {licence_paths} is {', '.join(sorted(e.spdx_id or '' for e in _identified_root_licences(ctx)))}",
                 declared=expression,
             )

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from collections.abc import Mapping
-from typing import Any, Iterator
+from collections.abc import Iterator, Mapping
+from typing import Any
 from urllib.parse import urlsplit
 
+from tcop_lint.check.subjects import Subject
+from tcop_lint.core.model import DataPath, Hit, OpenApiDocument, json_pointer
+from tcop_lint.core.settings import RuleContext
 from tcop_lint.load.openapi import (
     METHODS,
     all_parameters,
@@ -16,9 +19,6 @@ from tcop_lint.load.openapi import (
     resolve_ref,
     response_headers,
 )
-from tcop_lint.core.model import DataPath, Hit, OpenApiDocument, json_pointer
-from tcop_lint.core.settings import RuleContext
-from tcop_lint.check.subjects import Subject
 
 _VARIABLE = re.compile(r"\{([^{}]+)\}")
 _SEGMENT = re.compile(r"(?:[a-z0-9.\-]|\{[^{}/]+\})+")
@@ -57,7 +57,7 @@ def _server_lists(doc: OpenApiDocument) -> Iterator[tuple[list, DataPath]]:
     if isinstance(data.get("servers"), list):
         yield data["servers"], ("servers",)
     paths = data.get("paths")
-    for template, item in (paths.items() if isinstance(paths, Mapping) else ()):
+    for template, item in paths.items() if isinstance(paths, Mapping) else ():
         item, item_path = resolve_ref(doc, item, ("paths", template))
         if not isinstance(item, Mapping):
             continue
@@ -125,7 +125,9 @@ def api_metadata(subject: Subject, ctx: RuleContext) -> Iterator[Hit]:
         )
         return
     if not any(isinstance(contact.get(key), str) and contact[key].strip() for key in ("email", "url")):
-        yield _hit(subject, "info.contact has neither an email nor a url, so users cannot reach the team", ("info", "contact"))
+        yield _hit(
+            subject, "info.contact has neither an email nor a url, so users cannot reach the team", ("info", "contact")
+        )
 
 
 def _x_prefixed(name: Any) -> bool:
@@ -166,8 +168,23 @@ def paths_not_kebab_case(subject: Subject, ctx: RuleContext) -> Iterator[Hit]:
 _LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?", re.IGNORECASE)
 _TLD = re.compile(r"(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})", re.IGNORECASE)
 # Registries below which a new name is registered, so the label in front is the chosen name.
-_UK_SUFFIXES = ("api.gov.uk", "service.gov.uk", "gov.uk", "nhs.uk", "police.uk", "mod.uk", "parliament.uk",
-                "co.uk", "org.uk", "ac.uk", "ltd.uk", "plc.uk", "me.uk", "net.uk", "sch.uk")
+_UK_SUFFIXES = (
+    "api.gov.uk",
+    "service.gov.uk",
+    "gov.uk",
+    "nhs.uk",
+    "police.uk",
+    "mod.uk",
+    "parliament.uk",
+    "co.uk",
+    "org.uk",
+    "ac.uk",
+    "ltd.uk",
+    "plc.uk",
+    "me.uk",
+    "net.uk",
+    "sch.uk",
+)
 
 
 def _server_hosts(doc: OpenApiDocument) -> Iterator[tuple[str, str, DataPath]]:
@@ -212,7 +229,11 @@ def host_name_characters(subject: Subject, ctx: RuleContext) -> Iterator[Hit]:
         labels = host.split(".")
         bad = [label for label in labels if label and not _LABEL.fullmatch(label)]
         if bad or "" in labels:
-            yield _hit(subject, f"server {written}: host name label {bad[0] if bad else '(empty)'!r} may use only letters, digits and hyphens (not at either end)", where)
+            yield _hit(
+                subject,
+                f"server {written}: host name label {bad[0] if bad else '(empty)'!r} may use only letters, digits and hyphens (not at either end)",
+                where,
+            )
         elif len(labels) > 1 and not _TLD.fullmatch(labels[-1]):
             yield _hit(subject, f"server {written}: top-level domain {labels[-1]!r} is not a valid domain", where)
 
@@ -223,7 +244,11 @@ def host_name_lengths(subject: Subject, ctx: RuleContext) -> Iterator[Hit]:
         labels = host.split(".")
         long = [label for label in labels if len(label) > 63]
         if long:
-            yield _hit(subject, f"server {written}: domain label {long[0][:20]}... is {len(long[0])} characters; the limit is 63", where)
+            yield _hit(
+                subject,
+                f"server {written}: domain label {long[0][:20]}... is {len(long[0])} characters; the limit is 63",
+                where,
+            )
             continue
         index = _registered_label(labels)
         if len(labels) > 1 and index >= 0 and 0 < len(labels[index]) < 3:
@@ -231,6 +256,7 @@ def host_name_lengths(subject: Subject, ctx: RuleContext) -> Iterator[Hit]:
 
 
 # --- licence ----------------------------------------------------------------------------
+
 
 def _licence_id(licence: Mapping[str, Any]) -> tuple[str | None, DataPath]:
     from tcop_lint.licences.match import identify_statement, parse_expression
@@ -257,7 +283,9 @@ def licence_not_open(subject: Subject, ctx: RuleContext) -> Iterator[Hit]:
     licence = info.get("license") if info else None
     if not isinstance(licence, Mapping) or not licence:
         anchor: DataPath = ("info",) if info is not None else ("openapi",) if "openapi" in data else ("swagger",)
-        yield subject.hit("the API does not state a licence (info.license)", anchor, address_suffix="/info/license", level="note")
+        yield subject.hit(
+            "the API does not state a licence (info.license)", anchor, address_suffix="/info/license", level="note"
+        )
         return
     spdx_id, key = _licence_id(licence)
     if spdx_id is None:
@@ -271,6 +299,7 @@ def licence_not_open(subject: Subject, ctx: RuleContext) -> Iterator[Hit]:
 
 
 # --- operations -------------------------------------------------------------------------
+
 
 def operations_undocumented(subject: Subject, ctx: RuleContext) -> Iterator[Hit]:
     """Operations without an operationId (or with a repeated one), or without a summary or
@@ -328,9 +357,17 @@ def error_responses_undocumented(subject: Subject, ctx: RuleContext) -> Iterator
         if "4XX" in codes:
             continue
         if "406" not in codes and _returns_content(doc, answers, at):
-            yield _hit(subject, f"{name} returns content but does not document 406 Not Acceptable", at, level="note", key="406")
+            yield _hit(
+                subject, f"{name} returns content but does not document 406 Not Acceptable", at, level="note", key="406"
+            )
         if method in ("put", "post", "patch") and "415" not in codes and _has_body(doc, operation, where):
-            yield _hit(subject, f"{name} takes a request body but does not document 415 Unsupported Media Type", at, level="note", key="415")
+            yield _hit(
+                subject,
+                f"{name} takes a request body but does not document 415 Unsupported Media Type",
+                at,
+                level="note",
+                key="415",
+            )
 
 
 # --- versions ---------------------------------------------------------------------------
@@ -353,8 +390,15 @@ def versioning(subject: Subject, ctx: RuleContext) -> Iterator[Hit]:
     for text, where in places:
         segment = next((s for s in urlsplit(text).path.split("/") if _URL_VERSION.match(s)), None)
         if segment:
-            yield _hit(subject, f"{text} carries version {segment}; version URLs with whole numbers (/v1/, /v2/)", where)
+            yield _hit(
+                subject, f"{text} carries version {segment}; version URLs with whole numbers (/v1/, /v2/)", where
+            )
     info = data.get("info")
     version = info.get("version") if isinstance(info, Mapping) else None
     if version is not None and not _SEMVER.match(str(version)):
-        yield _hit(subject, f"info.version {version!r} is not a semantic version (MAJOR.MINOR.PATCH)", ("info", "version"), level="note")
+        yield _hit(
+            subject,
+            f"info.version {version!r} is not a semantic version (MAJOR.MINOR.PATCH)",
+            ("info", "version"),
+            level="note",
+        )

@@ -4,10 +4,13 @@ style for property names, bulk download for open data. Hits are addressed by JSO
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator, Mapping
 from functools import lru_cache
-from collections.abc import Mapping
-from typing import Any, Iterator
+from typing import Any
 
+from tcop_lint.check.subjects import Subject
+from tcop_lint.core.model import DataPath, Hit, OpenApiDocument, json_pointer, walk
+from tcop_lint.core.settings import RuleContext
 from tcop_lint.load.openapi import (
     is_swagger2,
     media_type_keys,
@@ -15,10 +18,6 @@ from tcop_lint.load.openapi import (
     parse_pointer,
     schema_properties,
 )
-from tcop_lint.core.model import DataPath, Hit, OpenApiDocument, walk, json_pointer
-from tcop_lint.core.settings import RuleContext
-from tcop_lint.check.subjects import Subject
-
 
 
 def _hit(subject: Subject, message: str, path: DataPath, level: Any = None, suffix: str = "") -> Hit:
@@ -61,12 +60,17 @@ def _chosen(error: Any) -> Any:
         if error.validator not in ("oneOf", "anyOf") or not error.context:
             return error
         references = {
-            e.relative_schema_path[0] for e in error.context
-            if e.validator == "required" and "$ref" in (e.validator_value or ()) and not e.relative_path and e.relative_schema_path
+            e.relative_schema_path[0]
+            for e in error.context
+            if e.validator == "required"
+            and "$ref" in (e.validator_value or ())
+            and not e.relative_path
+            and e.relative_schema_path
         }
         # A branch whose discriminating field (in, type) has another fixed value is not the one meant.
         mismatched = {
-            e.relative_schema_path[0] for e in error.context
+            e.relative_schema_path[0]
+            for e in error.context
             if e.validator in ("enum", "const") and len(e.relative_path) == 1 and e.relative_schema_path
         }
         branches = [e for e in error.context if e.relative_schema_path and e.relative_schema_path[0] not in references]
@@ -99,7 +103,11 @@ def _schema_errors(subject: Subject, doc: OpenApiDocument, validator: Any, famil
             extras = [k for k in instance if k not in known and not any(re.search(p, str(k)) for p in patterns)]
             for key in extras or [None]:
                 where = path + ((key,) if key is not None else ())
-                message = f"#{json_pointer(where)}: {key!r} is not allowed here in {name} (extensions start with x-)" if key is not None else _short(error.message)
+                message = (
+                    f"#{json_pointer(where)}: {key!r} is not allowed here in {name} (extensions start with x-)"
+                    if key is not None
+                    else _short(error.message)
+                )
                 if (where, "additionalProperties") not in seen:
                     seen.add((where, "additionalProperties"))
                     yield _hit(subject, message, where, suffix=":additionalProperties")
@@ -136,7 +144,12 @@ def _local_reference_errors(subject: Subject, doc: OpenApiDocument) -> Iterator[
             elif isinstance(found, list) and str(part).isdigit() and int(part) < len(found):
                 found = found[int(part)]
             else:
-                yield _hit(subject, f"#{json_pointer(path[:-1])}: $ref {_short(value, 80)} points at nothing in this document", path, suffix=":ref")
+                yield _hit(
+                    subject,
+                    f"#{json_pointer(path[:-1])}: $ref {_short(value, 80)} points at nothing in this document",
+                    path,
+                    suffix=":ref",
+                )
                 break
 
 
@@ -147,7 +160,12 @@ def _duplicate_operation_ids(subject: Subject, doc: OpenApiDocument) -> Iterator
         if not isinstance(operation_id, str):
             continue
         if operation_id in first:
-            yield _hit(subject, f"operationId {operation_id!r} of {method.upper()} {template} is already used by {first[operation_id]}; operationIds must be unique", where + ("operationId",), suffix=":operationId")
+            yield _hit(
+                subject,
+                f"operationId {operation_id!r} of {method.upper()} {template} is already used by {first[operation_id]}; operationIds must be unique",
+                where + ("operationId",),
+                suffix=":operationId",
+            )
         else:
             first[operation_id] = f"{method.upper()} {template}"
 
@@ -157,7 +175,11 @@ def document_invalid(subject: Subject, ctx: RuleContext) -> Iterator[Hit]:
     family = _family(doc)
     version_key: DataPath = ("swagger",) if is_swagger2(doc) else ("openapi",)
     if family is None:
-        yield _hit(subject, f"{version_key[0]}: {doc.version!r} is not a version tcop-lint can validate (2.0, 3.0.x, 3.1.x)", version_key)
+        yield _hit(
+            subject,
+            f"{version_key[0]}: {doc.version!r} is not a version tcop-lint can validate (2.0, 3.0.x, 3.1.x)",
+            version_key,
+        )
         return
     try:
         validator = _validator(family)
@@ -165,11 +187,17 @@ def document_invalid(subject: Subject, ctx: RuleContext) -> Iterator[Hit]:
         yield _hit(subject, f"{doc.file} could not be validated: {type(error).__name__}", version_key, level="note")
         return
     if validator is None:
-        yield _hit(subject, f"{version_key[0]}: {doc.version!r} is newer than the installed schemas", version_key, level="note")
+        yield _hit(
+            subject, f"{version_key[0]}: {doc.version!r} is newer than the installed schemas", version_key, level="note"
+        )
         return
     limit = ctx.options["max_errors"]
     count = 0
-    for producer in (_schema_errors(subject, doc, validator, family), _local_reference_errors(subject, doc), _duplicate_operation_ids(subject, doc)):
+    for producer in (
+        _schema_errors(subject, doc, validator, family),
+        _local_reference_errors(subject, doc),
+        _duplicate_operation_ids(subject, doc),
+    ):
         try:
             for hit in producer:
                 count += 1
@@ -201,9 +229,14 @@ def _servers(doc: OpenApiDocument) -> list[tuple[str, str, DataPath]]:
         host = re.sub(r"^[a-z][a-z0-9+.-]*://", "", url, flags=re.IGNORECASE).split("/", 1)[0]
         words = " ".join(str(server.get(k, "")) for k in ("url", "description", "x-environment"))
         variables = server.get("variables")
-        for variable in (variables.values() if isinstance(variables, Mapping) else ()):
+        for variable in variables.values() if isinstance(variables, Mapping) else ():
             if isinstance(variable, Mapping):
-                words += " " + " ".join(str(v) for v in (variable.get("enum") or [])) + " " + str(variable.get("default", ""))
+                words += (
+                    " "
+                    + " ".join(str(v) for v in (variable.get("enum") or []))
+                    + " "
+                    + str(variable.get("default", ""))
+                )
         found.append((host, words, ("servers", index)))
     return found
 
@@ -230,7 +263,11 @@ def sandbox_not_advertised(subject: Subject, ctx: RuleContext) -> Iterator[Hit]:
         return
     why = f"it has write operations ({', '.join(writes)})" if writes else "clients must be authorised"
     where = ("host",) if is_swagger2(doc) else ("servers",)
-    yield _hit(subject, f"no test (sandbox) environment is listed among the servers, and {why}: add a server for a test service, described as such", where)
+    yield _hit(
+        subject,
+        f"no test (sandbox) environment is listed among the servers, and {why}: add a server for a test service, described as such",
+        where,
+    )
 
 
 # --- TCOP-09-OAS-008: one case style for property names ---------------------------------
@@ -275,21 +312,42 @@ def property_case_mixed(subject: Subject, ctx: RuleContext) -> Iterator[Hit]:
         for index, (_, style, _) in enumerate(named):
             first.setdefault(style, index)
         wanted = max(counts, key=lambda s: (counts[s], -first[s]))
-    reason = "the style set for this API" if ctx.options["style"] == wanted else f"the style of most properties ({counts.get(wanted, 0)} of {len(named)})"
+    reason = (
+        "the style set for this API"
+        if ctx.options["style"] == wanted
+        else f"the style of most properties ({counts.get(wanted, 0)} of {len(named)})"
+    )
     for name, style, path in named:
         if style != wanted:
-            yield _hit(subject, f"property {name} is {style}; {wanted} is {reason}: use one case style for object keys", path)
+            yield _hit(
+                subject, f"property {name} is {style}; {wanted} is {reason}: use one case style for object keys", path
+            )
 
 
 # --- TCOP-10-OAS-001: bulk download for open data ---------------------------------------
 
-_BULK_TYPES = frozenset({
-    "text/csv", "application/csv", "application/zip", "application/x-zip-compressed", "application/gzip",
-    "application/x-gzip", "application/x-ndjson", "application/jsonl", "application/x-jsonlines",
-    "application/vnd.oasis.opendocument.spreadsheet", "application/x-parquet", "application/vnd.apache.parquet",
-})
-_BULK_WORDS = re.compile(r"\bbulk\b|\bdownloads?\b|\bwhole dataset|\bfull dataset|\bdata\.gov\.uk\b|\.csv\b|\.zip\b", re.IGNORECASE)
-_BULK_SEGMENT = re.compile(r"^(?:bulk|downloads?|exports?|dumps?|snapshots?)$|\.(?:csv|zip|gz|ndjson|jsonl)$", re.IGNORECASE)
+_BULK_TYPES = frozenset(
+    {
+        "text/csv",
+        "application/csv",
+        "application/zip",
+        "application/x-zip-compressed",
+        "application/gzip",
+        "application/x-gzip",
+        "application/x-ndjson",
+        "application/jsonl",
+        "application/x-jsonlines",
+        "application/vnd.oasis.opendocument.spreadsheet",
+        "application/x-parquet",
+        "application/vnd.apache.parquet",
+    }
+)
+_BULK_WORDS = re.compile(
+    r"\bbulk\b|\bdownloads?\b|\bwhole dataset|\bfull dataset|\bdata\.gov\.uk\b|\.csv\b|\.zip\b", re.IGNORECASE
+)
+_BULK_SEGMENT = re.compile(
+    r"^(?:bulk|downloads?|exports?|dumps?|snapshots?)$|\.(?:csv|zip|gz|ndjson|jsonl)$", re.IGNORECASE
+)
 
 
 def _open_data_marker(doc: OpenApiDocument) -> DataPath | None:

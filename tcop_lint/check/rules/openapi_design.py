@@ -5,9 +5,13 @@ Hits are addressed by JSON pointer."""
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from typing import Any, Iterator
+from collections.abc import Iterator, Mapping
+from typing import Any
 
+from tcop_lint.check.subjects import Subject
+from tcop_lint.core.model import DataPath, Hit, OpenApiDocument, json_pointer
+from tcop_lint.core.settings import RuleContext
+from tcop_lint.core.text import plural
 from tcop_lint.load.openapi import (
     all_parameters,
     is_swagger2,
@@ -17,10 +21,6 @@ from tcop_lint.load.openapi import (
     resolve_ref,
     schema_properties,
 )
-from tcop_lint.core.model import DataPath, Hit, OpenApiDocument, json_pointer
-from tcop_lint.core.settings import RuleContext
-from tcop_lint.check.subjects import Subject
-from tcop_lint.core.text import plural
 
 _WORD = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
 
@@ -114,7 +114,11 @@ def is_json(media_type: str) -> bool:
 
 
 def _json_missing(types: list[str]) -> bool:
-    return bool(types) and not any(is_json(t) for t in types) and not all(_EXEMPT_TYPES.match(_base_type(t)) for t in types)
+    return (
+        bool(types)
+        and not any(is_json(t) for t in types)
+        and not all(_EXEMPT_TYPES.match(_base_type(t)) for t in types)
+    )
 
 
 def json_not_offered(subject: Subject, ctx: RuleContext) -> Iterator[Hit]:
@@ -122,17 +126,21 @@ def json_not_offered(subject: Subject, ctx: RuleContext) -> Iterator[Hit]:
     doc: OpenApiDocument = subject.source
     seen: set[DataPath] = set()
     if is_swagger2(doc):
-        for where_list in [("produces",), ("consumes",)] + [w + (k,) for _, _, _, w in operations(doc) for k in ("produces", "consumes")]:
+        for where_list in [("produces",), ("consumes",)] + [
+            w + (k,) for _, _, _, w in operations(doc) for k in ("produces", "consumes")
+        ]:
             ok = _get(doc.node.data, where_list)
             if isinstance(ok, list) and _json_missing([str(t) for t in ok]):
-                yield _hit(subject, f"{where_list[-1]} lists {', '.join(map(str, ok))} but no JSON media type", where_list)
+                yield _hit(
+                    subject, f"{where_list[-1]} lists {', '.join(map(str, ok))} but no JSON media type", where_list
+                )
         return
     for template, method, operation, where in operations(doc):
         holders: list[tuple[Any, DataPath]] = []
         body, body_at = resolve_ref(doc, operation.get("requestBody"), where + ("requestBody",))
         holders.append((body, body_at))
         answers = operation.get("responses")
-        for code, answer in (answers.items() if isinstance(answers, Mapping) else ()):
+        for code, answer in answers.items() if isinstance(answers, Mapping) else ():
             if str(code).startswith("2"):
                 holders.append(resolve_ref(doc, answer, where + ("responses", code)))
         for holder, at in holders:
@@ -140,7 +148,11 @@ def json_not_offered(subject: Subject, ctx: RuleContext) -> Iterator[Hit]:
             if isinstance(content, Mapping) and at not in seen:
                 seen.add(at)
                 if _json_missing([str(t) for t in content]):
-                    yield _hit(subject, f"{method.upper()} {template} offers {', '.join(map(str, content))} but no JSON", at + ("content",))
+                    yield _hit(
+                        subject,
+                        f"{method.upper()} {template} offers {', '.join(map(str, content))} but no JSON",
+                        at + ("content",),
+                    )
 
 
 def _get(data: Any, path: DataPath) -> Any:
@@ -171,7 +183,7 @@ def array_responses(subject: Subject, ctx: RuleContext) -> Iterator[Hit]:
     seen: set[DataPath] = set()
     for template, method, operation, where in operations(doc):
         answers = operation.get("responses")
-        for code, answer in (answers.items() if isinstance(answers, Mapping) else ()):
+        for code, answer in answers.items() if isinstance(answers, Mapping) else ():
             if not str(code).startswith("2"):
                 continue
             answer, at = resolve_ref(doc, answer, where + ("responses", code))
@@ -179,7 +191,11 @@ def array_responses(subject: Subject, ctx: RuleContext) -> Iterator[Hit]:
                 continue
             schemas: list[tuple[Any, DataPath]] = []
             if isinstance(answer.get("content"), Mapping):
-                schemas += [(mt.get("schema"), at + ("content", t, "schema")) for t, mt in answer["content"].items() if is_json(str(t)) and isinstance(mt, Mapping)]
+                schemas += [
+                    (mt.get("schema"), at + ("content", t, "schema"))
+                    for t, mt in answer["content"].items()
+                    if is_json(str(t)) and isinstance(mt, Mapping)
+                ]
             elif "schema" in answer:
                 produces = operation.get("produces", doc.node.data.get("produces"))
                 if not isinstance(produces, list) or any(is_json(str(t)) for t in produces):
@@ -190,7 +206,11 @@ def array_responses(subject: Subject, ctx: RuleContext) -> Iterator[Hit]:
                 seen.add(schema_at)
                 resolved, _ = resolve_ref(doc, schema, schema_at)
                 if isinstance(resolved, Mapping) and _schema_type(resolved) == "array":
-                    yield _hit(subject, f"{method.upper()} {template} returns a top-level JSON array; wrap it in an object", schema_at)
+                    yield _hit(
+                        subject,
+                        f"{method.upper()} {template} returns a top-level JSON array; wrap it in an object",
+                        schema_at,
+                    )
 
 
 # --- query strings ----------------------------------------------------------------------
@@ -229,10 +249,18 @@ def query_identity_or_behaviour(subject: Subject, ctx: RuleContext) -> Iterator[
             key = _compact(name)
             if key in _BEHAVIOUR:
                 seen.add(at)
-                yield _hit(subject, f"query parameter {name} sets the API's behaviour; use the path and HTTP method instead", at + ("name",))
+                yield _hit(
+                    subject,
+                    f"query parameter {name} sets the API's behaviour; use the path and HTTP method instead",
+                    at + ("name",),
+                )
             elif method == "get" and (key == "id" or (last and key == last + "id")):
                 seen.add(at)
-                yield _hit(subject, f"GET {template} identifies the resource with query parameter {name}; use a path parameter", at + ("name",))
+                yield _hit(
+                    subject,
+                    f"GET {template} identifies the resource with query parameter {name}; use a path parameter",
+                    at + ("name",),
+                )
 
 
 # --- methods, nesting, deprecation ------------------------------------------------------
@@ -247,7 +275,11 @@ def methods_misused(subject: Subject, ctx: RuleContext) -> Iterator[Hit]:
         label = f"{method.upper()} {template}"
         if method in ("get", "head", "delete"):
             if "requestBody" in operation:
-                yield _hit(subject, f"{label} takes a request body; {method.upper()} requests carry none", where + ("requestBody",))
+                yield _hit(
+                    subject,
+                    f"{label} takes a request body; {method.upper()} requests carry none",
+                    where + ("requestBody",),
+                )
             for parameter, at in operation_parameters(doc, where):
                 if parameter.get("in") in ("body", "formData"):
                     yield _hit(subject, f"{label} takes a request body; {method.upper()} requests carry none", at)
@@ -259,7 +291,9 @@ def methods_misused(subject: Subject, ctx: RuleContext) -> Iterator[Hit]:
         if first in _MUTATING:
             yield _hit(subject, f"{label} is named {op_id!r}; a GET must not change data", where + ("operationId",))
         elif verbs:
-            yield _hit(subject, f"{label} routes the action {verbs[0]!r} through GET; use POST, PUT, PATCH or DELETE", where)
+            yield _hit(
+                subject, f"{label} routes the action {verbs[0]!r} through GET; use POST, PUT, PATCH or DELETE", where
+            )
 
 
 def _depth(template: str) -> int:
@@ -278,9 +312,13 @@ def sub_resources_too_deep(subject: Subject, ctx: RuleContext) -> Iterator[Hit]:
     """Paths nesting more than three levels of resources."""
     limit = int(ctx.options["max_depth"])
     paths = subject.data.get("paths")
-    for template in (paths if isinstance(paths, Mapping) else ()):
+    for template in paths if isinstance(paths, Mapping) else ():
         if isinstance(template, str) and template.startswith("/") and _depth(template) > limit:
-            yield _hit(subject, f"path {template} nests {plural(_depth(template), 'level')} of resources; keep to {limit}", ("paths", template))
+            yield _hit(
+                subject,
+                f"path {template} nests {plural(_depth(template), 'level')} of resources; keep to {limit}",
+                ("paths", template),
+            )
 
 
 _WHEN = re.compile(
@@ -301,9 +339,13 @@ def deprecated_without_timeline(subject: Subject, ctx: RuleContext) -> Iterator[
             continue
         answers = operation.get("responses")
         headers: set[str] = set()
-        for code, answer in (answers.items() if isinstance(answers, Mapping) else ()):
+        for code, answer in answers.items() if isinstance(answers, Mapping) else ():
             answer, _ = resolve_ref(doc, answer, where + ("responses", code))
             if isinstance(answer, Mapping) and isinstance(answer.get("headers"), Mapping):
                 headers |= {str(h).lower() for h in answer["headers"]}
         if not headers & _DEPRECATION_HEADERS:
-            yield _hit(subject, f"{method.upper()} {template} is deprecated but says neither when it will be withdrawn nor sends a Deprecation, Sunset or Warning header", where + ("deprecated",))
+            yield _hit(
+                subject,
+                f"{method.upper()} {template} is deprecated but says neither when it will be withdrawn nor sends a Deprecation, Sunset or Warning header",
+                where + ("deprecated",),
+            )

@@ -3,15 +3,30 @@ standards. Hits are addressed by JSON pointer."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, Iterator
+from collections.abc import Iterator, Mapping
+from typing import Any
 
-from tcop_lint.load.openapi import is_swagger2, operations
+from tcop_lint.check.subjects import Subject
 from tcop_lint.core.model import DataPath, Hit, OpenApiDocument, json_pointer
 from tcop_lint.core.settings import RuleContext
-from tcop_lint.check.subjects import Subject
+from tcop_lint.load.openapi import is_swagger2, operations
 
-_OPEN_PATHS = frozenset({"health", "healthcheck", "healthz", "ping", "status", "ready", "readiness", "live", "liveness", ".well-known", "openapi.json", "openapi.yaml"})
+_OPEN_PATHS = frozenset(
+    {
+        "health",
+        "healthcheck",
+        "healthz",
+        "ping",
+        "status",
+        "ready",
+        "readiness",
+        "live",
+        "liveness",
+        ".well-known",
+        "openapi.json",
+        "openapi.yaml",
+    }
+)
 
 
 def _hit(subject: Subject, message: str, path: DataPath, level: Any = None) -> Hit:
@@ -46,7 +61,11 @@ def operations_without_authentication(subject: Subject, ctx: RuleContext) -> Ite
         if own is True or (own is None and default is True):
             continue
         why = "sets security: [] (anonymous)" if own is False else "has no security requirement"
-        yield _hit(subject, f"{method.upper()} {template} {why}; declare how clients authenticate", where + (("security",) if own is not None else ()))
+        yield _hit(
+            subject,
+            f"{method.upper()} {template} {why}; declare how clients authenticate",
+            where + (("security",) if own is not None else ()),
+        )
 
 
 def _schemes(doc: OpenApiDocument) -> Iterator[tuple[str, Mapping[str, Any], DataPath]]:
@@ -55,7 +74,7 @@ def _schemes(doc: OpenApiDocument) -> Iterator[tuple[str, Mapping[str, Any], Dat
     found: Any = data
     for part in holder:
         found = found.get(part) if isinstance(found, Mapping) else None
-    for name, scheme in (found.items() if isinstance(found, Mapping) else ()):
+    for name, scheme in found.items() if isinstance(found, Mapping) else ():
         if isinstance(scheme, Mapping):
             yield str(name), scheme, holder + (name,)
 
@@ -65,16 +84,28 @@ def weak_authentication_schemes(subject: Subject, ctx: RuleContext) -> Iterator[
     for name, scheme, where in _schemes(subject.source):
         kind = str(scheme.get("type", "")).lower()
         if kind == "basic" or (kind == "http" and str(scheme.get("scheme", "")).lower() == "basic"):
-            yield _hit(subject, f"security scheme {name} uses HTTP Basic authentication", where + ("scheme" if kind == "http" else "type",))
+            yield _hit(
+                subject,
+                f"security scheme {name} uses HTTP Basic authentication",
+                where + ("scheme" if kind == "http" else "type",),
+            )
         elif kind == "apikey" and scheme.get("in") == "query":
-            yield _hit(subject, f"security scheme {name} sends an API key in the query string, where logs and caches keep it", where + ("in",))
+            yield _hit(
+                subject,
+                f"security scheme {name} sends an API key in the query string, where logs and caches keep it",
+                where + ("in",),
+            )
         elif kind == "oauth2":
             flows = scheme.get("flows")
             for flow in ("implicit", "password"):
                 if isinstance(flows, Mapping) and flow in flows:
-                    yield _hit(subject, f"security scheme {name} allows the OAuth 2.0 {flow} flow", where + ("flows", flow))
+                    yield _hit(
+                        subject, f"security scheme {name} allows the OAuth 2.0 {flow} flow", where + ("flows", flow)
+                    )
             if scheme.get("flow") in ("implicit", "password"):
-                yield _hit(subject, f"security scheme {name} uses the OAuth 2.0 {scheme['flow']} flow", where + ("flow",))
+                yield _hit(
+                    subject, f"security scheme {name} uses the OAuth 2.0 {scheme['flow']} flow", where + ("flow",)
+                )
 
 
 def oauth_scopes_missing(subject: Subject, ctx: RuleContext) -> Iterator[Hit]:
@@ -83,8 +114,16 @@ def oauth_scopes_missing(subject: Subject, ctx: RuleContext) -> Iterator[Hit]:
         if str(scheme.get("type", "")).lower() != "oauth2":
             continue
         flows = scheme.get("flows")
-        holders = [(f, v, where + ("flows", f)) for f, v in flows.items() if isinstance(v, Mapping)] if isinstance(flows, Mapping) else [(str(scheme.get("flow", "")), scheme, where)]
+        holders = (
+            [(f, v, where + ("flows", f)) for f, v in flows.items() if isinstance(v, Mapping)]
+            if isinstance(flows, Mapping)
+            else [(str(scheme.get("flow", "")), scheme, where)]
+        )
         for flow, holder, at in holders:
             scopes = holder.get("scopes")
             if not isinstance(scopes, Mapping) or not scopes:
-                yield _hit(subject, f"OAuth 2.0 {flow} flow of {name} defines no scopes", at + (("scopes",) if "scopes" in holder else ()))
+                yield _hit(
+                    subject,
+                    f"OAuth 2.0 {flow} flow of {name} defines no scopes",
+                    at + (("scopes",) if "scopes" in holder else ()),
+                )

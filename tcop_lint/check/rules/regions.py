@@ -9,15 +9,15 @@ gives one finding however many resources use it. Data sources place nothing and 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator, Mapping
 from fnmatch import fnmatchcase
-from collections.abc import Mapping
-from typing import Any, Iterator
+from typing import Any
 
-from tcop_lint.core.model import Hit, TfModule, TfResource, Unresolved, walk
-from tcop_lint.check.rules.terraform_residency import is_google_multi_region
-from tcop_lint.core.settings import RuleContext
-from tcop_lint.check.subjects import never_created
 from tcop_lint.assemble.terraform_modules import RegionSource, module_index, region_source
+from tcop_lint.check.rules.terraform_residency import is_google_multi_region
+from tcop_lint.check.subjects import never_created
+from tcop_lint.core.model import Hit, TfModule, TfResource, Unresolved, walk
+from tcop_lint.core.settings import RuleContext
 from tcop_lint.core.text import plural
 
 # Types AWS runs globally (their API lives in us-east-1 whatever the provider says).
@@ -135,7 +135,9 @@ def resources_outside_allowed_regions(ctx: RuleContext) -> Iterator[Hit]:
             source, users, provider = inherited[key]
             if (key[0], key[2], key[3]) in reported:
                 continue  # the resource group itself is already reported on that line
-            yield _hit(module, source, provider, allowed_by_provider[provider], users, _address(module, _origin(source)))
+            yield _hit(
+                module, source, provider, allowed_by_provider[provider], users, _address(module, _origin(source))
+            )
 
 
 def _origin(source: RegionSource) -> str:
@@ -147,13 +149,24 @@ def _origin(source: RegionSource) -> str:
     return block.address
 
 
-def _hit(module: TfModule, source: RegionSource, provider: str, allowed: tuple[str, ...], users: list[TfResource], address: str) -> Hit:
+def _hit(
+    module: TfModule,
+    source: RegionSource,
+    provider: str,
+    allowed: tuple[str, ...],
+    users: list[TfResource],
+    address: str,
+) -> Hit:
     allowed_text = ", ".join(allowed)
     names = sorted(r.address for r in users)
     subject = _origin(source) if source.inherited else names[0]
     used_by = ""
     if source.inherited:
-        shown = ", ".join(names) if len(names) <= 4 else ", ".join(names[:3]) + f" and {plural(len(names) - 3, 'more resource')}"
+        shown = (
+            ", ".join(names)
+            if len(names) <= 4
+            else ", ".join(names[:3]) + f" and {plural(len(names) - 3, 'more resource')}"
+        )
         used_by = f" (used by {shown})"
     properties = {"provider": provider, "resources": names}
     if isinstance(source.value, Unresolved):
@@ -166,7 +179,7 @@ def _hit(module: TfModule, source: RegionSource, provider: str, allowed: tuple[s
             properties=properties,
             level="note",
         )
-    verb = f"sets {source.attribute} = \"{source.value}\"" if source.inherited else f"is placed in {source.value}"
+    verb = f'sets {source.attribute} = "{source.value}"' if source.inherited else f"is placed in {source.value}"
     return Hit(
         file=source.block.file,
         position=source.position,

@@ -7,21 +7,23 @@ They read the views the load phase made of each file (``Documents.content``); no
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from typing import Any, Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 
-from tcop_lint.load.content import content_of
 from tcop_lint.core.files import is_licence_path, is_readme_path
 from tcop_lint.core.files import read_prefix as read_small  # noqa: F401  kept for callers outside the checks
-from tcop_lint.load.personal_data import _NEEDS_NAME, personal_data_candidate
-from tcop_lint.load.personal_data import personal_value as personal_value  # re-exported
 from tcop_lint.core.model import Hit, Position
 from tcop_lint.core.settings import RuleContext
 from tcop_lint.core.text import plural
+from tcop_lint.load.content import content_of
+from tcop_lint.load.personal_data import _NEEDS_NAME, personal_data_candidate
+from tcop_lint.load.personal_data import personal_value as personal_value  # re-exported
 
 REPOSITORY = "<repository>"
 MAX_DATA_FILES = 2000
-_IGNORED_DIRS = re.compile(r"(?:^|/)(?:node_modules|vendor|\.venv|venv|\.tox|dist|build|site-packages|third_party|\.git)/")
+_IGNORED_DIRS = re.compile(
+    r"(?:^|/)(?:node_modules|vendor|\.venv|venv|\.tox|dist|build|site-packages|third_party|\.git)/"
+)
 
 
 def _text(ctx: RuleContext, name: str) -> str | None:
@@ -101,7 +103,12 @@ def readme_sections(ctx: RuleContext) -> Iterable[Hit]:
     if not _CONTRIBUTE.search(text) and not repo.contributing:
         missing.append("how to contribute")
     if missing:
-        yield _file_hit(readme, 1, f"{readme} does not explain {_join(missing)}: add {'a short section' if len(missing) == 1 else 'a short section on each'}", missing=missing)
+        yield _file_hit(
+            readme,
+            1,
+            f"{readme} does not explain {_join(missing)}: add {'a short section' if len(missing) == 1 else 'a short section on each'}",
+            missing=missing,
+        )
 
 
 def _join(items: list[str]) -> str:
@@ -111,8 +118,12 @@ def _join(items: list[str]) -> str:
 # --- TCOP-07-REPO-001: personal data in data files --------------------------------------
 
 _PLURALS = {
-    "email address": "email addresses", "National Insurance number": "National Insurance numbers",
-    "NHS number": "NHS numbers", "phone number": "phone numbers", "postcode": "postcodes", "date of birth": "dates of birth",
+    "email address": "email addresses",
+    "National Insurance number": "National Insurance numbers",
+    "NHS number": "NHS numbers",
+    "phone number": "phone numbers",
+    "postcode": "postcodes",
+    "date of birth": "dates of birth",
 }
 
 
@@ -133,9 +144,12 @@ def personal_data_in_files(ctx: RuleContext) -> Iterable[Hit]:
         total = sum(len(v) for v in found.values())
         if total < minimum or not set(found) - _NEEDS_NAME:
             continue  # postcodes and birth dates alone (beside made-up identifiers) are not enough
-        summary = ", ".join(f"{plural(len(found[k]), k, _PLURALS[k])} ({', '.join(sorted(columns[k]))})" for k in sorted(found))
+        summary = ", ".join(
+            f"{plural(len(found[k]), k, _PLURALS[k])} ({', '.join(sorted(columns[k]))})" for k in sorted(found)
+        )
         yield _file_hit(
-            name, personal.first_line,
+            name,
+            personal.first_line,
             f"{name} appears to hold real personal data: {summary}. Values are not shown. Remove it, replace it with "
             "made-up data (example.com addresses, Ofcom drama numbers), and treat what was published as a possible breach",
             kinds=sorted(found),
@@ -144,7 +158,10 @@ def personal_data_in_files(ctx: RuleContext) -> Iterable[Hit]:
 
 # --- TCOP-10-REPO-002: published datasets carry an OGL licence --------------------------
 
-_TEST_PATH = re.compile(r"(?:^|/)(?:tests?|spec|specs|__tests__|testdata|test-data|fixtures|examples?|node_modules|\.github)/", re.IGNORECASE)
+_TEST_PATH = re.compile(
+    r"(?:^|/)(?:tests?|spec|specs|__tests__|testdata|test-data|fixtures|examples?|node_modules|\.github)/",
+    re.IGNORECASE,
+)
 _DATAPACKAGE = "datapackage.json"
 _CSVW = re.compile(r"(?:^|[-.])(?:csv-)?metadata\.json$|\.csvw\.json$", re.IGNORECASE)
 _OGL_URL = re.compile(r"open-government-licence/version/3\b|\bOGL[- ]?(?:UK[- ]?)?3(?:\.0)?\b", re.IGNORECASE)
@@ -209,7 +226,7 @@ def _datapackage_licence(ctx: RuleContext, path: str) -> tuple[list[str | None],
 def _folder_licence(ctx: RuleContext, files: set[str], folder: str) -> tuple[str, list[str | None], int] | None:
     """(evidence path, licence ids, line) for the first licence statement in ``folder``."""
     prefix = folder + "/" if folder else ""
-    here = sorted(n for n in files if n.startswith(prefix) and "/" not in n[len(prefix):])
+    here = sorted(n for n in files if n.startswith(prefix) and "/" not in n[len(prefix) :])
     for name in here:
         base = _base(name)
         if base == _DATAPACKAGE or _CSVW.search(base):
@@ -224,7 +241,11 @@ def _folder_licence(ctx: RuleContext, files: set[str], folder: str) -> tuple[str
             if is_licence_path(base):
                 from tcop_lint.licences import identify_text
 
-                found = "OGL-UK-3.0" if _OGL_URL.search(text) or re.search(r"open government licen[cs]e", text, re.IGNORECASE) else identify_text(text).spdx_id
+                found = (
+                    "OGL-UK-3.0"
+                    if _OGL_URL.search(text) or re.search(r"open government licen[cs]e", text, re.IGNORECASE)
+                    else identify_text(text).spdx_id
+                )
                 return name, [found], 1
             from tcop_lint.licences import identify_statement
 
@@ -259,12 +280,20 @@ def dataset_licence(ctx: RuleContext) -> Iterable[Hit]:
                 break  # the root licence is the code's: a dataset needs its own
         place = directory or "the repository root"
         if found is None:
-            yield _file_hit(first, 1, f"the data in {place} has no licence: publish it under the Open Government Licence v3.0 "
-                            "(a licenses entry in datapackage.json, or a LICENCE file beside the data)")
+            yield _file_hit(
+                first,
+                1,
+                f"the data in {place} has no licence: publish it under the Open Government Licence v3.0 "
+                "(a licenses entry in datapackage.json, or a LICENCE file beside the data)",
+            )
             continue
         evidence, ids, line = found
         bad = [i or "an unrecognised licence" for i in ids if not (i and is_allowed(i, allowed))]
         if bad and evidence not in reported:
             reported.add(evidence)
-            yield _file_hit(evidence, line, f"{evidence} licenses the data in {place} under {', '.join(sorted(set(bad)))}: "
-                            f"publish government data under {' or '.join(allowed)}; other licences need The National Archives' agreement")
+            yield _file_hit(
+                evidence,
+                line,
+                f"{evidence} licenses the data in {place} under {', '.join(sorted(set(bad)))}: "
+                f"publish government data under {' or '.join(allowed)}; other licences need The National Archives' agreement",
+            )

@@ -4,14 +4,14 @@ only), Terraform and Kubernetes manifests. Matched values are never repeated in 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from typing import Any, Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
 
-from tcop_lint.load.content import PATTERN_BY_KIND, content_of, secret_candidate
-from tcop_lint.load.repository_files import position
+from tcop_lint.check.subjects import CONTAINER_LISTS, Subject, pod_spec
 from tcop_lint.core.model import Hit, TfBlock, is_unresolved
 from tcop_lint.core.settings import RuleContext
-from tcop_lint.check.subjects import CONTAINER_LISTS, Subject, pod_spec
+from tcop_lint.load.content import PATTERN_BY_KIND, content_of, secret_candidate
+from tcop_lint.load.repository_files import position
 
 MAX_FILES = 20000
 
@@ -51,15 +51,27 @@ _PROVIDER_SECRETS: Mapping[str, tuple[str, ...]] = {
 }
 _RESOURCE_SECRETS = frozenset(
     (
-        "password", "master_password", "admin_password", "administrator_login_password", "administrator_password",
-        "root_password", "auth_token", "client_secret", "secret_key", "access_key", "sql_password",
+        "password",
+        "master_password",
+        "admin_password",
+        "administrator_login_password",
+        "administrator_password",
+        "root_password",
+        "auth_token",
+        "client_secret",
+        "secret_key",
+        "access_key",
+        "sql_password",
     )
 )
 _SECRET_NAME = re.compile(
     r"(?:^|_)(?:password|passwd|secret|token|api_?key|private_?key|access_?key|client_?secret|credentials?)(?:$|_)",
     re.IGNORECASE,
 )
-_NOT_A_SECRET = re.compile(r"(?:_|^)(?:name|names|arn|id|ids|path|file|length|ttl|expiry|expires|version|enabled|type|url|uri|policy|count|rotation\w*)$", re.IGNORECASE)
+_NOT_A_SECRET = re.compile(
+    r"(?:_|^)(?:name|names|arn|id|ids|path|file|length|ttl|expiry|expires|version|enabled|type|url|uri|policy|count|rotation\w*)$",
+    re.IGNORECASE,
+)
 
 
 def _literal(value: Any) -> bool:
@@ -67,7 +79,9 @@ def _literal(value: Any) -> bool:
 
 
 def _tf_hit(block: TfBlock, address: str, path: tuple, message: str) -> Hit:
-    return Hit(block.file, block.body.locate(path), f"{address}.{'.'.join(str(p) for p in path)}", message, span=block.position)
+    return Hit(
+        block.file, block.body.locate(path), f"{address}.{'.'.join(str(p) for p in path)}", message, span=block.position
+    )
 
 
 def _lambda_environment(block: TfBlock, address: str) -> Iterator[Hit]:
@@ -78,8 +92,12 @@ def _lambda_environment(block: TfBlock, address: str) -> Iterator[Hit]:
             continue
         for key, value in variables.items():
             if _SECRET_NAME.search(str(key)) and not _NOT_A_SECRET.search(str(key)) and _literal(value):
-                yield _tf_hit(block, address, ("environment", index, "variables", key),
-                              f"{address} sets environment variable {key} to a literal secret: read it from a secrets manager at run time")
+                yield _tf_hit(
+                    block,
+                    address,
+                    ("environment", index, "variables", key),
+                    f"{address} sets environment variable {key} to a literal secret: read it from a secrets manager at run time",
+                )
 
 
 def terraform_credentials(ctx: RuleContext) -> Iterable[Hit]:
@@ -93,11 +111,21 @@ def terraform_credentials(ctx: RuleContext) -> Iterable[Hit]:
                     value = data.get(key)
                     if not _literal(value) or (key == "credentials" and not value.lstrip().startswith("{")):
                         continue  # a credentials file path is not itself a secret
-                    yield _tf_hit(block, address, (key,), f"{address} has {key} written into the code: use OIDC, an instance role or environment credentials")
+                    yield _tf_hit(
+                        block,
+                        address,
+                        (key,),
+                        f"{address} has {key} written into the code: use OIDC, an instance role or environment credentials",
+                    )
             elif block.block_type == "variable" and block.labels:
                 name = block.labels[0]
                 if _SECRET_NAME.search(name) and not _NOT_A_SECRET.search(name) and _literal(data.get("default")):
-                    yield _tf_hit(block, address, ("default",), f"{address} has a secret default value in the code: remove the default and supply it from a secrets manager")
+                    yield _tf_hit(
+                        block,
+                        address,
+                        ("default",),
+                        f"{address} has a secret default value in the code: remove the default and supply it from a secrets manager",
+                    )
         for resource in module.resources:
             block = resource.block
             if block.block_type != "resource":
@@ -106,9 +134,13 @@ def terraform_credentials(ctx: RuleContext) -> Iterable[Hit]:
             address = prefix + resource.address
             for key in sorted(key for key in data if key in _RESOURCE_SECRETS):
                 if _literal(data[key]):
-                    yield _tf_hit(block, address, (key,),
-                                  f"{address} sets {key} to a literal value (in the code or a committed tfvars file): "
-                                  "generate it (random_password, manage_master_user_password) or read it from a secrets manager")
+                    yield _tf_hit(
+                        block,
+                        address,
+                        (key,),
+                        f"{address} sets {key} to a literal value (in the code or a committed tfvars file): "
+                        "generate it (random_password, manage_master_user_password) or read it from a secrets manager",
+                    )
             if resource.type == "aws_lambda_function":
                 yield from _lambda_environment(block, address)
 
@@ -116,8 +148,13 @@ def terraform_credentials(ctx: RuleContext) -> Iterable[Hit]:
 # --- TCOP-03-K8S-001 --------------------------------------------------------------------
 
 _ENV_SECRET = re.compile(r"PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|CREDENTIALS?", re.IGNORECASE)
-_ENV_NOT_SECRET = re.compile(r"(?:_|^)(?:NAME|PATH|FILE|DIR|URL|URI|HOST|PORT|TTL|EXPIRY|EXPIRES|TIMEOUT|LENGTH|ENABLED|HEADER|ID|REF|KEY_ID|REGION|ENDPOINT|SECONDS|MINUTES|HOURS|DAYS|MS|SIZE|LIMIT|COUNT)$", re.IGNORECASE)
-_PLACEHOLDER = re.compile(r"^\s*$|\{\{.*\}\}|\$\{.*\}|^\$\(|^<.*>$|^(?:changeme|replace[-_]?me|placeholder|todo|xxx+|\*+)$", re.IGNORECASE)
+_ENV_NOT_SECRET = re.compile(
+    r"(?:_|^)(?:NAME|PATH|FILE|DIR|URL|URI|HOST|PORT|TTL|EXPIRY|EXPIRES|TIMEOUT|LENGTH|ENABLED|HEADER|ID|REF|KEY_ID|REGION|ENDPOINT|SECONDS|MINUTES|HOURS|DAYS|MS|SIZE|LIMIT|COUNT)$",
+    re.IGNORECASE,
+)
+_PLACEHOLDER = re.compile(
+    r"^\s*$|\{\{.*\}\}|\$\{.*\}|^\$\(|^<.*>$|^(?:changeme|replace[-_]?me|placeholder|todo|xxx+|\*+)$", re.IGNORECASE
+)
 
 
 _NOT_SECRET_VALUE = re.compile(r"^(?:\d{1,6}|true|false|yes|no|on|off)$", re.IGNORECASE)
@@ -148,8 +185,13 @@ def kubernetes_secret_literals(subject: Subject, ctx: RuleContext) -> Iterable[H
         return
     if kind == "ConfigMap":
         values = data.get("data")
-        for key, value in (values.items() if isinstance(values, Mapping) else ()):
-            if _ENV_SECRET.search(str(key)) and not _ENV_NOT_SECRET.search(str(key)) and _secret_literal(value) and "\n" not in value:
+        for key, value in values.items() if isinstance(values, Mapping) else ():
+            if (
+                _ENV_SECRET.search(str(key))
+                and not _ENV_NOT_SECRET.search(str(key))
+                and _secret_literal(value)
+                and "\n" not in value
+            ):
                 yield subject.hit(
                     f"ConfigMap {subject.address} holds a secret-looking value {key} in plain text: put it in a Secret managed outside the repository",
                     ("data", key),

@@ -7,9 +7,11 @@ Workflows (``.github/workflows/*.yml``) and actions are parsed in the load phase
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from typing import Any, Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
 
+from tcop_lint.core.model import DataPath, Hit, json_pointer
+from tcop_lint.core.settings import RuleContext
 from tcop_lint.load.content import CI_FILES, content_of
 from tcop_lint.load.repository_files import (
     YamlFile,
@@ -22,8 +24,6 @@ from tcop_lint.load.repository_files import (
     uses_references,
     workflow_paths,
 )
-from tcop_lint.core.model import DataPath, Hit, json_pointer
-from tcop_lint.core.settings import RuleContext
 
 REPOSITORY = "<repository>"
 _SHA = re.compile(r"@[0-9a-f]{40}$")
@@ -61,7 +61,9 @@ def actions_pinned_to_sha(ctx: RuleContext) -> Iterable[Hit]:
             if uses.startswith("./") or "${{" in uses or _SHA.search(uses) or _DOCKER_DIGEST.match(uses):
                 continue
             if uses.startswith("docker://"):
-                yield _hit(workflow, path, f"{uses} names a container image by a movable tag: pin it by digest (@sha256:...)")
+                yield _hit(
+                    workflow, path, f"{uses} names a container image by a movable tag: pin it by digest (@sha256:...)"
+                )
                 continue
             owner = action_name(uses).partition("/")[0]
             if owner in trusted:
@@ -89,7 +91,11 @@ def workflow_permissions(ctx: RuleContext) -> Iterable[Hit]:
             continue
         top = data.get("permissions")
         if _is_write_all(top):
-            yield _hit(workflow, ("permissions",), "the workflow gives its token write-all permissions: grant only what each job needs")
+            yield _hit(
+                workflow,
+                ("permissions",),
+                "the workflow gives its token write-all permissions: grant only what each job needs",
+            )
         elif isinstance(top, Mapping):
             broad = sorted(str(k) for k, v in top.items() if isinstance(v, str) and v.strip().lower() == "write")
             if broad:
@@ -101,7 +107,11 @@ def workflow_permissions(ctx: RuleContext) -> Iterable[Hit]:
                 )
         for name, job in jobs(workflow):
             if _is_write_all(job.get("permissions")):
-                yield _hit(workflow, ("jobs", name, "permissions"), f"job {name} gives its token write-all permissions: grant only what it needs")
+                yield _hit(
+                    workflow,
+                    ("jobs", name, "permissions"),
+                    f"job {name} gives its token write-all permissions: grant only what it needs",
+                )
         if "permissions" in data or set(triggers(workflow)) == {"workflow_call"}:
             continue  # a reusable workflow runs with the token its caller was given
         unset = [name for name, job in jobs(workflow) if "permissions" not in job]
@@ -125,7 +135,9 @@ _UNTRUSTED = re.compile(
     r"|head_commit\.(?:message|author\.(?:email|name))|workflow_run\.(?:head_branch|head_commit\.message|display_title)"
     r"))\b[^}]*\}\}"
 )
-_HEAD_REF = re.compile(r"github\.event\.pull_request\.head\.(?:sha|ref)|github\.head_ref|refs/pull/|github\.event\.number|github\.event\.pull_request\.number")
+_HEAD_REF = re.compile(
+    r"github\.event\.pull_request\.head\.(?:sha|ref)|github\.head_ref|refs/pull/|github\.event\.number|github\.event\.pull_request\.number"
+)
 _ARTIFACT_ACTIONS = ("actions/download-artifact", "dawidd6/action-download-artifact")
 _PR_CHECKOUT = re.compile(r"\bgh\s+pr\s+checkout\b|\bgit\s+fetch\b[^\n]*\bpull/")
 _RUN_DOWNLOAD = re.compile(r"\bgh\s+run\s+download\b")
@@ -255,8 +267,13 @@ def ci_runs_tests(ctx: RuleContext) -> Iterable[Hit]:
     present = set(repo.files)
     ci_files = list(workflow_paths(repo.files)) + [name for name in CI_FILES if name in present]
     if not ci_files:
-        yield Hit(None, None, REPOSITORY, "No continuous integration configuration found (for example .github/workflows/): "
-                  "run the tests automatically on every change")
+        yield Hit(
+            None,
+            None,
+            REPOSITORY,
+            "No continuous integration configuration found (for example .github/workflows/): "
+            "run the tests automatically on every change",
+        )
         return
     for workflow in _workflows(ctx):
         if any(isinstance(job.get("uses"), str) for _, job in jobs(workflow)):
@@ -267,5 +284,10 @@ def ci_runs_tests(ctx: RuleContext) -> Iterable[Hit]:
         if text and _TEST_COMMAND.search(text):
             return
     first = ci_files[0]
-    yield Hit(first, position(1), first, "The continuous integration configuration runs no recognisable test command: "
-              "run the project's tests on every change")
+    yield Hit(
+        first,
+        position(1),
+        first,
+        "The continuous integration configuration runs no recognisable test command: "
+        "run the project's tests on every change",
+    )

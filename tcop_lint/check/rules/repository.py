@@ -6,7 +6,8 @@ Facts that were not gathered keep a check silent.
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from tcop_lint.core.model import Hit, Position, RepositoryFacts
 from tcop_lint.core.settings import RuleContext
@@ -23,7 +24,9 @@ def _repository_hit(message: str, **properties: Any) -> Hit:
 
 
 def _file_hit(path: str, line: int, message: str, **properties: Any) -> Hit:
-    return Hit(file=path, position=Position(max(1, int(line or 1)), 1), address=path, message=message, properties=properties)
+    return Hit(
+        file=path, position=Position(max(1, int(line or 1)), 1), address=path, message=message, properties=properties
+    )
 
 
 def licence_file_present(ctx: RuleContext) -> Iterable[Hit]:
@@ -97,7 +100,9 @@ def readme_present(ctx: RuleContext) -> Iterable[Hit]:
         return
     readme = facts.readme
     if readme is None:
-        yield _repository_hit("No README found: add a README.md at the root explaining what the code does and how to use it")
+        yield _repository_hit(
+            "No README found: add a README.md at the root explaining what the code does and how to use it"
+        )
         return
     minimum = ctx.options["min_chars"]
     chars = facts.readme_chars

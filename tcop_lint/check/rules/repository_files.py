@@ -8,9 +8,11 @@ The files are parsed in the load phase into views (tcop_lint.load.repository_fil
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from typing import Any, Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 
+from tcop_lint.core.model import FileContent, Hit, Manifest
+from tcop_lint.core.settings import RuleContext
 from tcop_lint.load.content import HTML_SUFFIXES, IGNORED_DIRS, TEXT_SUFFIXES, content_of
 from tcop_lint.load.repository_files import (
     DEPENDABOT,
@@ -21,8 +23,6 @@ from tcop_lint.load.repository_files import (
     uses_references,
     workflow_paths,
 )
-from tcop_lint.core.model import FileContent, Hit, Manifest
-from tcop_lint.core.settings import RuleContext
 
 REPOSITORY = "<repository>"
 
@@ -71,8 +71,15 @@ _MANIFESTS: Mapping[str, str] = {
 }
 _ALSO_COVERS: Mapping[str, tuple[str, ...]] = {"pip": ("pip", "uv", "pipenv", "poetry")}
 _RENOVATE = (
-    "renovate.json", "renovate.json5", ".renovaterc", ".renovaterc.json", ".renovaterc.json5",
-    ".github/renovate.json", ".github/renovate.json5", ".gitlab/renovate.json", ".gitlab/renovate.json5",
+    "renovate.json",
+    "renovate.json5",
+    ".renovaterc",
+    ".renovaterc.json",
+    ".renovaterc.json5",
+    ".github/renovate.json",
+    ".github/renovate.json5",
+    ".gitlab/renovate.json",
+    ".gitlab/renovate.json5",
 )
 _DEPENDABOT = DEPENDABOT
 
@@ -168,7 +175,9 @@ def _needed_lock(ctx: RuleContext, name: str, present: set[str]) -> tuple[str, .
     prefix = directory + "/" if directory else ""
     if base == "package.json":
         data = _manifest(ctx, name)
-        if not data or not any(isinstance(data.get(k), Mapping) and data[k] for k in ("dependencies", "devDependencies")):
+        if not data or not any(
+            isinstance(data.get(k), Mapping) and data[k] for k in ("dependencies", "devDependencies")
+        ):
             return None
         return _NPM_LOCKS
     if base == "Pipfile":
@@ -197,7 +206,9 @@ def _needed_lock(ctx: RuleContext, name: str, present: set[str]) -> tuple[str, .
     return None
 
 
-_LOCKED_MANIFESTS = frozenset(("package.json", "Pipfile", "pyproject.toml", "Gemfile", "go.mod", "Cargo.toml", "composer.json"))
+_LOCKED_MANIFESTS = frozenset(
+    ("package.json", "Pipfile", "pyproject.toml", "Gemfile", "go.mod", "Cargo.toml", "composer.json")
+)
 
 
 def lockfiles_committed(ctx: RuleContext) -> Iterable[Hit]:
@@ -237,17 +248,22 @@ def base_images_pinned(ctx: RuleContext) -> Iterable[Hit]:
                 tag = last.partition(":")[2] if ":" in last else ""
                 if not tag or tag == "latest":
                     yield _file_hit(
-                        name, entry.line,
+                        name,
+                        entry.line,
                         f"base image {image} has {'no tag' if not tag else 'the tag latest'}, so each build may get a different "
                         "image: pin it by digest (image:tag@sha256:...)",
-                        image=image, key=image,
+                        image=image,
+                        key=image,
                     )
                 else:
                     yield _file_hit(
-                        name, entry.line,
+                        name,
+                        entry.line,
                         f"base image {image} is pinned by tag only; tags can be moved: add its digest (@sha256:...) and let "
                         "Dependabot or Renovate update it",
-                        level="note", image=image, key=image,
+                        level="note",
+                        image=image,
+                        key=image,
                     )
             if entry.stage:
                 stages.add(entry.stage.lower())
@@ -288,7 +304,11 @@ def codeowners_protects(ctx: RuleContext) -> Iterable[Hit]:
         return
     missing = sorted(label for label, sample in samples.items() if not owned(sample, rules))
     if missing:
-        yield _file_hit(path, 1, f"{path} names no owners for {', '.join(missing)}: add a rule so changes there need an owner's review")
+        yield _file_hit(
+            path,
+            1,
+            f"{path} names no owners for {', '.join(missing)}: add a rule so changes there need an owner's review",
+        )
 
 
 # --- TCOP-03-REPO-010 / 011: community files --------------------------------------------
@@ -297,10 +317,14 @@ def codeowners_protects(ctx: RuleContext) -> Iterable[Hit]:
 def contributing_present(ctx: RuleContext) -> Iterable[Hit]:
     repo = _repo(ctx)
     if repo.gathered and repo.contributing is None:
-        yield _repository_hit("No contribution guidelines: add a CONTRIBUTING.md saying how to propose changes and what is expected of them")
+        yield _repository_hit(
+            "No contribution guidelines: add a CONTRIBUTING.md saying how to propose changes and what is expected of them"
+        )
 
 
-_CHANGELOG = re.compile(r"^(?:changelog|changes|history|news|releases?)(?:\.(?:md|markdown|rst|txt|adoc))?$", re.IGNORECASE)
+_CHANGELOG = re.compile(
+    r"^(?:changelog|changes|history|news|releases?)(?:\.(?:md|markdown|rst|txt|adoc))?$", re.IGNORECASE
+)
 _SEMVER = re.compile(r"^v?\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$")
 
 
@@ -310,7 +334,12 @@ def _published_package(ctx: RuleContext) -> tuple[str, str | None] | None:
     present = set(repo.files)
     if "package.json" in present:
         data = _manifest(ctx, "package.json")
-        if data and data.get("private") is not True and isinstance(data.get("name"), str) and isinstance(data.get("version"), str):
+        if (
+            data
+            and data.get("private") is not True
+            and isinstance(data.get("name"), str)
+            and isinstance(data.get("version"), str)
+        ):
             return "package.json", data["version"]
     if "pyproject.toml" in present:
         data = _manifest(ctx, "pyproject.toml") or {}
@@ -324,7 +353,11 @@ def _published_package(ctx: RuleContext) -> tuple[str, str | None] | None:
                     return "pyproject.toml", None
     if "Cargo.toml" in present:
         package = (_manifest(ctx, "Cargo.toml") or {}).get("package")
-        if isinstance(package, Mapping) and package.get("publish") is not False and isinstance(package.get("version"), str):
+        if (
+            isinstance(package, Mapping)
+            and package.get("publish") is not False
+            and isinstance(package.get("version"), str)
+        ):
             return "Cargo.toml", package["version"]
     gemspec = next((n for n in sorted(present) if "/" not in n and n.endswith(".gemspec")), None)
     if gemspec:
@@ -341,18 +374,20 @@ def changelog_for_library(ctx: RuleContext) -> Iterable[Hit]:
     found = _content(ctx, manifest).manifest
     if version is not None and not _SEMVER.match(version.strip()):
         yield _file_hit(
-            manifest, found.version_line if found is not None else 1,
+            manifest,
+            found.version_line if found is not None else 1,
             f"{manifest} gives version {version!r}, which is not a Semantic Versioning number (MAJOR.MINOR.PATCH)",
-            kind="version", key="version",
+            kind="version",
+            key="version",
         )
-    has_changelog = any(
-        _CHANGELOG.match(_base(n)) and _directory(n) in ("", "docs", ".github") for n in repo.files
-    )
+    has_changelog = any(_CHANGELOG.match(_base(n)) and _directory(n) in ("", "docs", ".github") for n in repo.files)
     if not has_changelog:
         yield _file_hit(
-            manifest, 1,
+            manifest,
+            1,
             f"{manifest} describes a package others can install, but there is no CHANGELOG: record what changes in each release",
-            kind="changelog", key="changelog",
+            kind="changelog",
+            key="changelog",
         )
 
 
@@ -362,7 +397,9 @@ MAX_TEXT_FILES = 20000
 
 
 def text_files(ctx: RuleContext, suffixes: tuple[str, ...] = TEXT_SUFFIXES) -> list[str]:
-    return [n for n in _repo(ctx).files if n.lower().endswith(suffixes) and not _IGNORED_DIRS.search(n)][:MAX_TEXT_FILES]
+    return [n for n in _repo(ctx).files if n.lower().endswith(suffixes) and not _IGNORED_DIRS.search(n)][
+        :MAX_TEXT_FILES
+    ]
 
 
 def _content(ctx: RuleContext, name: str) -> FileContent:
@@ -378,10 +415,14 @@ def files_are_utf8(ctx: RuleContext) -> Iterable[Hit]:
 
 
 _OFFICE = {
-    ".doc": "an editable Microsoft Word document", ".docx": "an editable Microsoft Word document",
-    ".xls": "an Excel spreadsheet", ".xlsx": "an Excel spreadsheet",
-    ".ppt": "a PowerPoint presentation", ".pptx": "a PowerPoint presentation",
-    ".docm": "a macro-enabled Word document", ".xlsm": "a macro-enabled Excel spreadsheet",
+    ".doc": "an editable Microsoft Word document",
+    ".docx": "an editable Microsoft Word document",
+    ".xls": "an Excel spreadsheet",
+    ".xlsx": "an Excel spreadsheet",
+    ".ppt": "a PowerPoint presentation",
+    ".pptx": "a PowerPoint presentation",
+    ".docm": "a macro-enabled Word document",
+    ".xlsm": "a macro-enabled Excel spreadsheet",
     ".pptm": "a macro-enabled PowerPoint presentation",
 }
 _ODF_FOR = {"doc": ".odt", "xls": ".ods", "ppt": ".odp"}
@@ -398,8 +439,6 @@ def editable_documents_odf(ctx: RuleContext) -> Iterable[Hit]:
         if suffix.endswith("m"):
             message += "; macros must not be in publicly shared documents"
         yield _file_hit(name, 1, message, format=suffix)
-
-
 
 
 def pdfs_are_pdfa(ctx: RuleContext) -> Iterable[Hit]:
@@ -421,6 +460,7 @@ def pdfs_are_pdfa(ctx: RuleContext) -> Iterable[Hit]:
 
 # --- TCOP-10-REPO-001 / 003: data files -------------------------------------------------
 
+
 def csv_well_formed(ctx: RuleContext) -> Iterable[Hit]:
     for name in _repo(ctx).files:
         if not name.lower().endswith(".csv") or _IGNORED_DIRS.search(name):
@@ -430,7 +470,9 @@ def csv_well_formed(ctx: RuleContext) -> Iterable[Hit]:
             yield _file_hit(name, problem[0], f"{name} {problem[1]}")
 
 
-_TEST_PATH = re.compile(r"(?:^|/)(?:tests?|spec|specs|__tests__|testdata|test-data|fixtures|examples?|node_modules)/", re.IGNORECASE)
+_TEST_PATH = re.compile(
+    r"(?:^|/)(?:tests?|spec|specs|__tests__|testdata|test-data|fixtures|examples?|node_modules)/", re.IGNORECASE
+)
 _METADATA = re.compile(
     r"^(?:datapackage\.(?:json|ya?ml)|.*-metadata\.json|csv-metadata\.json|.*\.csvw\.json|.*\.csv-metadata\.json"
     r"|dcat.*\.(?:json|jsonld|ttl|rdf|xml)|metadata\.(?:json|jsonld|ya?ml))$",
@@ -460,7 +502,8 @@ def dataset_metadata(ctx: RuleContext) -> Iterable[Hit]:
         if not covered:
             place = directory or "the repository root"
             yield _file_hit(
-                first, 1,
+                first,
+                1,
                 f"the data files in {place} have no machine-readable metadata: add a datapackage.json "
                 "(Frictionless Data) or CSV on the Web (CSVW) metadata describing them",
             )
@@ -468,8 +511,13 @@ def dataset_metadata(ctx: RuleContext) -> Iterable[Hit]:
 
 # --- TCOP-02-REPO-001: HTML language ----------------------------------------------------
 
+
 def html_declares_language(ctx: RuleContext) -> Iterable[Hit]:
     for name in text_files(ctx, HTML_SUFFIXES):
         line = _content(ctx, name).html_line
         if line is not None:
-            yield _file_hit(name, line, f"the <html> element in {name} does not say what language the page is in: add a lang attribute (lang=\"en\")")
+            yield _file_hit(
+                name,
+                line,
+                f'the <html> element in {name} does not say what language the page is in: add a lang attribute (lang="en")',
+            )

@@ -9,10 +9,9 @@ aws_iam_policy_document data source in the same module; anything else is left al
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, Iterator
+from collections.abc import Iterator, Mapping
+from typing import Any
 
-from tcop_lint.core.model import Hit, TfModule, TfResource, Unresolved
 from tcop_lint.check.rules.terraform_support import (
     as_list,
     block_hit,
@@ -22,8 +21,9 @@ from tcop_lint.check.rules.terraform_support import (
     single_reference,
     statements,
 )
-from tcop_lint.core.settings import RuleContext
 from tcop_lint.check.subjects import never_created
+from tcop_lint.core.model import Hit, TfModule, TfResource, Unresolved
+from tcop_lint.core.settings import RuleContext
 
 PUBLIC_ACLS = frozenset({"public-read", "public-read-write", "authenticated-read"})
 PUBLIC_MEMBERS = ("allUsers", "allAuthenticatedUsers")
@@ -43,7 +43,10 @@ def _exposed_on_purpose(module: TfModule, bucket_ref: Any, exposure_key: str) ->
     tags = body(bucket.block).get("tags")
     if not isinstance(tags, Mapping):
         return False
-    return any(str(k).lower() == exposure_key.lower() and isinstance(v, str) and v.lower() in ("external", "public") for k, v in tags.items())
+    return any(
+        str(k).lower() == exposure_key.lower() and isinstance(v, str) and v.lower() in ("external", "public")
+        for k, v in tags.items()
+    )
 
 
 def _account_block_all(ctx: RuleContext) -> bool:
@@ -70,42 +73,87 @@ def public_object_storage(ctx: RuleContext) -> Iterator[Hit]:
                 if isinstance(acl, str) and acl in PUBLIC_ACLS:
                     if type_name == "aws_s3_bucket" and _exposed_on_purpose_inline(data, exposure_key):
                         continue
-                    yield block_hit(module, resource.block, f"{resource.address} grants the canned ACL {acl}, making objects readable by anyone", ("acl",), suffix="#acl")
+                    yield block_hit(
+                        module,
+                        resource.block,
+                        f"{resource.address} grants the canned ACL {acl}, making objects readable by anyone",
+                        ("acl",),
+                        suffix="#acl",
+                    )
             elif type_name == "aws_s3_bucket_public_access_block":
                 for flag in BLOCK_FLAGS:
                     if data.get(flag) is False and not account_blocked:
-                        yield block_hit(module, resource.block, f"{resource.address} sets {flag} = false, so public ACLs or policies can expose the bucket", (flag,), suffix=f"#{flag}")
+                        yield block_hit(
+                            module,
+                            resource.block,
+                            f"{resource.address} sets {flag} = false, so public ACLs or policies can expose the bucket",
+                            (flag,),
+                            suffix=f"#{flag}",
+                        )
             elif type_name == "aws_s3_bucket_policy" or (type_name == "aws_s3_bucket" and "policy" in data):
                 if account_blocked:
                     continue
                 for path, where in _public_statements(module, data.get("policy")):
-                    yield block_hit(module, resource.block, f"{resource.address} has a policy statement that allows anyone (Principal \"*\") without a condition{where}", ("policy",) + path, suffix="#policy")
+                    yield block_hit(
+                        module,
+                        resource.block,
+                        f'{resource.address} has a policy statement that allows anyone (Principal "*") without a condition{where}',
+                        ("policy",) + path,
+                        suffix="#policy",
+                    )
             elif type_name == "azurerm_storage_container":
                 access = data.get("container_access_type")
                 if isinstance(access, str) and access.lower() in ("blob", "container"):
-                    yield block_hit(module, resource.block, f"{resource.address} sets container_access_type = \"{access}\", so anyone on the internet can read its blobs", ("container_access_type",), suffix="#container_access_type")
+                    yield block_hit(
+                        module,
+                        resource.block,
+                        f'{resource.address} sets container_access_type = "{access}", so anyone on the internet can read its blobs',
+                        ("container_access_type",),
+                        suffix="#container_access_type",
+                    )
             elif type_name in ("google_storage_bucket_iam_member", "google_storage_bucket_iam_binding"):
                 key = "member" if type_name.endswith("_member") else "members"
                 members = [m for m in as_list(data.get(key)) if isinstance(m, str)]
                 public = [m for m in members if m in PUBLIC_MEMBERS]
                 if public:
-                    yield block_hit(module, resource.block, f"{resource.address} grants {data.get('role', 'a role')} to {public[0]}, so anyone can reach the bucket", (key,), suffix=f"#{key}")
-            elif type_name in ("google_storage_bucket_access_control", "google_storage_default_object_access_control", "google_storage_object_access_control"):
+                    yield block_hit(
+                        module,
+                        resource.block,
+                        f"{resource.address} grants {data.get('role', 'a role')} to {public[0]}, so anyone can reach the bucket",
+                        (key,),
+                        suffix=f"#{key}",
+                    )
+            elif type_name in (
+                "google_storage_bucket_access_control",
+                "google_storage_default_object_access_control",
+                "google_storage_object_access_control",
+            ):
                 entity = data.get("entity")
                 if isinstance(entity, str) and entity in PUBLIC_MEMBERS:
-                    yield block_hit(module, resource.block, f"{resource.address} grants access to {entity}, so anyone can read the objects", ("entity",), suffix="#entity")
+                    yield block_hit(
+                        module,
+                        resource.block,
+                        f"{resource.address} grants access to {entity}, so anyone can read the objects",
+                        ("entity",),
+                        suffix="#entity",
+                    )
 
 
 def _exposed_on_purpose_inline(data: Mapping[str, Any], exposure_key: str) -> bool:
     tags = data.get("tags")
     return isinstance(tags, Mapping) and any(
-        str(k).lower() == exposure_key.lower() and isinstance(v, str) and v.lower() in ("external", "public") for k, v in tags.items()
+        str(k).lower() == exposure_key.lower() and isinstance(v, str) and v.lower() in ("external", "public")
+        for k, v in tags.items()
     )
 
 
 def _policy_statements(module: TfModule, value: Any) -> tuple[list[Mapping[str, Any]], str] | None:
     """Statements of a policy in JSON form, normalised to JSON keys, and where they come from."""
-    document = single_reference(value, "aws_iam_policy_document", module, mode="data") if isinstance(value, Unresolved) and "data.aws_iam_policy_document." in value.expression else None
+    document = (
+        single_reference(value, "aws_iam_policy_document", module, mode="data")
+        if isinstance(value, Unresolved) and "data.aws_iam_policy_document." in value.expression
+        else None
+    )
     if document is not None:
         return [_from_document(s) for s in _document_statements(body(document.block))], f" (from {document.address})"
     parsed = parse_policy(value)
@@ -205,7 +253,13 @@ def _wildcard(module: TfModule, resource: TfResource) -> Iterator[Hit]:
     if block.block_type == "data" and type_name == "aws_iam_policy_document":
         for index, statement in enumerate(_document_statements(data)):
             if _admin_statement(_from_document(statement)):
-                yield block_hit(module, block, f"{resource.address} allows every action on every resource (actions and resources \"*\")", ("statement", index), suffix=f"#statement/{index}")
+                yield block_hit(
+                    module,
+                    block,
+                    f'{resource.address} allows every action on every resource (actions and resources "*")',
+                    ("statement", index),
+                    suffix=f"#statement/{index}",
+                )
         return
     if block.block_type != "resource":
         return
@@ -215,19 +269,47 @@ def _wildcard(module: TfModule, resource: TfResource) -> Iterator[Hit]:
             return  # reported on the data source itself
         parsed = parse_policy(value)
         if parsed is not None and any(_admin_statement(s) for s in statements(parsed)):
-            yield block_hit(module, block, f"{resource.address} allows every action on every resource (Action and Resource \"*\")", ("policy",), suffix="#policy")
-    elif type_name in ("aws_iam_role_policy_attachment", "aws_iam_user_policy_attachment", "aws_iam_group_policy_attachment", "aws_iam_policy_attachment"):
+            yield block_hit(
+                module,
+                block,
+                f'{resource.address} allows every action on every resource (Action and Resource "*")',
+                ("policy",),
+                suffix="#policy",
+            )
+    elif type_name in (
+        "aws_iam_role_policy_attachment",
+        "aws_iam_user_policy_attachment",
+        "aws_iam_group_policy_attachment",
+        "aws_iam_policy_attachment",
+    ):
         arn = data.get("policy_arn")
         if isinstance(arn, str) and arn.startswith("arn:aws") and arn.endswith(ADMIN_POLICY_SUFFIX):
-            yield block_hit(module, block, f"{resource.address} attaches the AWS managed AdministratorAccess policy", ("policy_arn",), suffix="#policy_arn")
+            yield block_hit(
+                module,
+                block,
+                f"{resource.address} attaches the AWS managed AdministratorAccess policy",
+                ("policy_arn",),
+                suffix="#policy_arn",
+            )
     elif type_name in ("aws_iam_role", "aws_iam_user", "aws_iam_group"):
         arns = data.get("managed_policy_arns")
         if isinstance(arns, list) and any(isinstance(a, str) and a.endswith(ADMIN_POLICY_SUFFIX) for a in arns):
-            yield block_hit(module, block, f"{resource.address} is given the AWS managed AdministratorAccess policy", ("managed_policy_arns",), suffix="#managed_policy_arns")
+            yield block_hit(
+                module,
+                block,
+                f"{resource.address} is given the AWS managed AdministratorAccess policy",
+                ("managed_policy_arns",),
+                suffix="#managed_policy_arns",
+            )
     elif type_name in ("google_project_iam_member", "google_project_iam_binding"):
         role = data.get("role")
         key = "member" if type_name.endswith("_member") else "members"
         members = [m for m in as_list(data.get(key)) if isinstance(m, str) and m.startswith("serviceAccount:")]
         if isinstance(role, str) and role in GOOGLE_ADMIN_ROLES and members:
-            yield block_hit(module, block, f"{resource.address} gives the service account {members[0]} the basic role {role} on the whole project", ("role",), suffix="#role")
-
+            yield block_hit(
+                module,
+                block,
+                f"{resource.address} gives the service account {members[0]} the basic role {role} on the whole project",
+                ("role",),
+                suffix="#role",
+            )

@@ -11,7 +11,6 @@ from dataclasses import replace
 from typing import Any
 
 from tcop_lint.assemble.inventory import BUILT_IN_PROVIDERS, provider_inventory, provider_name
-from tcop_lint.core.model import Documents, Hit, TfBlock, TfModule, TfResource, Unresolved
 from tcop_lint.check.rules.terraform_support import (
     block_hit,
     body,
@@ -20,35 +19,90 @@ from tcop_lint.check.rules.terraform_support import (
     repository_hit,
     tag_attribute,
 )
+from tcop_lint.core.model import Documents, Hit, TfBlock, TfModule, TfResource, Unresolved
 from tcop_lint.core.settings import RuleContext
 from tcop_lint.core.text import plural
 
 CLOUD_PROVIDERS: Mapping[str, str] = {"aws": "AWS", "azurerm": "Azure", "google": "Google Cloud"}
 BUDGET_TYPES: Mapping[str, tuple[str, ...]] = {
     "aws": ("aws_budgets_budget",),
-    "azurerm": ("azurerm_consumption_budget_subscription", "azurerm_consumption_budget_resource_group", "azurerm_consumption_budget_management_group"),
+    "azurerm": (
+        "azurerm_consumption_budget_subscription",
+        "azurerm_consumption_budget_resource_group",
+        "azurerm_consumption_budget_management_group",
+    ),
     "google": ("google_billing_budget",),
 }
 AUDIT_TYPES: Mapping[str, tuple[str, ...]] = {
     "aws": ("aws_cloudtrail",),
     "azurerm": ("azurerm_monitor_diagnostic_setting", "azurerm_monitor_aad_diagnostic_setting"),
-    "google": ("google_project_iam_audit_config", "google_organization_iam_audit_config", "google_folder_iam_audit_config"),
+    "google": (
+        "google_project_iam_audit_config",
+        "google_organization_iam_audit_config",
+        "google_folder_iam_audit_config",
+    ),
 }
 # Services whose data model or API has no like-for-like equivalent elsewhere.
 # Common resource types that carry tags or labels (a resource with a tags attribute counts too).
 TAGGABLE: tuple[str, ...] = (
-    "aws_instance", "aws_launch_template", "aws_autoscaling_group", "aws_s3_bucket", "aws_db_instance", "aws_rds_cluster",
-    "aws_dynamodb_table", "aws_lambda_function", "aws_ecs_cluster", "aws_ecs_service", "aws_ecs_task_definition",
-    "aws_eks_cluster", "aws_eks_node_group", "aws_lb", "aws_alb", "aws_lb_target_group", "aws_vpc", "aws_subnet",
-    "aws_security_group", "aws_nat_gateway", "aws_internet_gateway", "aws_eip", "aws_ebs_volume", "aws_efs_file_system",
-    "aws_sqs_queue", "aws_sns_topic", "aws_kms_key", "aws_cloudwatch_log_group", "aws_iam_role", "aws_elasticache_replication_group",
-    "aws_opensearch_domain", "aws_cloudfront_distribution", "aws_ecr_repository", "aws_secretsmanager_secret",
-    "azurerm_resource_group", "azurerm_storage_account", "azurerm_virtual_network", "azurerm_kubernetes_cluster",
-    "azurerm_linux_virtual_machine", "azurerm_windows_virtual_machine", "azurerm_key_vault", "azurerm_postgresql_flexible_server",
-    "azurerm_mssql_server", "azurerm_linux_web_app", "azurerm_windows_web_app", "azurerm_service_plan", "azurerm_public_ip",
-    "google_storage_bucket", "google_compute_instance", "google_container_cluster", "google_sql_database_instance",
-    "google_compute_disk", "google_bigquery_dataset", "google_pubsub_topic", "google_cloud_run_v2_service",
+    "aws_instance",
+    "aws_launch_template",
+    "aws_autoscaling_group",
+    "aws_s3_bucket",
+    "aws_db_instance",
+    "aws_rds_cluster",
+    "aws_dynamodb_table",
+    "aws_lambda_function",
+    "aws_ecs_cluster",
+    "aws_ecs_service",
+    "aws_ecs_task_definition",
+    "aws_eks_cluster",
+    "aws_eks_node_group",
+    "aws_lb",
+    "aws_alb",
+    "aws_lb_target_group",
+    "aws_vpc",
+    "aws_subnet",
+    "aws_security_group",
+    "aws_nat_gateway",
+    "aws_internet_gateway",
+    "aws_eip",
+    "aws_ebs_volume",
+    "aws_efs_file_system",
+    "aws_sqs_queue",
+    "aws_sns_topic",
+    "aws_kms_key",
+    "aws_cloudwatch_log_group",
+    "aws_iam_role",
+    "aws_elasticache_replication_group",
+    "aws_opensearch_domain",
+    "aws_cloudfront_distribution",
+    "aws_ecr_repository",
+    "aws_secretsmanager_secret",
+    "azurerm_resource_group",
+    "azurerm_storage_account",
+    "azurerm_virtual_network",
+    "azurerm_kubernetes_cluster",
+    "azurerm_linux_virtual_machine",
+    "azurerm_windows_virtual_machine",
+    "azurerm_key_vault",
+    "azurerm_postgresql_flexible_server",
+    "azurerm_mssql_server",
+    "azurerm_linux_web_app",
+    "azurerm_windows_web_app",
+    "azurerm_service_plan",
+    "azurerm_public_ip",
+    "google_storage_bucket",
+    "google_compute_instance",
+    "google_container_cluster",
+    "google_sql_database_instance",
+    "google_compute_disk",
+    "google_bigquery_dataset",
+    "google_pubsub_topic",
+    "google_cloud_run_v2_service",
 )
+
+
 def _resources_byprovider_name(documents: Documents) -> dict[str, list[tuple[TfModule, TfResource]]]:
     found: dict[str, list[tuple[TfModule, TfResource]]] = {}
     for module in documents.terraform:
@@ -91,8 +145,14 @@ def audit_logging(ctx: RuleContext) -> Iterator[Hit]:
         for trail in created_resources(module, "aws_cloudtrail"):
             data = body(trail.block)
             if data.get("enable_log_file_validation") is False:
-                yield block_hit(module, trail.block, f"{trail.address} switches off log file validation, so tampering with the trail cannot be detected",
-                                ("enable_log_file_validation",), suffix="#enable_log_file_validation", level="warning")
+                yield block_hit(
+                    module,
+                    trail.block,
+                    f"{trail.address} switches off log file validation, so tampering with the trail cannot be detected",
+                    ("enable_log_file_validation",),
+                    suffix="#enable_log_file_validation",
+                    level="warning",
+                )
 
 
 # --- TCOP-05-TF-004 ------------------------------------------------------------------------------
@@ -127,16 +187,28 @@ def required_tags_missing(ctx: RuleContext) -> Iterator[Hit]:
             attribute = tag_attribute(resource)
             path = (attribute,) if attribute in body(resource.block) else ()
             word = "labels" if provider == "google" else "tags"
-            yield block_hit(module, resource.block, f"{resource.address} lacks the required {word} {', '.join(missing)}", path,
-                            properties={"missing": missing})
+            yield block_hit(
+                module,
+                resource.block,
+                f"{resource.address} lacks the required {word} {', '.join(missing)}",
+                path,
+                properties={"missing": missing},
+            )
 
 
 # --- TCOP-05-TF-006 ------------------------------------------------------------------------------
 
 
 CLOUD_INVENTORY: Mapping[str, str] = {
-    **CLOUD_PROVIDERS, "oci": "Oracle Cloud", "alicloud": "Alibaba Cloud", "ibm": "IBM Cloud",
-    "digitalocean": "DigitalOcean", "linode": "Linode", "scaleway": "Scaleway", "ovh": "OVHcloud", "hcloud": "Hetzner Cloud",
+    **CLOUD_PROVIDERS,
+    "oci": "Oracle Cloud",
+    "alicloud": "Alibaba Cloud",
+    "ibm": "IBM Cloud",
+    "digitalocean": "DigitalOcean",
+    "linode": "Linode",
+    "scaleway": "Scaleway",
+    "ovh": "OVHcloud",
+    "hcloud": "Hetzner Cloud",
 }
 
 
@@ -193,7 +265,11 @@ def _child_directories(documents: Documents) -> set[str]:
 def _required_providers(blocks: list[TfBlock]) -> dict[str, Any]:
     found: dict[str, Any] = {}
     for block in blocks:
-        for entry in body(block).get("required_providers") or () if isinstance(body(block).get("required_providers"), list) else ():
+        for entry in (
+            body(block).get("required_providers") or ()
+            if isinstance(body(block).get("required_providers"), list)
+            else ()
+        ):
             if isinstance(entry, Mapping):
                 found.update(entry)
     return found
@@ -233,7 +309,11 @@ def versions_unconstrained(ctx: RuleContext) -> Iterator[Hit]:
         if not _is_root(module, children, files) or not any(r.block.block_type == "resource" for r in module.resources):
             continue
         settings = [b for b in module.blocks if b.block_type == "terraform"]
-        anchor = settings[0] if settings else sorted((r.block for r in module.resources), key=lambda b: (b.file, b.position.line))[0]
+        anchor = (
+            settings[0]
+            if settings
+            else sorted((r.block for r in module.resources), key=lambda b: (b.file, b.position.line))[0]
+        )
         gaps: list[str] = []
         if not any("required_version" in body(b) for b in settings):
             gaps.append("required_version")
@@ -247,8 +327,12 @@ def versions_unconstrained(ctx: RuleContext) -> Iterator[Hit]:
                 gaps.append(f"{provider} (no version)")
         if gaps:
             where = module.directory or "the root folder"
-            found = block_hit(module, anchor, f"The Terraform configuration in {where} does not constrain: {', '.join(gaps)}",
-                              ("required_providers",) if settings and "required_providers" in body(anchor) else (),
-                              properties={"unconstrained": gaps})
+            found = block_hit(
+                module,
+                anchor,
+                f"The Terraform configuration in {where} does not constrain: {', '.join(gaps)}",
+                ("required_providers",) if settings and "required_providers" in body(anchor) else (),
+                properties={"unconstrained": gaps},
+            )
             # The anchor block is only where the note is shown; the subject is the module's folder.
             yield replace(found, address=f"{module.directory or '.'}#versions", anchor_only=True)

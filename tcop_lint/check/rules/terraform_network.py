@@ -7,12 +7,12 @@ as not open.
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Mapping
-from typing import Any, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import Any
 
+from tcop_lint.check.subjects import Subject, never_created
 from tcop_lint.core.model import DataPath, Hit, Unresolved
 from tcop_lint.core.settings import RuleContext
-from tcop_lint.check.subjects import Subject, never_created
 
 _AZURE_ANYWHERE = {"*", "internet", "any", "0.0.0.0/0", "0.0.0.0", "::/0"}
 
@@ -29,7 +29,7 @@ def _port_range(low: Any, high: Any) -> tuple[int, int] | None:
 
 
 def _parse_ports(text: Any) -> tuple[int, int] | None:
-    """"22", "1000-2000", "*", 22 -> an inclusive range; anything unknown -> None."""
+    """ "22", "1000-2000", "*", 22 -> an inclusive range; anything unknown -> None."""
     if isinstance(text, bool) or isinstance(text, Unresolved):
         return None
     if isinstance(text, int):
@@ -125,9 +125,11 @@ def admin_ports_open_to_world(subject: Subject, ctx: RuleContext) -> Iterator[Hi
             if hit_ports:
                 yield _finding(subject, (world,), hit_ports, "the whole internet")
     elif type_name in ("azurerm_network_security_rule", "azurerm_network_security_group"):
-        rules = [((), data)] if type_name == "azurerm_network_security_rule" else [
-            (("security_rule", i), rule) for i, rule in enumerate(data.get("security_rule") or ())
-        ]
+        rules = (
+            [((), data)]
+            if type_name == "azurerm_network_security_rule"
+            else [(("security_rule", i), rule) for i, rule in enumerate(data.get("security_rule") or ())]
+        )
         for base, rule in rules:
             yield from _azure_rule(subject, rule, base, ports)
     elif type_name == "google_compute_firewall":
@@ -169,7 +171,9 @@ def _azure_rule(subject: Subject, rule: Any, base: DataPath, ports: Sequence[int
     spans = []
     if rule.get("destination_port_range") is not None:
         spans.append(_parse_ports(rule["destination_port_range"]))
-    for item in rule.get("destination_port_ranges") or () if isinstance(rule.get("destination_port_ranges"), list) else ():
+    for item in (
+        rule.get("destination_port_ranges") or () if isinstance(rule.get("destination_port_ranges"), list) else ()
+    ):
         spans.append(_parse_ports(item))
     hit_ports = _covered([s for s in spans if s], ports)
     if hit_ports:

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
-from typing import Any, Iterator
+from collections.abc import Iterator, Mapping
+from typing import Any
 
-from tcop_lint.core.model import Hit, TfBlock, TfModule, TfResource, Unresolved, walk
 from tcop_lint.check.subjects import never_created
+from tcop_lint.core.model import Hit, TfBlock, TfModule, TfResource, Unresolved, walk
 
 _NAME = r"[A-Za-z_][A-Za-z0-9_-]*"
 _FUNCTION_CALL = re.compile(r"^\s*jsonencode\s*\(", re.S)
@@ -53,7 +53,9 @@ def references(text: str, type_name: str) -> set[str]:
     return set(re.findall(prefix + re.escape(bare) + r"\.(" + _NAME + r")", text))
 
 
-def referenced_names(module: TfModule, type_name: str, *, skip: TfBlock | None = None, from_types: tuple[str, ...] = ()) -> set[str]:
+def referenced_names(
+    module: TfModule, type_name: str, *, skip: TfBlock | None = None, from_types: tuple[str, ...] = ()
+) -> set[str]:
     """Names of ``type_name`` resources referred to from any other block of the module.
 
     ``from_types``: only look in resources of these types (all blocks when empty).
@@ -137,7 +139,11 @@ def effective_tags(module: TfModule, resource: TfResource) -> Mapping[str, Any] 
     own = data.get(tag_attribute(resource))
     if resource.type == "google_sql_database_instance":
         settings = data.get("settings")
-        own = settings[0].get("user_labels") if isinstance(settings, list) and settings and isinstance(settings[0], Mapping) else None
+        own = (
+            settings[0].get("user_labels")
+            if isinstance(settings, list) and settings and isinstance(settings[0], Mapping)
+            else None
+        )
     if isinstance(own, Unresolved):
         return None
     if isinstance(own, Mapping):
@@ -150,7 +156,11 @@ def is_production(module: TfModule, resource: TfResource) -> bool:
     folder. Unknown tag values never count."""
     tags = effective_tags(module, resource) or {}
     for key, value in tags.items():
-        if str(key).strip().lower() in ENVIRONMENT_KEYS and isinstance(value, str) and value.strip().lower() in PRODUCTION_VALUES:
+        if (
+            str(key).strip().lower() in ENVIRONMENT_KEYS
+            and isinstance(value, str)
+            and value.strip().lower() in PRODUCTION_VALUES
+        ):
             return True
     parts = module.directory.lower().split("/") if module.directory else []
     return any(part in ("prod", "production", "live") for part in parts)
@@ -204,11 +214,21 @@ def statements(policy: Any) -> list[Mapping[str, Any]]:
 
 
 def repository_hit(message: str, key: str, properties: Mapping[str, Any] | None = None) -> Hit:
-    return Hit(file=None, position=None, address=f"<repository>#{key}", message=message, properties=dict(properties or {}))
+    return Hit(
+        file=None, position=None, address=f"<repository>#{key}", message=message, properties=dict(properties or {})
+    )
 
 
-def block_hit(module: TfModule, block: TfBlock, message: str, path: tuple = (), *, suffix: str = "", level: Any = None,
-              properties: Mapping[str, Any] | None = None) -> Hit:
+def block_hit(
+    module: TfModule,
+    block: TfBlock,
+    message: str,
+    path: tuple = (),
+    *,
+    suffix: str = "",
+    level: Any = None,
+    properties: Mapping[str, Any] | None = None,
+) -> Hit:
     return Hit(
         file=block.file,
         position=block.body.locate(path),
