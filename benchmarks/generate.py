@@ -320,7 +320,8 @@ def _variables_tf(ns: str, team: str, env: str) -> str:
             f'  type        = string\n  default     = "{value}"\n}}\n'
         )
     out.append(
-        'variable "github_token" {\n  type        = string\n  description = "Required by the GitHub Terraform provider"\n  default     = ""\n}\n'
+        'variable "github_token" {\n  type        = string\n  description = "Required by the GitHub Terraform '
+        'provider"\n  default     = ""\n}\n'
     )
     out.append('variable "kubernetes_config_path" {\n  type    = string\n  default = null\n}\n')
     return "\n".join(out)
@@ -602,7 +603,8 @@ def _variable_block(name: str, rng: random.Random) -> str:
             f'variable "{name}" {{\n  description = "Configuration for {name.replace("_", " ")}"\n'
             "  type = object({\n    enabled = optional(bool, true)\n    name    = optional(string)\n"
             "    tags    = optional(map(string), {})\n    rules   = optional(list(object({\n"
-            '      port     = number\n      protocol = optional(string, "tcp")\n    })), [])\n  })\n  default = null\n}\n'
+            '      port     = number\n      protocol = optional(string, "tcp")\n    })), [])\n  })\n  default = '
+            "null\n}\n"
         )
     default = {
         "string": "null",

@@ -184,7 +184,8 @@ def _contents(outside: Path) -> dict[str, str | bytes]:
         "big/huge.yaml": "# padding\n" + ("x: " + "y" * 1000 + "\n") * (MAX_FILE_BYTES // 1000 + 10),
         "yaml/alias-bomb.yaml": _alias_bomb(),
         "yaml/python-tag.yaml": (
-            f"apiVersion: v1\nkind: ConfigMap\ndata: !!python/object/apply:os.system ['touch {outside / EXECUTED_MARKER}']\n"
+            "apiVersion: v1\nkind: ConfigMap\ndata: !!python/object/apply:os.system ['touch "
+            f"{outside / EXECUTED_MARKER}']\n"
         ),
         "yaml/not-kubernetes.yaml": "services:\n  web:\n    image: nginx\n    ports: ['80:80']\n",
         "yaml/multi.yaml": MULTI_DOCUMENT,

@@ -82,7 +82,8 @@ def test_diff_base_reports_only_what_the_branch_added(tmp_path: Path) -> None:
     git(tmp_path, "checkout", "-q", "-b", "feature")
     (tmp_path / "main.tf").write_text(OLD_DB + "\n" + NEW_DB, encoding="utf-8")
     (tmp_path / "k8s.yaml").write_text(
-        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: debug\nspec:\n  containers:\n    - name: shell\n      image: busybox:latest\n",
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: debug\nspec:\n  containers:\n    - name: shell\n      image: "
+        "busybox:latest\n",
         encoding="utf-8",
     )
     git(tmp_path, "add", "main.tf")

@@ -332,7 +332,8 @@ resource "azurerm_windows_web_app" "bare" {
         ),
         (
             "azurerm_linux_web_app.app#/site_config/0/minimum_tls_version",
-            "azurerm_linux_web_app.app (azurerm_linux_web_app): site_config.0.minimum_tls_version = 1.1 [minimum_tls_version]",
+            "azurerm_linux_web_app.app (azurerm_linux_web_app): site_config.0.minimum_tls_version = 1.1 "
+            "[minimum_tls_version]",
         ),
         (
             "azurerm_windows_web_app.bare#/https_only",

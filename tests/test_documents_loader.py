@@ -61,7 +61,8 @@ def test_plain_scalars_resolve_as_kubernetes_reads_them():
     assert pod["containers"][0]["args"] == ["--port", "8080"]
     doc = load_yaml(
         "o.yaml",
-        'openapi: 3.0.3\ninfo: {title: "true", version: 1.10}\npaths:\n  /a:\n    get:\n      responses:\n        200: {description: ok}\n',
+        'openapi: 3.0.3\ninfo: {title: "true", version: 1.10}\npaths:\n  /a:\n    get:\n      responses:\n        200: '
+        "{description: ok}\n",
     ).openapi[0]
     assert doc.version == "3.0.3"
     assert doc.node.data["info"] == {"title": "true", "version": 1.1}
@@ -157,7 +158,8 @@ def test_helm_templates_are_skipped_but_alerting_templates_load():
     assert helm.problems[0].skipped and helm.problems[0].level == "note"
     alerts = load_yaml(
         "rules.yaml",
-        'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: rules}\ndata:\n  summary: "{{ $labels.instance }} is down"\n',
+        'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: rules}\ndata:\n  summary: "{{ $labels.instance }} is '
+        'down"\n',
     )
     assert alerts.problems == () and len(alerts.kubernetes) == 1
 

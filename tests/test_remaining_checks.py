@@ -129,7 +129,8 @@ def test_an_enforced_style_reports_every_other_style(tmp_path: Path) -> None:
         repo,
         "api.yaml",
         "openapi: 3.0.3\ninfo: {title: T, version: '1'}\npaths: {}\ncomponents:\n  schemas:\n    A:\n"
-        "      properties:\n        first_name: {type: string}\n        last_name: {type: string}\n        ageYears: {type: integer}\n",
+        "      properties:\n        first_name: {type: string}\n        last_name: {type: string}\n        ageYears: "
+        "{type: integer}\n",
     )
     check = load_catalogue([checks])
     assert [c.rule["options"] for c in check] == [{"style": "camelCase"}]

@@ -96,7 +96,8 @@ def test_a_suppression_that_matches_nothing_is_a_note(tmp_path: Path) -> None:
 def test_configuration_ignores_need_a_reason_and_can_lock_checks(tmp_path: Path) -> None:
     write_db(tmp_path)
     (tmp_path / ".tcop-lint.yaml").write_text(
-        "ignore:\n  - id: TCOP-06-TF-003\n    paths: ['*.tf']\n    resource: 'aws_db_instance.*'\n    reason: encrypted at the volume layer\n"
+        "ignore:\n  - id: TCOP-06-TF-003\n    paths: ['*.tf']\n    resource: 'aws_db_instance.*'\n    reason: "
+        "encrypted at the volume layer\n"
         "  - id: TCOP-06-TF-005\n    reason: wanted\n"
         "not_ignorable: [TCOP-06-TF-005]\n",
         encoding="utf-8",

@@ -144,7 +144,8 @@ resource "random_id" "r" {}
 def test_public_access_block_flags_and_account_block() -> None:
     bucket = (
         "b.tf",
-        'resource "aws_s3_bucket_public_access_block" "b" {\n  block_public_acls = false\n  block_public_policy = var.x\n}\n',
+        'resource "aws_s3_bucket_public_access_block" "b" {\n  block_public_acls = false\n  block_public_policy = '
+        "var.x\n}\n",
     )
     assert [h.position.line for h in run(public_object_storage, bucket)] == [2]
     account = (

@@ -148,7 +148,8 @@ def rule_problems(rule: Mapping[str, Any]) -> list[str]:
             )
             if unknown:
                 problems.append(
-                    f"{where}{key}: unknown placeholder {{{unknown[0]}}}; use {', '.join('{' + p + '}' for p in PLACEHOLDERS)}"
+                    f"{where}{key}: unknown placeholder {{{unknown[0]}}}; use "
+                    f"{', '.join('{' + p + '}' for p in PLACEHOLDERS)}"
                 )
         conditions = [(key, case[key]) for key in ("when", "require") if key in case]
         if "when" in (case.get("unless_resource") or {}):

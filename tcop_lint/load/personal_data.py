@@ -36,7 +36,8 @@ _KEY_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "phone number",
         re.compile(
-            r"^(?:.*[_ -])?(?:phone|telephone|mobile|tel)(?:[_ -]?(?:no|num|number))?$|^(?:[a-z]+)?(?:Phone|Telephone|Mobile)(?:Number)?$",
+            r"^(?:.*[_ -])?(?:phone|telephone|mobile|tel)(?:[_ "
+            r"-]?(?:no|num|number))?$|^(?:[a-z]+)?(?:Phone|Telephone|Mobile)(?:Number)?$",
             re.IGNORECASE,
         ),
     ),
@@ -44,7 +45,8 @@ _KEY_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("date of birth", re.compile(r"^(?:dob|d\.o\.b\.?|date[_ -]?of[_ -]?birth|birth[_ -]?date)$", re.IGNORECASE)),
 )
 _NAME_KEY = re.compile(
-    r"^(?:(?:full|first|last|given|family|middle|fore|sur)[_ -]?names?|surname|forename|customer[_ -]?name|person[_ -]?name)$",
+    r"^(?:(?:full|first|last|given|family|middle|fore|sur)[_ -]?names?|surname|forename|customer[_ -]?name|person[_ "
+    r"-]?name)$",
     re.IGNORECASE,
 )
 _KEY_HINT = re.compile(rb"e-?mail|nino|national.?insurance|nhs.?n|phone|mobile|post.?code|birth|dob", re.IGNORECASE)

@@ -44,7 +44,8 @@ def render_checks(checks: Sequence[Check], output_format: str) -> str:
             "| --- | --- | --- | --- | --- | --- |",
         ]
         lines += [
-            f"| {c.id} | {c.title} | {point_label(c.tcop_point)} | {c.level} | {c.reads} | [{c.help_uri}]({c.help_uri}) |"
+            f"| {c.id} | {c.title} | {point_label(c.tcop_point)} | {c.level} | {c.reads} | "
+            f"[{c.help_uri}]({c.help_uri}) |"
             for c in checks
         ]
         return "\n".join(lines) + "\n"

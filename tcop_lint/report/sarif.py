@@ -156,7 +156,8 @@ def _log(
         notes.append(
             _limit_note(
                 "rules-truncated",
-                f"{plural(len(findings) - len(kept), 'result')} {_were(len(findings) - len(kept))} left out because their rules "
+                f"{plural(len(findings) - len(kept), 'result')} {_were(len(findings) - len(kept))} left out because "
+                "their rules "
                 f"exceeded GitHub's limit of {MAX_RULES} rules per run.",
             )
         )
@@ -213,7 +214,8 @@ def _rules(
         notes.append(
             _limit_note(
                 "rules-truncated",
-                f"{plural(len(ids) - MAX_RULES, 'rule')} {_were(len(ids) - MAX_RULES)} left out: GitHub accepts at most {MAX_RULES} per run.",
+                f"{plural(len(ids) - MAX_RULES, 'rule')} {_were(len(ids) - MAX_RULES)} left out: GitHub accepts at "
+                f"most {MAX_RULES} per run.",
             )
         )
         ids = ids[:MAX_RULES]

@@ -91,7 +91,8 @@ def ingress_without_tls(subject: Subject, ctx: RuleContext) -> Iterator[Hit]:
     for key in REDIRECT_OFF:
         if str(annotations.get(key, "")).lower() == "false":
             yield subject.hit(
-                f'Ingress {subject.address} switches off the HTTPS redirect ({key}: "false"), so it also answers over plain HTTP',
+                f'Ingress {subject.address} switches off the HTTPS redirect ({key}: "false"), so it also answers over '
+                "plain HTTP",
                 ("metadata", "annotations", key),
                 address_suffix=f"/{key}",
                 level="warning",
@@ -139,7 +140,8 @@ def baseline_pod_security(subject: Subject, ctx: RuleContext) -> Iterator[Hit]:
             for j, capability in enumerate(added):
                 if _capability(capability) not in BASELINE_CAPABILITIES:
                     yield subject.hit(
-                        f"{label} adds the capability {capability}, which the Baseline Pod Security Standard does not allow",
+                        f"{label} adds the capability {capability}, which the Baseline Pod Security Standard does not "
+                        "allow",
                         base + ("securityContext", "capabilities", "add", j),
                         address_suffix=f"{suffix}/capabilities/{capability}",
                     )
@@ -276,7 +278,8 @@ def restricted_hardening(subject: Subject, ctx: RuleContext) -> Iterator[Hit]:
             name = _capability(capability)
             if not windows and name in BASELINE_CAPABILITIES and name != "NET_BIND_SERVICE":
                 yield subject.hit(
-                    f"{label} adds the capability {capability}; the Restricted Pod Security Standard allows only NET_BIND_SERVICE",
+                    f"{label} adds the capability {capability}; the Restricted Pod Security Standard allows only "
+                    "NET_BIND_SERVICE",
                     at("capabilities", "add", j),
                     address_suffix=f"{suffix}/capabilities/{capability}",
                 )

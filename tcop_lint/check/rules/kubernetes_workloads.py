@@ -320,7 +320,8 @@ def production_without_redundancy(ctx: RuleContext) -> Iterator[Hit]:
             source = "its autoscaler allows" if minimum is not None else "it runs"
             yield _hit(
                 obj,
-                f"{obj.address} is a production workload but {source} a single replica, so one failure takes it offline",
+                f"{obj.address} is a production workload but {source} a single replica, so one failure takes it "
+                "offline",
                 _replicas_path(obj),
                 "/replicas",
             )

@@ -158,7 +158,8 @@ _CROWN = re.compile(
     re.IGNORECASE,
 )
 _TEMPLATE_LINE = re.compile(
-    r"copyright \d{4}-\d{4} free software foundation|copyright \(c\) <year>|\[yyyy\]|\[year\]|free software foundation, inc",
+    r"copyright \d{4}-\d{4} free software foundation|copyright \(c\) <year>|\[yyyy\]|\[year\]|free software "
+    r"foundation, inc",
     re.IGNORECASE,
 )
 
@@ -228,7 +229,8 @@ def readme_states_licence(ctx: RuleContext) -> Iterable[Hit]:
 
 _PRIVATE_SIGNAL = re.compile(
     r"\b(?:this|the) (?:repository|repo|code(?:base)?) is (?:private|closed|not (?:public|open)|internal(?: only)?)\b"
-    r"|\b(?:this|the) (?:repository|repo|code(?:base)?) (?:must|should|will) (?:not|never) be (?:made )?(?:public|open)",
+    r"|\b(?:this|the) (?:repository|repo|code(?:base)?) (?:must|should|will) (?:not|never) be (?:made "
+    r")?(?:public|open)",
     re.IGNORECASE,
 )
 _HANDLING_KEYS = ("classification", "handling_group", "last_reviewed_on", "review_in", "responsible_role")
@@ -398,6 +400,7 @@ def declared_licence_consistent(ctx: RuleContext) -> Iterable[Hit]:
             yield _hit(
                 manifest,
                 line,
-                f"{manifest} declares {expression} but {licence_paths} is {', '.join(sorted(e.spdx_id or '' for e in _identified_root_licences(ctx)))}",
+                f"{manifest} declares {expression} but {licence_paths} is "
+                f"{', '.join(sorted(e.spdx_id or '' for e in _identified_root_licences(ctx)))}",
                 declared=expression,
             )

@@ -158,7 +158,8 @@ def paths_not_kebab_case(subject: Subject, ctx: RuleContext) -> Iterator[Hit]:
         if bad:
             yield _hit(
                 subject,
-                f"path {template} is not lower-case kebab-case (segment {bad[0]!r}); use lower-case nouns joined by hyphens",
+                f"path {template} is not lower-case kebab-case (segment {bad[0]!r}); use lower-case nouns joined by "
+                "hyphens",
                 ("paths", template),
             )
 
@@ -231,7 +232,8 @@ def host_name_characters(subject: Subject, ctx: RuleContext) -> Iterator[Hit]:
         if bad or "" in labels:
             yield _hit(
                 subject,
-                f"server {written}: host name label {bad[0] if bad else '(empty)'!r} may use only letters, digits and hyphens (not at either end)",
+                f"server {written}: host name label {bad[0] if bad else '(empty)'!r} may use only letters, digits and "
+                "hyphens (not at either end)",
                 where,
             )
         elif len(labels) > 1 and not _TLD.fullmatch(labels[-1]):

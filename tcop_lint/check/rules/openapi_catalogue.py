@@ -162,7 +162,8 @@ def _duplicate_operation_ids(subject: Subject, doc: OpenApiDocument) -> Iterator
         if operation_id in first:
             yield _hit(
                 subject,
-                f"operationId {operation_id!r} of {method.upper()} {template} is already used by {first[operation_id]}; operationIds must be unique",
+                f"operationId {operation_id!r} of {method.upper()} {template} is already used by "
+                f"{first[operation_id]}; operationIds must be unique",
                 where + ("operationId",),
                 suffix=":operationId",
             )
@@ -265,7 +266,8 @@ def sandbox_not_advertised(subject: Subject, ctx: RuleContext) -> Iterator[Hit]:
     where = ("host",) if is_swagger2(doc) else ("servers",)
     yield _hit(
         subject,
-        f"no test (sandbox) environment is listed among the servers, and {why}: add a server for a test service, described as such",
+        f"no test (sandbox) environment is listed among the servers, and {why}: add a server for a test service, "
+        "described as such",
         where,
     )
 

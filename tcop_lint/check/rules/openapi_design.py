@@ -346,6 +346,7 @@ def deprecated_without_timeline(subject: Subject, ctx: RuleContext) -> Iterator[
         if not headers & _DEPRECATION_HEADERS:
             yield _hit(
                 subject,
-                f"{method.upper()} {template} is deprecated but says neither when it will be withdrawn nor sends a Deprecation, Sunset or Warning header",
+                f"{method.upper()} {template} is deprecated but says neither when it will be withdrawn nor sends a "
+                "Deprecation, Sunset or Warning header",
                 where + ("deprecated",),
             )

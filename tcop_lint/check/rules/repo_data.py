@@ -106,7 +106,8 @@ def readme_sections(ctx: RuleContext) -> Iterable[Hit]:
         yield _file_hit(
             readme,
             1,
-            f"{readme} does not explain {_join(missing)}: add {'a short section' if len(missing) == 1 else 'a short section on each'}",
+            f"{readme} does not explain {_join(missing)}: add "
+            f"{'a short section' if len(missing) == 1 else 'a short section on each'}",
             missing=missing,
         )
 
@@ -151,7 +152,8 @@ def personal_data_in_files(ctx: RuleContext) -> Iterable[Hit]:
             name,
             personal.first_line,
             f"{name} appears to hold real personal data: {summary}. Values are not shown. Remove it, replace it with "
-            "made-up data (example.com addresses, Ofcom drama numbers), and treat what was published as a possible breach",
+            "made-up data (example.com addresses, Ofcom drama numbers), and treat what was published as a possible "
+            "breach",
             kinds=sorted(found),
         )
 
@@ -295,5 +297,6 @@ def dataset_licence(ctx: RuleContext) -> Iterable[Hit]:
                 evidence,
                 line,
                 f"{evidence} licenses the data in {place} under {', '.join(sorted(set(bad)))}: "
-                f"publish government data under {' or '.join(allowed)}; other licences need The National Archives' agreement",
+                f"publish government data under {' or '.join(allowed)}; other licences need The National Archives' "
+                "agreement",
             )

@@ -96,7 +96,8 @@ def _lambda_environment(block: TfBlock, address: str) -> Iterator[Hit]:
                     block,
                     address,
                     ("environment", index, "variables", key),
-                    f"{address} sets environment variable {key} to a literal secret: read it from a secrets manager at run time",
+                    f"{address} sets environment variable {key} to a literal secret: read it from a secrets manager at "
+                    "run time",
                 )
 
 
@@ -115,7 +116,8 @@ def terraform_credentials(ctx: RuleContext) -> Iterable[Hit]:
                         block,
                         address,
                         (key,),
-                        f"{address} has {key} written into the code: use OIDC, an instance role or environment credentials",
+                        f"{address} has {key} written into the code: use OIDC, an instance role or environment "
+                        "credentials",
                     )
             elif block.block_type == "variable" and block.labels:
                 name = block.labels[0]
@@ -124,7 +126,8 @@ def terraform_credentials(ctx: RuleContext) -> Iterable[Hit]:
                         block,
                         address,
                         ("default",),
-                        f"{address} has a secret default value in the code: remove the default and supply it from a secrets manager",
+                        f"{address} has a secret default value in the code: remove the default and supply it from a "
+                        "secrets manager",
                     )
         for resource in module.resources:
             block = resource.block
@@ -177,7 +180,8 @@ def kubernetes_secret_literals(subject: Subject, ctx: RuleContext) -> Iterable[H
             for key, value in values.items():
                 if _secret_literal(value):
                     yield subject.hit(
-                        f"Secret {subject.address} holds {key} in the manifest ({field}; base64 is encoding, not encryption): "
+                        f"Secret {subject.address} holds {key} in the manifest ({field}; base64 is encoding, not "
+                        "encryption): "
                         "use an external secrets operator, Sealed Secrets or SOPS",
                         (field, key),
                         address_suffix=f"/{field}/{key}",
@@ -193,7 +197,8 @@ def kubernetes_secret_literals(subject: Subject, ctx: RuleContext) -> Iterable[H
                 and "\n" not in value
             ):
                 yield subject.hit(
-                    f"ConfigMap {subject.address} holds a secret-looking value {key} in plain text: put it in a Secret managed outside the repository",
+                    f"ConfigMap {subject.address} holds a secret-looking value {key} in plain text: put it in a Secret "
+                    "managed outside the repository",
                     ("data", key),
                     address_suffix=f"/data/{key}",
                 )
@@ -213,7 +218,8 @@ def kubernetes_secret_literals(subject: Subject, ctx: RuleContext) -> Iterable[H
                 if _ENV_SECRET.search(name) and not _ENV_NOT_SECRET.search(name) and _secret_literal(entry["value"]):
                     where = path + (list_name, index, "env", env_index, "value")
                     yield subject.hit(
-                        f"container {container.get('name', index)} of {subject.address} sets {name} to a literal value: "
+                        f"container {container.get('name', index)} of {subject.address} sets {name} to a literal "
+                        "value: "
                         "use valueFrom.secretKeyRef",
                         where,
                         address_suffix=f"/{list_name}/{container.get('name', index)}/env/{name}",

@@ -72,7 +72,8 @@ def actions_pinned_to_sha(ctx: RuleContext) -> Iterable[Hit]:
             yield _hit(
                 workflow,
                 path,
-                f"third-party action {action_name(uses)} is used at {ref}, which can be moved: pin it to a full-length commit SHA",
+                f"third-party action {action_name(uses)} is used at {ref}, which can be moved: pin it to a full-length "
+                "commit SHA",
                 action=action_name(uses),
             )
 
@@ -102,7 +103,8 @@ def workflow_permissions(ctx: RuleContext) -> Iterable[Hit]:
                 yield _hit(
                     workflow,
                     ("permissions",),
-                    f"the workflow grants write access ({', '.join(broad)}) to every job: move write scopes to the jobs that need them",
+                    f"the workflow grants write access ({', '.join(broad)}) to every job: move write scopes to the "
+                    "jobs that need them",
                     level="note",
                 )
         for name, job in jobs(workflow):
@@ -159,7 +161,8 @@ def _script_injection(workflow: YamlFile) -> Iterator[Hit]:
             yield _hit(
                 workflow,
                 path,
-                f"{match.group(0)} is text an outsider controls, put straight into a script: pass it through an environment variable",
+                f"{match.group(0)} is text an outsider controls, put straight into a script: pass it through an "
+                "environment variable",
                 kind="script-injection",
             )
 
@@ -175,7 +178,8 @@ def risky_triggers(ctx: RuleContext) -> Iterable[Hit]:
                     yield _hit(
                         workflow,
                         step.path + ("with", "ref"),
-                        "pull_request_target checks out the pull request's code, which then runs with the base repository's "
+                        "pull_request_target checks out the pull request's code, which then runs with the base "
+                        "repository's "
                         "secrets and write token ('pwn request')",
                         kind="pull-request-target-checkout",
                     )
@@ -183,7 +187,8 @@ def risky_triggers(ctx: RuleContext) -> Iterable[Hit]:
                     yield _hit(
                         workflow,
                         step.path + ("run",),
-                        "pull_request_target fetches the pull request's code, which then runs with the base repository's "
+                        "pull_request_target fetches the pull request's code, which then runs with the base "
+                        "repository's "
                         "secrets and write token ('pwn request')",
                         kind="pull-request-target-checkout",
                     )
@@ -196,7 +201,8 @@ def risky_triggers(ctx: RuleContext) -> Iterable[Hit]:
                     yield _hit(
                         workflow,
                         step.path + (key,),
-                        "a workflow_run workflow downloads artifacts made by the triggering run, which a pull request from "
+                        "a workflow_run workflow downloads artifacts made by the triggering run, which a pull request "
+                        "from "
                         "a fork controls: treat them as untrusted data and never execute them",
                         kind="workflow-run-artifacts",
                     )
@@ -238,7 +244,8 @@ def cloud_oidc(ctx: RuleContext) -> Iterable[Hit]:
                 yield _hit(
                     workflow,
                     step.path + ("with", key),
-                    f"{action} is given a stored cloud credential ({key}): authenticate with OpenID Connect (OIDC) instead",
+                    f"{action} is given a stored cloud credential ({key}): authenticate with OpenID Connect (OIDC) "
+                    "instead",
                     action=action,
                 )
         for path, env in _env_places(workflow):
@@ -247,7 +254,8 @@ def cloud_oidc(ctx: RuleContext) -> Iterable[Hit]:
                     yield _hit(
                         workflow,
                         path + (name,),
-                        f"{name} is set from a stored secret: authenticate to the cloud with OpenID Connect (OIDC) instead of a long-lived key",
+                        f"{name} is set from a stored secret: authenticate to the cloud with OpenID Connect (OIDC) "
+                        "instead of a long-lived key",
                     )
 
 

@@ -250,7 +250,8 @@ def base_images_pinned(ctx: RuleContext) -> Iterable[Hit]:
                     yield _file_hit(
                         name,
                         entry.line,
-                        f"base image {image} has {'no tag' if not tag else 'the tag latest'}, so each build may get a different "
+                        f"base image {image} has {'no tag' if not tag else 'the tag latest'}, so each build may get a "
+                        "different "
                         "image: pin it by digest (image:tag@sha256:...)",
                         image=image,
                         key=image,
@@ -259,7 +260,8 @@ def base_images_pinned(ctx: RuleContext) -> Iterable[Hit]:
                     yield _file_hit(
                         name,
                         entry.line,
-                        f"base image {image} is pinned by tag only; tags can be moved: add its digest (@sha256:...) and let "
+                        f"base image {image} is pinned by tag only; tags can be moved: add its digest (@sha256:...) "
+                        "and let "
                         "Dependabot or Renovate update it",
                         level="note",
                         image=image,
@@ -318,7 +320,8 @@ def contributing_present(ctx: RuleContext) -> Iterable[Hit]:
     repo = _repo(ctx)
     if repo.gathered and repo.contributing is None:
         yield _repository_hit(
-            "No contribution guidelines: add a CONTRIBUTING.md saying how to propose changes and what is expected of them"
+            "No contribution guidelines: add a CONTRIBUTING.md saying how to propose changes and what is expected of "
+            "them"
         )
 
 
@@ -385,7 +388,8 @@ def changelog_for_library(ctx: RuleContext) -> Iterable[Hit]:
         yield _file_hit(
             manifest,
             1,
-            f"{manifest} describes a package others can install, but there is no CHANGELOG: record what changes in each release",
+            f"{manifest} describes a package others can install, but there is no CHANGELOG: record what changes in "
+            "each release",
             kind="changelog",
             key="changelog",
         )
@@ -519,5 +523,6 @@ def html_declares_language(ctx: RuleContext) -> Iterable[Hit]:
             yield _file_hit(
                 name,
                 line,
-                f'the <html> element in {name} does not say what language the page is in: add a lang attribute (lang="en")',
+                f"the <html> element in {name} does not say what language the page is in: add a lang attribute "
+                '(lang="en")',
             )

@@ -97,7 +97,8 @@ def public_object_storage(ctx: RuleContext) -> Iterator[Hit]:
                     yield block_hit(
                         module,
                         resource.block,
-                        f'{resource.address} has a policy statement that allows anyone (Principal "*") without a condition{where}',
+                        f'{resource.address} has a policy statement that allows anyone (Principal "*") without a '
+                        f"condition{where}",
                         ("policy",) + path,
                         suffix="#policy",
                     )
@@ -107,7 +108,8 @@ def public_object_storage(ctx: RuleContext) -> Iterator[Hit]:
                     yield block_hit(
                         module,
                         resource.block,
-                        f'{resource.address} sets container_access_type = "{access}", so anyone on the internet can read its blobs',
+                        f'{resource.address} sets container_access_type = "{access}", so anyone on the internet can '
+                        "read its blobs",
                         ("container_access_type",),
                         suffix="#container_access_type",
                     )
@@ -119,7 +121,8 @@ def public_object_storage(ctx: RuleContext) -> Iterator[Hit]:
                     yield block_hit(
                         module,
                         resource.block,
-                        f"{resource.address} grants {data.get('role', 'a role')} to {public[0]}, so anyone can reach the bucket",
+                        f"{resource.address} grants {data.get('role', 'a role')} to {public[0]}, so anyone can reach "
+                        "the bucket",
                         (key,),
                         suffix=f"#{key}",
                     )

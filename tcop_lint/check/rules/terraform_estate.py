@@ -124,7 +124,8 @@ def spend_alerts_missing(ctx: RuleContext) -> Iterator[Hit]:
         if provider in by_provider and not _declared(ctx.documents, BUDGET_TYPES[provider]):
             types = ", ".join(BUDGET_TYPES[provider])
             yield repository_hit(
-                f"The Terraform declares {plural(len(by_provider[provider]), label + ' resource')} but no budget with spend alerts ({types}); "
+                f"The Terraform declares {plural(len(by_provider[provider]), label + ' resource')} but no budget with "
+                f"spend alerts ({types}); "
                 "if budgets are managed elsewhere, record where",
                 f"budget/{provider}",
                 {"provider": provider},
@@ -136,7 +137,8 @@ def audit_logging(ctx: RuleContext) -> Iterator[Hit]:
     for provider, label in CLOUD_PROVIDERS.items():
         if provider in by_provider and not _declared(ctx.documents, AUDIT_TYPES[provider]):
             yield repository_hit(
-                f"The Terraform declares {plural(len(by_provider[provider]), label + ' resource')} but no audit logging "
+                f"The Terraform declares {plural(len(by_provider[provider]), label + ' resource')} but no audit "
+                "logging "
                 f"({', '.join(AUDIT_TYPES[provider])}); if it is set up at organisation level, record where",
                 f"audit/{provider}",
                 {"provider": provider},

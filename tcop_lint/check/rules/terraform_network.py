@@ -98,7 +98,8 @@ def _aws_world_path(rule: Mapping[str, Any], base: DataPath) -> DataPath | None:
 def _finding(subject: Subject, path: DataPath, ports: list[int], source: str) -> Hit:
     listed = ", ".join(str(p) for p in ports)
     return subject.hit(
-        f"{subject.address} allows {source} to reach administrative or database port{'s' if len(ports) > 1 else ''} {listed}",
+        f"{subject.address} allows {source} to reach administrative or database port{'s' if len(ports) > 1 else ''} "
+        f"{listed}",
         path,
         address_suffix="#" + "/".join(str(p) for p in path),
         properties={"ports": ports},

@@ -172,7 +172,8 @@ def compute_scaling(ctx: RuleContext) -> Iterator[Hit]:
                     yield block_hit(
                         module,
                         resource.block,
-                        f"{resource.address} has min_size = max_size = {size}, so the node group cannot scale with demand",
+                        f"{resource.address} has min_size = max_size = {size}, so the node group cannot scale with "
+                        "demand",
                         ("scaling_config", 0, "max_size"),
                     )
             elif type_name == "aws_ecs_service":
@@ -292,7 +293,8 @@ def detached_resources(ctx: RuleContext) -> Iterator[Hit]:
             yield block_hit(
                 module,
                 resource.block,
-                f"{resource.address} is not attached to anything in this configuration; a detached {kind} is still charged for",
+                f"{resource.address} is not attached to anything in this configuration; a detached {kind} is still "
+                "charged for",
             )
 
 

@@ -118,7 +118,8 @@ def _check(ctx: RuleContext, module: TfModule, resource: TfResource) -> Iterator
                     module,
                     resource,
                     ("replica", i, "region_name"),
-                    f"{resource.address} keeps a global table replica in {region}, outside the allowed aws regions ({_list(ctx, 'aws')})",
+                    f"{resource.address} keeps a global table replica in {region}, outside the allowed aws regions "
+                    f"({_list(ctx, 'aws')})",
                     str(region),
                     "aws",
                 )
@@ -137,7 +138,8 @@ def _check(ctx: RuleContext, module: TfModule, resource: TfResource) -> Iterator
                 module,
                 resource,
                 (attribute,),
-                f"{resource.address} copies {source.address} into {region}, outside the allowed aws regions ({_list(ctx, 'aws')})",
+                f"{resource.address} copies {source.address} into {region}, outside the allowed aws regions "
+                f"({_list(ctx, 'aws')})",
                 region,
                 "aws",
             )
@@ -200,7 +202,8 @@ def _azure_geo(ctx: RuleContext, module: TfModule, resource: TfResource, data: M
         module,
         resource,
         ("account_replication_type",),
-        f"{resource.address} uses {replication} storage, which keeps a copy in {pair}, the pair of {primary}, outside the allowed azurerm regions ({_list(ctx, 'azurerm')})",
+        f"{resource.address} uses {replication} storage, which keeps a copy in {pair}, the pair of {primary}, outside "
+        f"the allowed azurerm regions ({_list(ctx, 'azurerm')})",
         pair,
         "azurerm",
     )
@@ -220,7 +223,8 @@ def _google_locations(
                         module,
                         resource,
                         ("custom_placement_config", i, "data_locations", j),
-                        f"{resource.address} stores a copy of its data in {region}, outside the allowed google regions ({_list(ctx, 'google')})",
+                        f"{resource.address} stores a copy of its data in {region}, outside the allowed google regions "
+                        f"({_list(ctx, 'google')})",
                         str(region),
                         "google",
                     )
@@ -230,7 +234,8 @@ def _google_locations(
             module,
             resource,
             ("location",),
-            f"{resource.address} uses the multi-region location {location}, which stores data across several regions outside the allowed google regions ({_list(ctx, 'google')})",
+            f"{resource.address} uses the multi-region location {location}, which stores data across several regions "
+            f"outside the allowed google regions ({_list(ctx, 'google')})",
             str(location),
             "google",
         )
