@@ -50,7 +50,8 @@ def _catalogue(extra_dirs: tuple[str, ...] = ()):
     "formats",
     multiple=True,
     metavar="FORMAT[=FILE]",
-    help=f"Report format: {', '.join(SCAN_FORMATS)} (default text). Repeatable; FORMAT=FILE writes that report to FILE.",
+    help=f"Report format: {', '.join(SCAN_FORMATS)} (default text). "
+    "Repeatable; FORMAT=FILE writes that report to FILE.",
 )
 @click.option(
     "--output",
@@ -89,7 +90,8 @@ def _catalogue(extra_dirs: tuple[str, ...] = ()):
 @click.option(
     "--diff-base",
     metavar="REF",
-    help="Report only findings on lines changed since the merge base with REF, and repository findings the branch introduced.",
+    help="Report only findings on lines changed since the merge base with REF, "
+    "and repository findings the branch introduced.",
 )
 @click.option(
     "--baseline",

@@ -51,13 +51,10 @@ spec:
         privileged: true
 """
 
-OPEN_BUCKET = (
-    """resource "aws_s3_bucket" "outside" {
-  bucket = "%s"
-}
+OPEN_BUCKET = f"""resource "aws_s3_bucket" "outside" {{
+  bucket = "{OUTSIDE_MARKER}"
+}}
 """
-    % OUTSIDE_MARKER
-)
 
 
 def _deep_files() -> dict[str, str]:

@@ -19,7 +19,7 @@ def documents(*files: tuple[str, str]) -> Documents:
     return Documents(repository=RepositoryFacts("/repo", (), False), terraform=assemble_modules(parsed))
 
 
-def region_hits(*files: tuple[str, str], settings: Settings = Settings()):
+def region_hits(*files: tuple[str, str], settings: Settings | None = None):
     return list(
         resources_outside_allowed_regions(rule_context(resources_outside_allowed_regions, documents(*files), settings))
     )

@@ -21,7 +21,7 @@ def documents(*files: tuple[str, str], repository_files: tuple[str, ...] = ()) -
     return Documents(repository=RepositoryFacts("/repo", repository_files, False), terraform=assemble_modules(parsed))
 
 
-def run(rule, *files: tuple[str, str], settings: Settings = Settings(), params=None):
+def run(rule, *files: tuple[str, str], settings: Settings | None = None, params=None):
     return list(rule(rule_context(rule, documents(*files), settings, params)))
 
 

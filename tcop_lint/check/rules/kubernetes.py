@@ -230,7 +230,7 @@ def restricted_hardening(subject: Subject, ctx: RuleContext) -> Iterator[Hit]:
         context = _mapping(container.get("securityContext"))
         anchor = base + ("securityContext",) if "securityContext" in container else base
 
-        def at(*names: str | int) -> DataPath:
+        def at(*names: str | int, base: DataPath = base) -> DataPath:
             return base + ("securityContext",) + names
 
         escalation = context.get("allowPrivilegeEscalation")

@@ -239,7 +239,7 @@ def query_identity_or_behaviour(subject: Subject, ctx: RuleContext) -> Iterator[
     (?action=)."""
     doc: OpenApiDocument = subject.source
     seen: set[DataPath] = set()
-    for template, method, operation, where in operations(doc):
+    for template, method, _operation, where in operations(doc):
         literals = [s for s in template.split("/") if s and not s.startswith("{")]
         last = _compact(_singular(literals[-1])) if literals and not template.rstrip("/").endswith("}") else ""
         for parameter, at in operation_parameters(doc, where):
@@ -322,7 +322,8 @@ def sub_resources_too_deep(subject: Subject, ctx: RuleContext) -> Iterator[Hit]:
 
 
 _WHEN = re.compile(
-    r"\b(?:\d{4}-\d{2}-\d{2}|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{4}|\d{1,2}\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*|sunset|withdrawn on|removed on|until)\b",
+    r"\b(?:\d{4}-\d{2}-\d{2}|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{4}"
+    r"|\d{1,2}\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*|sunset|withdrawn on|removed on|until)\b",
     re.IGNORECASE,
 )
 _DEPRECATION_HEADERS = frozenset({"deprecation", "sunset", "warning"})

@@ -34,7 +34,8 @@ def secret_values_in_files(ctx: RuleContext) -> Iterable[Hit]:
                 file=name,
                 position=position(line),
                 address=f"{name}:{kind}:{line}",
-                message=f"{name} holds {pattern.description} ({shown}): remove it, rotate it, and keep secrets in a secrets manager",
+                message=f"{name} holds {pattern.description} ({shown}): "
+                "remove it, rotate it, and keep secrets in a secrets manager",
                 properties={"kind": kind},
             )
 

@@ -456,7 +456,10 @@ def pdfs_are_pdfa(ctx: RuleContext) -> Iterable[Hit]:
         if part in ("1", "2"):
             continue
         if part == "3":
-            message = f"{name} is PDF/A-3, which allows embedded files of any format: use PDF/A-1 or PDF/A-2 for static documents"
+            message = (
+                f"{name} is PDF/A-3, which allows embedded files of any format: "
+                "use PDF/A-1 or PDF/A-2 for static documents"
+            )
         else:
             message = f"{name} is not marked as PDF/A: export static documents for download or archiving as PDF/A"
         yield _file_hit(name, 1, message, part=part)

@@ -241,7 +241,8 @@ def portability_profile(ctx: RuleContext) -> Iterator[Hit]:
             file=block.file,
             position=block.position,
             address=f"inventory/{provider}",
-            message=f"{label} ({provider}): {plural(entry['resources'], 'resource')} across {plural(len(entry['services']), 'service')} "
+            message=f"{label} ({provider}): {plural(entry['resources'], 'resource')} "
+            f"across {plural(len(entry['services']), 'service')} "
             f"(most used: {services}); hardest to move: {coupled}",
             properties={"provider": provider, "inventory": entry},
             anchor_only=True,

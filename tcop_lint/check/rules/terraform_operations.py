@@ -109,7 +109,10 @@ def storage_lifecycle(ctx: RuleContext) -> Iterator[Hit]:
             if resource.type == "aws_s3_bucket":
                 if s3_unknown or name in s3_covered or data.get("lifecycle_rule"):
                     continue
-                message = f"{resource.address} has no lifecycle rules (aws_s3_bucket_lifecycle_configuration) to expire or move old objects"
+                message = (
+                    f"{resource.address} has no lifecycle rules (aws_s3_bucket_lifecycle_configuration) "
+                    "to expire or move old objects"
+                )
             elif resource.type == "google_storage_bucket":
                 if (
                     data.get("lifecycle_rule")
@@ -336,7 +339,10 @@ def production_databases_ha(ctx: RuleContext) -> Iterator[Hit]:
                 count = cluster_members.get(name)
                 if count is None or count != 1 or data.get("engine_mode") == "serverless":
                     continue
-                message = f"{resource.address} is a production cluster with one instance; a second instance in another zone allows failover"
+                message = (
+                    f"{resource.address} is a production cluster with one instance; "
+                    "a second instance in another zone allows failover"
+                )
             elif type_name == "google_sql_database_instance":
                 availability = _first(data.get("settings")).get("availability_type")
                 if (
