@@ -24,7 +24,7 @@ from tcop_lint.load import documents as documents_module
 from tcop_lint.load import repository_files
 from tcop_lint.load.cache import Cache
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 CHECKS = tuple(load_catalogue([builtin_checks_dir()]))
 WORKFLOW = ".github/workflows/ci.yml"
 REPOSITORY = {

@@ -114,7 +114,7 @@ def test_diff_base_reports_only_what_the_branch_added(tmp_path: Path) -> None:
 def test_diff_base_reports_a_repository_problem_the_branch_introduced(tmp_path: Path) -> None:
     git(tmp_path, "init", "-q", "-b", "main")
     (tmp_path / "LICENCE").write_text(
-        Path(__file__).parent.parent.joinpath("LICENCE").read_text(encoding="utf-8"), encoding="utf-8"
+        Path(__file__).parents[2].joinpath("LICENCE").read_text(encoding="utf-8"), encoding="utf-8"
     )
     git(tmp_path, "add", ".")
     git(tmp_path, "commit", "-qm", "start")

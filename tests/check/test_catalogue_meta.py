@@ -10,7 +10,7 @@ from catalogue_cases import cases, catalogue, expected_places
 from tcop_lint.check.catalogue import CatalogueError, load_catalogue, matches, select_checks
 from tcop_lint.report.catalogue_docs import render_checks
 
-ROOT = Path(__file__).parent.parent
+ROOT = Path(__file__).parents[2]
 CHECKS = catalogue()
 
 

@@ -13,7 +13,7 @@ from tcop_lint.core.model import Check, CheckCrash, Finding, ParseProblem, Posit
 from tcop_lint.report import sarif
 from tcop_lint.report.sarif import render_sarif
 
-SCHEMA = json.loads((Path(__file__).parent / "data" / "sarif-schema-2.1.0.json").read_text("utf-8"))
+SCHEMA = json.loads((Path(__file__).parents[1] / "data" / "sarif-schema-2.1.0.json").read_text("utf-8"))
 VALIDATOR = Draft4Validator(SCHEMA, format_checker=Draft4Validator.FORMAT_CHECKER)
 ROOT = "/home/someone/checkouts/service"
 

@@ -22,9 +22,9 @@ from tcop_lint.report.catalogue_docs import (
 )
 from tcop_lint.report.sarif import render_sarif
 
-ROOT = Path(__file__).parent.parent
+ROOT = Path(__file__).parents[2]
 CHECKS = {check.id: check for check in catalogue()}
-SCHEMA = json.loads((Path(__file__).parent / "data" / "sarif-schema-2.1.0.json").read_text("utf-8"))
+SCHEMA = json.loads((Path(__file__).parents[1] / "data" / "sarif-schema-2.1.0.json").read_text("utf-8"))
 
 
 def test_docs_rules_match_the_generator() -> None:

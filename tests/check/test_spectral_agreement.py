@@ -16,7 +16,7 @@ import yaml
 
 from tcop_lint.run import ScanRequest, execute
 
-DATA = Path(__file__).parent / "data" / "spectral"
+DATA = Path(__file__).parents[1] / "data" / "spectral"
 
 # Spectral rule -> tcop-lint check (also the table in tests/data/spectral/README.md).
 MAPPING = {

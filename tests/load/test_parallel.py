@@ -13,7 +13,7 @@ from tcop_lint.load.loading import load_file
 from tcop_lint.load.parallel import load_all
 
 MAX = 5 * 1024 * 1024
-GENERATE = Path(__file__).resolve().parent.parent / "benchmarks" / "generate.py"
+GENERATE = Path(__file__).resolve().parents[2] / "benchmarks" / "generate.py"
 
 
 def _generate():
@@ -100,7 +100,7 @@ def test_checks_shared_over_processes_give_what_one_process_gives(monkeypatch) -
     from tcop_lint.core.settings import Settings
     from tcop_lint.discover.discovery import discover
 
-    example = Path(__file__).parent.parent / "examples" / "service-repo"
+    example = Path(__file__).parents[2] / "examples" / "service-repo"
     scope = discover([str(example)], use_git=False)
     documents = load_documents(scope, Settings())
     checks = load_catalogue([builtin_checks_dir()])

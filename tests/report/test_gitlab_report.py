@@ -18,7 +18,7 @@ from tcop_lint.report.gitlab import render_gitlab, severity
 from tcop_lint.report.sarif import FINGERPRINT_KEY, render_sarif
 from tcop_lint.run import ScanRequest, execute
 
-EXAMPLE = Path(__file__).parent.parent / "examples" / "service-repo"
+EXAMPLE = Path(__file__).parents[2] / "examples" / "service-repo"
 
 # What GitLab documents for a Code Quality report artifact: a JSON array of issues, each with
 # a description, check name, fingerprint, one of GitLab's severities and a location whose path

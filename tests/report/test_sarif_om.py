@@ -17,8 +17,8 @@ from tcop_lint.core.model import ParseProblem, Position
 from tcop_lint.report import sarif
 from tcop_lint.report.sarif import dumps, render_sarif, sarif_log, to_json
 
-SHARED_SCHEMA = Path(__file__).resolve().parents[2] / "shared" / "schemas" / "sarif-schema-2.1.0.json"
-LOCAL_SCHEMA = Path(__file__).parent / "data" / "sarif-schema-2.1.0.json"
+SHARED_SCHEMA = Path(__file__).resolve().parents[3] / "shared" / "schemas" / "sarif-schema-2.1.0.json"
+LOCAL_SCHEMA = Path(__file__).parents[1] / "data" / "sarif-schema-2.1.0.json"
 FILES = ("README.md", "infra/main.tf")
 INLINE = make_finding(
     "TCOP-06-TF-001",

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from tcop_lint.licences.report import project_licence
 
-DATA = Path(__file__).parent / "data" / "licensee"
+DATA = Path(__file__).parents[1] / "data" / "licensee"
 MINIMUM_AGREEMENT = 0.95
 
 
