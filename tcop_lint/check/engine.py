@@ -6,6 +6,7 @@ import traceback
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING
 
 from tcop_lint.check import declarative
@@ -45,7 +46,7 @@ def _python_work(
         yield None, lambda: function(context)
         return
     for subject in subjects(documents, rule):
-        yield subject, lambda subject=subject: function(subject, context)
+        yield subject, partial(function, subject, context)
 
 
 def to_finding(check: Check, hit: Hit, disambiguator: str = "") -> Finding:

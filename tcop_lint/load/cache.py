@@ -248,8 +248,8 @@ class _Pickler(pickle.Pickler):
         if known[0] is None:
             return NotImplemented
         return (
-            copyreg.__newobj__,
-            (Node,),  # type: ignore[attr-defined]  # exists at runtime, not in typeshed
+            copyreg.__newobj__,  # type: ignore[attr-defined]  # exists at runtime, not in typeshed
+            (Node,),
             {"data": obj.data, "positions": known[0], "base": obj.base},
         )
 

@@ -134,7 +134,7 @@ def _route(file: str, documents: Iterable[RawDocument], problems: list[ParseProb
 # --- YAML ----------------------------------------------------------------------------------
 
 
-def _event_source() -> tuple[Callable[[str], Iterator[Any]], tuple[type, ...]]:
+def _event_source() -> tuple[Callable[[str], Iterator[Any]], tuple[type[Exception], ...]]:
     try:
         import yaml
 
@@ -150,7 +150,7 @@ def ruamel_events(text: str) -> Iterator[Any]:
     return YAML(typ="safe", pure=True).parse(text)
 
 
-def _ruamel_errors() -> tuple[type, ...]:
+def _ruamel_errors() -> tuple[type[Exception], ...]:
     from ruamel.yaml.error import YAMLError
 
     return (YAMLError,)

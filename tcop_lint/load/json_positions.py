@@ -29,6 +29,13 @@ _NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?")
 _LITERALS = (("true", True), ("false", False), ("null", None))
 
 
+def _skip_ws(text: str, pos: int) -> int:
+    """Where the whitespace starting at ``pos`` ends."""
+    match = _WS.match(text, pos)
+    assert match is not None  # the pattern matches the empty string, so it matches at any position
+    return match.end()
+
+
 def newlines_of(text: str) -> list[int]:
     return [match.start() for match in re.finditer("\n", text)]
 
@@ -42,7 +49,7 @@ def line_column(newlines: list[int], offset: int) -> tuple[int, int]:
 def parse_json(text: str) -> tuple[Any, dict[DataPath, Position]]:
     """Strict JSON (RFC 8259) with the position of every value; iterative, so any depth is
     safe up to MAX_DEPTH. Duplicate keys: the last one wins, as in ``json.loads``."""
-    from json.decoder import scanstring
+    from json.decoder import scanstring  # type: ignore[attr-defined]  # defined at runtime; typeshed's stub omits it
 
     newlines = newlines_of(text)
     positions: dict[DataPath, Position] = {}
@@ -60,9 +67,9 @@ def parse_json(text: str) -> tuple[Any, dict[DataPath, Position]]:
         raise JsonError("expected a string", pos)
 
     def key_at(pos: int) -> tuple[str, int, int]:
-        key_start = _WS.match(text, pos).end()
+        key_start = _skip_ws(text, pos)
         key, pos = string_at(key_start)
-        pos = _WS.match(text, pos).end()
+        pos = _skip_ws(text, pos)
         if not text.startswith(":", pos):
             raise JsonError("expected ':'", pos)
         return key, key_start, pos + 1
@@ -72,7 +79,7 @@ def parse_json(text: str) -> tuple[Any, dict[DataPath, Position]]:
     pos = 0
     root: Any = None
     while True:
-        pos = _WS.match(text, pos).end()
+        pos = _skip_ws(text, pos)
         path: DataPath
         if stack:
             top = stack[-1]
@@ -88,7 +95,7 @@ def parse_json(text: str) -> tuple[Any, dict[DataPath, Position]]:
             if len(stack) >= MAX_DEPTH:
                 raise JsonError(f"nested more than {MAX_DEPTH} levels deep; not read", pos)
             container: Any = {} if char == "{" else []
-            pos = _WS.match(text, pos + 1).end()
+            pos = _skip_ws(text, pos + 1)
             closer = "}" if char == "{" else "]"
             if text.startswith(closer, pos):
                 value, pos = container, pos + 1
@@ -118,7 +125,7 @@ def parse_json(text: str) -> tuple[Any, dict[DataPath, Position]]:
         while True:
             if not stack:
                 root = value
-                end = _WS.match(text, pos).end()
+                end = _skip_ws(text, pos)
                 if end != len(text):
                     raise JsonError("extra data after the JSON value", end)
                 return root, positions
@@ -127,7 +134,7 @@ def parse_json(text: str) -> tuple[Any, dict[DataPath, Position]]:
                 top[0][top[2]] = value
             else:
                 top[0].append(value)
-            pos = _WS.match(text, pos).end()
+            pos = _skip_ws(text, pos)
             char = text[pos : pos + 1]
             if char == ",":
                 if isinstance(top[0], dict):

@@ -88,10 +88,10 @@ def personal_value(kind: str, value: Any) -> bool:
         return False
     if kind == "email address":
         match = _EMAIL.match(value)
-        return bool(match) and not _EXAMPLE_DOMAIN.search(match.group(1))
+        return match is not None and not _EXAMPLE_DOMAIN.search(match.group(1))
     if kind == "National Insurance number":
         match = _NINO.match(value.upper())
-        return bool(match) and match.group(1) + match.group(2) not in _NINO_UNUSED_PREFIXES
+        return match is not None and match.group(1) + match.group(2) not in _NINO_UNUSED_PREFIXES
     if kind == "NHS number":
         return _nhs_number_valid(re.sub(r"[\s-]", "", value))
     if kind == "phone number":
@@ -146,7 +146,7 @@ def _csv_records(text: str, delimiter: str) -> Iterator[tuple[int, dict[str, str
         return
 
 
-def _document_records(name: str, text: str) -> Iterator[tuple[int, dict[str, Any]]]:
+def _document_records(name: str, text: str) -> Iterator[tuple[int, Mapping[str, Any]]]:
     """Objects that are items of a list (records), with the line each starts on."""
     try:
         if name.lower().endswith(".json"):

@@ -86,7 +86,7 @@ def action_paths(files: Iterable[str]) -> tuple[str, ...]:
 
 def triggers(workflow: YamlFile) -> tuple[str, ...]:
     """Event names of ``on:`` (YAML 1.1 reads a plain ``on`` key as true)."""
-    data = workflow.data
+    data: Mapping[Any, Any] = workflow.data  # YAML 1.1 keys are not all strings
     value = data.get("on", data.get(True))
     if isinstance(value, str):
         return (value,)
@@ -115,7 +115,8 @@ def jobs(workflow: YamlFile) -> Iterator[tuple[str, Mapping[str, Any]]]:
 def steps(workflow: YamlFile) -> Iterator[Step]:
     """Every step of every job, and of a composite action's ``runs.steps``."""
     for name, job in jobs(workflow):
-        for index, step in enumerate(job.get("steps") if isinstance(job.get("steps"), list) else ()):
+        listed = job.get("steps")
+        for index, step in enumerate(listed if isinstance(listed, list) else ()):
             if isinstance(step, Mapping):
                 yield Step(("jobs", name, "steps", index), step, name)
     runs = workflow.data.get("runs")

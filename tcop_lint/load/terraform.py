@@ -12,7 +12,7 @@ import json
 import os
 import re
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, cast
 
 from tcop_lint.core.model import DataPath, LoadResult, Node, ParseProblem, Position, TfBlock, TfFile, Unresolved
 from tcop_lint.load.json_positions import JsonError, parse_json
@@ -79,10 +79,11 @@ def load_terraform(file: str, text: str | bytes) -> LoadResult:
     """Parse one Terraform or tfvars file; never raises."""
     try:
         if isinstance(text, bytes):
+            raw = text
             try:
-                text = text.decode("utf-8")
+                text = raw.decode("utf-8")
             except UnicodeDecodeError as error:
-                line = text[: error.start].count(b"\n") + 1
+                line = raw[: error.start].count(b"\n") + 1
                 return _problem(file, "file is not valid UTF-8", Position(line, 1))
         bad = _first_surrogate(text)
         if bad is not None:
@@ -103,7 +104,8 @@ def load_terraform(file: str, text: str | bytes) -> LoadResult:
     except RecursionError:
         return _problem(file, "Terraform file is nested too deeply to read")
     except JsonError as error:
-        return _problem(file, f"invalid JSON: {error}", _position_of(text, error.offset))
+        # only the JSON readers raise JsonError, and they are given the text decoded above
+        return _problem(file, f"invalid JSON: {error}", _position_of(cast(str, text), error.offset))
     except Exception as error:  # noqa: BLE001 - a loader reports trouble, it never raises
         return _problem(file, _describe(error), _error_position(error))
 
@@ -577,8 +579,8 @@ def _json_blocks(file: str, text: str) -> tuple[TfBlock, ...]:
 
 
 def _json_label_walk(value: Any, path: tuple, wanted: int) -> list[tuple[tuple, tuple[str, ...], Any]]:
-    found = []
-    stack = [(value, path, ())]
+    found: list[tuple[tuple, tuple[str, ...], Any]] = []
+    stack: list[tuple[Any, tuple, tuple[str, ...]]] = [(value, path, ())]
     while stack:
         item, jpath, labels = stack.pop()
         if isinstance(item, list):

@@ -50,7 +50,7 @@ from typing import Any, TypeVar
 from urllib.parse import quote
 
 import attrs
-import sarif_om as om  # type: ignore[import-untyped]  # sarif-om ships no type information
+import sarif_om as om
 
 from tcop_lint.core.model import (
     LEVEL_RANK,

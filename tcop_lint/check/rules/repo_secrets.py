@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Any
+from typing import Any, TypeGuard
 
 from tcop_lint.check.subjects import CONTAINER_LISTS, Subject, pod_spec
 from tcop_lint.core.model import Hit, TfBlock, is_unresolved
@@ -75,7 +75,7 @@ _NOT_A_SECRET = re.compile(
 )
 
 
-def _literal(value: Any) -> bool:
+def _literal(value: Any) -> TypeGuard[str]:
     return isinstance(value, str) and bool(value.strip()) and not is_unresolved(value) and "${" not in value
 
 

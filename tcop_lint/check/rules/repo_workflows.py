@@ -173,7 +173,8 @@ def risky_triggers(ctx: RuleContext) -> Iterable[Hit]:
         if "pull_request_target" in events:
             for step in steps(workflow):
                 uses = action_name(str(step.data.get("uses", "")))
-                with_ = step.data.get("with") if isinstance(step.data.get("with"), Mapping) else {}
+                given = step.data.get("with")
+                with_ = given if isinstance(given, Mapping) else {}
                 if uses == "actions/checkout" and isinstance(with_.get("ref"), str) and _HEAD_REF.search(with_["ref"]):
                     yield _hit(
                         workflow,

@@ -348,7 +348,8 @@ def _published_package(ctx: RuleContext) -> tuple[str, str | None] | None:
         data = _manifest(ctx, "pyproject.toml") or {}
         project = data.get("project")
         if isinstance(project, Mapping) and isinstance(project.get("name"), str):
-            classifiers = project.get("classifiers") if isinstance(project.get("classifiers"), list) else []
+            declared = project.get("classifiers")
+            classifiers = declared if isinstance(declared, list) else []
             if "Private :: Do Not Upload" not in classifiers:
                 if isinstance(project.get("version"), str):
                     return "pyproject.toml", project["version"]
