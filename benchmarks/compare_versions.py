@@ -38,7 +38,10 @@ def main(old: Path, new: Path, repositories: list[Path]) -> None:
         old_places, new_places = Counter(map(place, before)), Counter(map(place, after))
         same_place = old_places & new_places
         moved = sum(
-            1 for f in after if place(f) in same_place and f.get("resource") not in {g.get("resource") for g in before if place(g) == place(f)}
+            1
+            for f in after
+            if place(f) in same_place
+            and f.get("resource") not in {g.get("resource") for g in before if place(g) == place(f)}
         )
         print(f"## {repository.name}: {len(before)} findings before, {len(after)} after")
         print(f"- same check, file, line and message: {sum(same_place.values())} (address changed: {moved})")
