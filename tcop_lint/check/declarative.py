@@ -1,6 +1,6 @@
 """The declarative rule form: JSON Schema conditions on one subject, run by the engine.
 
-A rule (``check.yaml`` ``rule:`` without ``python:``; its shape is
+A rule (``check.yaml`` ``rule:`` without ``function:``; its shape is
 ``declarative_rule.schema.json``) names a target and its types or kinds (as in
 ``tcop_lint.check.subjects``) and one or more cases::
 

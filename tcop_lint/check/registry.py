@@ -12,6 +12,7 @@ check that reads it.
 from __future__ import annotations
 
 import importlib
+import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
@@ -52,11 +53,17 @@ _REGIONS = {
 _TAGS = {"type": "array", "items": _TEXT}
 _OPEN_DATA = {"type": "boolean", "default": False}
 
-# Option name -> the Settings field whose value is its default.
-SHARED_OPTIONS: Mapping[str, str] = {
-    "allowed_regions": "allowed_regions",
-    "allowed_licences": "allowed_licences",
-    "required_tags": "required_tags",
+
+@dataclass(frozen=True)
+class SharedOption:
+    setting: str  # the Settings field that holds the default
+    config_key: str  # where a user sets it for every check at once
+
+
+SHARED_OPTIONS: Mapping[str, SharedOption] = {
+    "allowed_regions": SharedOption("allowed_regions", "regions"),
+    "allowed_licences": SharedOption("allowed_licences", "licences.allowed"),
+    "required_tags": SharedOption("required_tags", "required_tags"),
 }
 
 _TF, _K8S, _OAS, _REPO = "terraform", "kubernetes", "openapi", "repository"
@@ -255,6 +262,24 @@ RULES: Mapping[str, PythonRule] = {
 }
 
 
+def option_defaults(check: Check) -> list[tuple[str, str]]:
+    """Each option of a check's rule with its default as a reader sees it (JSON, or the
+    configuration key it comes from), for the rule pages."""
+    name = check.rule.get("function")
+    if name is None:
+        return []
+    given = check.rule.get("options") or {}
+    rows = []
+    for option, schema in RULES[name].options.items():
+        if option in given:
+            rows.append((option, json.dumps(given[option])))
+        elif option in SHARED_OPTIONS:
+            rows.append((option, f"the top-level `{SHARED_OPTIONS[option].config_key}` setting"))
+        else:
+            rows.append((option, json.dumps(schema.get("default"))))
+    return rows
+
+
 def options_schema(rule: PythonRule) -> Schema:
     """The JSON Schema a check's ``options`` (and a user's) must satisfy."""
     return {"type": "object", "properties": dict(rule.options), "additionalProperties": False}
@@ -267,7 +292,7 @@ def resolve_options(name: str, settings: Settings, *given: Mapping[str, Any]) ->
     options: dict[str, Any] = {}
     for option, schema in RULES[name].options.items():
         if option in SHARED_OPTIONS:
-            options[option] = getattr(settings, SHARED_OPTIONS[option])
+            options[option] = getattr(settings, SHARED_OPTIONS[option].setting)
         elif "default" in schema:
             options[option] = schema["default"]
     for layer in given:

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from tcop_lint.check.registry import option_defaults
 from tcop_lint.core.model import Check
 from tcop_lint.core.tcop import point_label
 
@@ -28,6 +29,7 @@ def check_record(check: Check) -> dict:
         "precision": check.precision,
         "security_severity": check.security_severity,
         "tags": list(check.tags),
+        "options": dict(option_defaults(check)),
     }
 
 
@@ -287,6 +289,15 @@ def rule_page(check: Check) -> str:
         lines += ["**Retired:** this check no longer runs; its id is never reused.", ""]
     lines += ["| | |", "| --- | --- |", *(f"| {name} | {value} |" for name, value in facts), ""]
     lines += ["## Why it matters", "", check.rationale, "", "## How to fix", "", check.remediation, ""]
+    options = option_defaults(check)
+    if options:
+        lines += ["## Options", "", f"Set in the configuration as `checks: {{{check.id}: {{options: {{...}}}}}}`.", ""]
+        lines += [
+            "| Option | Default |",
+            "| --- | --- |",
+            *(f"| `{name}` | {default} |" for name, default in options),
+            "",
+        ]
     lines += ["## Example that fails", "", *example_markdown(failing, "fail"), ""]
     lines += ["## Example that passes", "", *example_markdown(passing, "pass"), ""]
     source = f"checks/tcop-{check.tcop_point:02d}/{check.id}"

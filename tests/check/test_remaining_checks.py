@@ -254,6 +254,16 @@ def test_secrets_still_in_head_are_left_to_the_file_check(tmp_path: Path) -> Non
     assert scan_folder(repo, ["TCOP-03-GIT-001"], use_git=True) == ()
 
 
+def test_a_secret_in_a_file_moved_to_another_folder_is_still_in_head(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "repo")
+    commit(repo, "add", {"deploy/upload.sh": f"KEY={AWS_KEY}\n"})
+    commit(repo, "move", {"deploy/upload.sh": None, "scripts/upload.sh": f"# moved\nKEY={AWS_KEY}\n"})
+    assert scan_folder(repo, ["TCOP-03-GIT-001"], use_git=True) == ()
+    commit(repo, "rotate", {"scripts/upload.sh": "KEY=${AWS_KEY_FROM_VAULT}\n"})
+    found = scan_folder(repo, ["TCOP-03-GIT-001"], use_git=True)  # gone from HEAD: history holds it
+    assert sorted(f.properties["path"] for f in found) == ["deploy/upload.sh", "scripts/upload.sh"]
+
+
 def test_a_removed_secret_is_reported_once_with_its_commit(tmp_path: Path) -> None:
     repo = make_repo(tmp_path / "repo")
     commit(repo, "add", {"deploy/upload.sh": f"KEY={AWS_KEY}\n"})

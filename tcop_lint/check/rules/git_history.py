@@ -126,6 +126,10 @@ def _history_hits(repo: Any, ctx: RuleContext) -> Iterator[Hit]:
     seen_trees: set[str] = set()
     head = _head_blobs(repo, seen_trees)
     head_shas = {blob.hexsha for blob in head.values()}
+    # A file moved to another folder keeps its name: its secrets are still in HEAD there.
+    by_name: dict[str, list[str]] = {}
+    for head_path in head:
+        by_name.setdefault(head_path.rpartition("/")[2], []).append(head_path)
     seen_blobs: set[str] = set()
     budget = [MAX_TREES]
     reported: set[tuple[str, str, str]] = set()
@@ -142,12 +146,13 @@ def _history_hits(repo: Any, ctx: RuleContext) -> Iterator[Hit]:
                 if key in reported:
                     continue
                 reported.add(key)
-                if path in head:
-                    if path not in still_in_head:
-                        current = _read(head[path], limit)
-                        still_in_head[path] = {(p.kind, s) for p, s in _secrets(current)}
-                    if (pattern.kind, shown) in still_in_head[path]:
-                        continue  # the same value is in HEAD: TCOP-03-REPO-016 reports it
+                places = [path] if path in head else []
+                places += [p for p in by_name.get(path.rpartition("/")[2], ()) if p != path]
+                for place in places:
+                    if place not in still_in_head:
+                        still_in_head[place] = {(p.kind, s) for p, s in _secrets(_read(head[place], limit))}
+                if any((pattern.kind, shown) in still_in_head[place] for place in places):
+                    continue  # the same value is in HEAD: TCOP-03-REPO-016 reports it
                 short = commit.hexsha[:8]
                 yield Hit(
                     file=None,
