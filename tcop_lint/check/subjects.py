@@ -204,16 +204,6 @@ TARGETS: Mapping[str, Callable[[Documents, Mapping[str, Any]], Iterable[Subject]
     "openapi.document": _openapi_documents,
 }
 
-TARGET_READS: Mapping[str, str] = {
-    "terraform.resource": "terraform",
-    "terraform.data": "terraform",
-    "terraform.block": "terraform",
-    "kubernetes.object": "kubernetes",
-    "kubernetes.pod_spec": "kubernetes",
-    "kubernetes.container": "kubernetes",
-    "openapi.document": "openapi",
-}
-
 
 def subjects(documents: Documents, rule: Mapping[str, Any]) -> Iterator[Subject]:
     yield from TARGETS[rule["target"]](documents, rule)
