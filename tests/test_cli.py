@@ -162,3 +162,12 @@ def test_quiet_prints_only_findings(tmp_path: Path) -> None:
     (tmp_path / "openapi.yaml").write_text(HTTP_SERVER_SPEC, encoding="utf-8")
     assert run("scan", str(tmp_path), "--quiet", "--select", "TCOP-04").output == ""
     assert "By TCoP point" not in run("scan", str(tmp_path), "--quiet").output
+
+
+def test_explain_and_the_json_list_show_a_checks_options_and_defaults() -> None:
+    explained = run("checks", "explain", "TCOP-07-TF-001").output
+    assert "Options (checks: {TCOP-07-TF-001: {options: ...}})" in explained and "max_days: 400" in explained
+    listed = {c["id"]: c for c in json.loads(run("checks", "list", "--format", "json").output)}
+    assert listed["TCOP-07-TF-001"]["options"] == {"max_days": {"default": 400}}
+    assert listed["TCOP-05-TF-001"]["options"] == {"allowed_regions": {"default_from": "regions"}}
+    assert listed["TCOP-06-TF-005"]["options"] == {}  # a declarative check takes none

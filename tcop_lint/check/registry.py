@@ -262,22 +262,32 @@ RULES: Mapping[str, PythonRule] = {
 }
 
 
-def option_defaults(check: Check) -> list[tuple[str, str]]:
-    """Each option of a check's rule with its default as a reader sees it (JSON, or the
-    configuration key it comes from), for the rule pages."""
+@dataclass(frozen=True)
+class OptionDefault:
+    name: str
+    value: Any = None  # the default, where it is a value
+    config_key: str | None = None  # else the configuration key it comes from
+
+    def as_text(self) -> str:
+        return f"the top-level `{self.config_key}` setting" if self.config_key else json.dumps(self.value)
+
+
+def option_defaults(check: Check) -> list[OptionDefault]:
+    """Each option of a check's rule with its default: the check's own value, the table's, or
+    the shared configuration key it comes from (for the rule pages and `checks list`)."""
     name = check.rule.get("function")
     if name is None:
         return []
     given = check.rule.get("options") or {}
-    rows = []
+    defaults = []
     for option, schema in RULES[name].options.items():
         if option in given:
-            rows.append((option, json.dumps(given[option])))
+            defaults.append(OptionDefault(option, given[option]))
         elif option in SHARED_OPTIONS:
-            rows.append((option, f"the top-level `{SHARED_OPTIONS[option].config_key}` setting"))
+            defaults.append(OptionDefault(option, config_key=SHARED_OPTIONS[option].config_key))
         else:
-            rows.append((option, json.dumps(schema.get("default"))))
-    return rows
+            defaults.append(OptionDefault(option, schema.get("default")))
+    return defaults
 
 
 def options_schema(rule: PythonRule) -> Schema:

@@ -29,7 +29,10 @@ def check_record(check: Check) -> dict:
         "precision": check.precision,
         "security_severity": check.security_severity,
         "tags": list(check.tags),
-        "options": dict(option_defaults(check)),
+        "options": {
+            o.name: {"default_from": o.config_key} if o.config_key else {"default": o.value}
+            for o in option_defaults(check)
+        },
     }
 
 
@@ -73,6 +76,14 @@ def _example(check: Check, outcome: str) -> str:
     return "".join(parts) or "  (the repository is empty)\n"
 
 
+def _options_text(check: Check) -> str:
+    options = option_defaults(check)
+    if not options:
+        return ""
+    rows = "".join(f"  {option.name}: {option.as_text()}\n" for option in options)
+    return f"Options (checks: {{{check.id}: {{options: ...}}}})\n{rows}\n"
+
+
 def explain_check(check: Check) -> str:
     return (
         f"{check.id}  {check.title}\n"
@@ -80,6 +91,7 @@ def explain_check(check: Check) -> str:
         f"Guidance: {check.help_uri}\n\n"
         f"Why\n  {check.rationale}\n\n"
         f"How to fix\n  {check.remediation}\n\n"
+        f"{_options_text(check)}"
         f"Fails\n{_example(check, 'fail')}\n"
         f"Passes\n{_example(check, 'pass')}"
     )
@@ -295,7 +307,7 @@ def rule_page(check: Check) -> str:
         lines += [
             "| Option | Default |",
             "| --- | --- |",
-            *(f"| `{name}` | {default} |" for name, default in options),
+            *(f"| `{o.name}` | {o.as_text()} |" for o in options),
             "",
         ]
     lines += ["## Example that fails", "", *example_markdown(failing, "fail"), ""]
