@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, TypeGuard
 
+from tcop_lint.check.rules.secret_values import decoded, looks_like_secret, secret_in_slot
 from tcop_lint.check.subjects import CONTAINER_LISTS, Subject, pod_spec
 from tcop_lint.core.model import Hit, TfBlock, is_unresolved
 from tcop_lint.core.settings import RuleContext
@@ -92,7 +93,12 @@ def _lambda_environment(block: TfBlock, address: str) -> Iterator[Hit]:
         if not isinstance(variables, Mapping):
             continue
         for key, value in variables.items():
-            if _SECRET_NAME.search(str(key)) and not _NOT_A_SECRET.search(str(key)) and _literal(value):
+            if (
+                _SECRET_NAME.search(str(key))
+                and not _NOT_A_SECRET.search(str(key))
+                and _literal(value)
+                and looks_like_secret(value)
+            ):
                 yield _tf_hit(
                     block,
                     address,
@@ -113,6 +119,8 @@ def terraform_credentials(ctx: RuleContext) -> Iterable[Hit]:
                     value = data.get(key)
                     if not _literal(value) or (key == "credentials" and not value.lstrip().startswith("{")):
                         continue  # a credentials file path is not itself a secret
+                    if key != "credentials" and not secret_in_slot(value):
+                        continue  # a placeholder or the name of a variable holding it
                     yield _tf_hit(
                         block,
                         address,
@@ -122,7 +130,13 @@ def terraform_credentials(ctx: RuleContext) -> Iterable[Hit]:
                     )
             elif block.block_type == "variable" and block.labels:
                 name = block.labels[0]
-                if _SECRET_NAME.search(name) and not _NOT_A_SECRET.search(name) and _literal(data.get("default")):
+                default = data.get("default")
+                if (
+                    _SECRET_NAME.search(name)
+                    and not _NOT_A_SECRET.search(name)
+                    and _literal(default)
+                    and looks_like_secret(default)
+                ):
                     yield _tf_hit(
                         block,
                         address,
@@ -137,7 +151,7 @@ def terraform_credentials(ctx: RuleContext) -> Iterable[Hit]:
             data = block.body.data if isinstance(block.body.data, Mapping) else {}
             address = prefix + resource.address
             for key in sorted(key for key in data if key in _RESOURCE_SECRETS):
-                if _literal(data[key]):
+                if _literal(data[key]) and secret_in_slot(data[key]):
                     yield _tf_hit(
                         block,
                         address,
@@ -156,16 +170,25 @@ _ENV_NOT_SECRET = re.compile(
     r"(?:_|^)(?:NAME|PATH|FILE|DIR|URL|URI|HOST|PORT|TTL|EXPIRY|EXPIRES|TIMEOUT|LENGTH|ENABLED|HEADER|ID|REF|KEY_ID|REGION|ENDPOINT|SECONDS|MINUTES|HOURS|DAYS|MS|SIZE|LIMIT|COUNT)$",
     re.IGNORECASE,
 )
-_PLACEHOLDER = re.compile(
-    r"^\s*$|\{\{.*\}\}|\$\{.*\}|^\$\(|^<.*>$|^(?:changeme|replace[-_]?me|placeholder|todo|xxx+|\*+)$", re.IGNORECASE
+# Keys of a Secret that hold where or who rather than a credential (after camelCase is split).
+_SECRET_KEY_NOT_SECRET = re.compile(
+    r"(?:^|_)(?:user|username|user_name|login|host|hostname|port|url|uri|address|endpoint|server|database|db|"
+    r"db_name|dbname|schema|namespace|region|name|email|issuer|audience|client_id|tenant_id|account_id|"
+    r"project_id|subscription_id|cluster|bucket|queue|topic|domain|path|driver|dialect|ssl_mode|sslmode)$"
 )
 
 
-_NOT_SECRET_VALUE = re.compile(r"^(?:\d{1,6}|true|false|yes|no|on|off)$", re.IGNORECASE)
+def _words(key: str) -> str:
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", key).replace("-", "_").replace(".", "_").lower()
 
 
-def _secret_literal(value: Any) -> bool:
-    return isinstance(value, str) and not _PLACEHOLDER.search(value) and not _NOT_SECRET_VALUE.match(value.strip())
+def _secret_value(field: str, value: Any) -> bool:
+    """A Secret's value that is a credential. ``data`` holds base64: the decoded text is judged;
+    binary data (a key store) or a value that is not base64 (a template) is judged as written."""
+    if not isinstance(value, str):
+        return False
+    text = decoded(value) if field == "data" else None
+    return secret_in_slot(value if text is None else text)
 
 
 def kubernetes_secret_literals(subject: Subject, ctx: RuleContext) -> Iterable[Hit]:
@@ -179,7 +202,7 @@ def kubernetes_secret_literals(subject: Subject, ctx: RuleContext) -> Iterable[H
             if not isinstance(values, Mapping):
                 continue
             for key, value in values.items():
-                if _secret_literal(value):
+                if not _SECRET_KEY_NOT_SECRET.search(_words(str(key))) and _secret_value(field, value):
                     yield subject.hit(
                         f"Secret {subject.address} holds {key} in the manifest ({field}; base64 is encoding, not "
                         "encryption): "
@@ -194,8 +217,8 @@ def kubernetes_secret_literals(subject: Subject, ctx: RuleContext) -> Iterable[H
             if (
                 _ENV_SECRET.search(str(key))
                 and not _ENV_NOT_SECRET.search(str(key))
-                and _secret_literal(value)
-                and "\n" not in value
+                and isinstance(value, str)
+                and looks_like_secret(value)
             ):
                 yield subject.hit(
                     f"ConfigMap {subject.address} holds a secret-looking value {key} in plain text: put it in a Secret "
@@ -216,7 +239,13 @@ def kubernetes_secret_literals(subject: Subject, ctx: RuleContext) -> Iterable[H
                 if not isinstance(entry, Mapping) or "value" not in entry:
                     continue
                 name = str(entry.get("name", ""))
-                if _ENV_SECRET.search(name) and not _ENV_NOT_SECRET.search(name) and _secret_literal(entry["value"]):
+                value = entry["value"]
+                if (
+                    _ENV_SECRET.search(name)
+                    and not _ENV_NOT_SECRET.search(name)
+                    and isinstance(value, str)
+                    and looks_like_secret(value)
+                ):
                     where = path + (list_name, index, "env", env_index, "value")
                     yield subject.hit(
                         f"container {container.get('name', index)} of {subject.address} sets {name} to a literal "
