@@ -16,6 +16,7 @@ from typing import Any
 
 from tcop_lint.core.model import Hit, LicenceFile, Position, RepositoryFacts
 from tcop_lint.core.settings import RuleContext
+from tcop_lint.core.text import plural
 from tcop_lint.load.content import content_of
 from tcop_lint.load.repository_files import is_lockfile, licence_value
 
@@ -318,12 +319,29 @@ def dependency_licences(ctx: RuleContext) -> Iterable[Hit]:
     for name in _files(ctx):
         if not is_lockfile(name):
             continue
-        for locked in content_of(ctx.documents.content, name).packages or ():
+        packages = content_of(ctx.documents.content, name).packages or ()
+        # A lockfile or SBOM that records no licence for a package says nothing about it (npm
+        # leaves the field out for many packages that have one): unknown, not unlicensed.
+        unknown = [locked for locked in packages if locked.licence is None]
+        if unknown:
+            yield Hit(
+                file=name,
+                position=Position(1, 1),
+                address=name,
+                message=f"{len(unknown)} of the {plural(len(packages), 'package')} in {name} "
+                f"{'has' if len(unknown) == 1 else 'have'} no licence recorded there, so "
+                f"{'its licence was' if len(unknown) == 1 else 'their licences were'} not checked; an SBOM "
+                f"generated with licence data (CycloneDX or SPDX) would show {'it' if len(unknown) == 1 else 'them'}",
+                level="note",
+                key="unknown",
+                properties={"unknown": len(unknown)},
+            )
+        for locked in packages:
             package, version, value, line = locked.name, locked.version, locked.licence, locked.line
             label = f"{package}@{version}" if version else package
             if value is None:
-                message = f"{label} declares no licence, so it is not clear you may use it"
-            elif value.upper() == "UNLICENSED":
+                continue
+            if value.upper() == "UNLICENSED":
                 message = f"{label} is marked UNLICENSED (proprietary): check you have the right to use it"
             else:
                 expression = parse_expression(value.strip("()"))
