@@ -117,6 +117,27 @@ def _ignores(value: Any, where: str) -> tuple[Directive, ...]:
     return tuple(entries)
 
 
+TEST_CODE_KEYS = ("paths", "level")
+TEST_CODE_LEVELS = ("note", "warning", "error", "keep")
+
+
+def _test_code(value: Any, where: str) -> dict[str, Any]:
+    """``test_code: {paths: [...], level: note|warning|error|keep}``: where test, example and
+    fixture code is, and the highest level its findings keep (``keep``: unchanged)."""
+    section = _mapping(value, where)
+    unknown = sorted(set(section) - set(TEST_CODE_KEYS))
+    if unknown:
+        raise ConfigError(f"{where}.{unknown[0]}: unknown key (known: {', '.join(TEST_CODE_KEYS)})")
+    parsed: dict[str, Any] = {}
+    if "paths" in section:
+        parsed["test_code_paths"] = _string_list(section["paths"], f"{where}.paths")
+    if "level" in section:
+        if section["level"] not in TEST_CODE_LEVELS:
+            raise ConfigError(f"{where}.level: must be one of {', '.join(TEST_CODE_LEVELS)}")
+        parsed["test_code_level"] = section["level"]
+    return parsed
+
+
 def _max_bytes(value: Any, where: str) -> int:
     if not isinstance(value, int) or isinstance(value, bool) or value < 1:
         raise ConfigError(f"{where}: expected a positive whole number of bytes")
@@ -135,6 +156,7 @@ def settings_from_mapping(raw: Any, source: str, base: Path) -> Settings:
         "licences": lambda v, w: ("allowed_licences", _licences(v, w)),
         "required_tags": lambda v, w: ("required_tags", _string_list(v, w)),
         "max_file_bytes": lambda v, w: ("max_file_bytes", _max_bytes(v, w)),
+        "test_code": lambda v, w: ("test_code", _test_code(v, w)),
         "ignore": lambda v, w: ("ignores", _ignores(v, w)),
         "not_ignorable": lambda v, w: ("not_ignorable", tuple(i.upper() for i in _string_list(v, w))),
         "extra_checks": lambda v, w: ("extra_check_dirs", tuple(str((base / d).resolve()) for d in _string_list(v, w))),
@@ -147,6 +169,7 @@ def settings_from_mapping(raw: Any, source: str, base: Path) -> Settings:
         values[field_name] = parsed
     if "checks" in values:
         values["check_levels"], values["check_options"] = values.pop("checks")
+    values.update(values.pop("test_code", {}))
     return Settings(**values)
 
 

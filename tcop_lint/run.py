@@ -100,6 +100,7 @@ def execute(request: ScanRequest) -> Report:
     from tcop_lint.suppress.baseline import BaselineError, apply_baseline, read_baseline
     from tcop_lint.suppress.diffmode import DiffError, changed_lines, mark_changes
     from tcop_lint.suppress.suppressions import TOOL_CHECKS
+    from tcop_lint.suppress.test_code import demote_test_code
 
     root = _scope_root(request)
     try:
@@ -118,7 +119,11 @@ def execute(request: ScanRequest) -> Report:
     except (DiscoveryError, DiffError) as error:
         raise UsageProblem(str(error)) from None
     documents, run = scan(scope, checks, settings, request.jobs, request.cache)
-    findings = _suppress(run.findings, documents, checks, catalogue, settings)
+    findings = demote_test_code(
+        _suppress(run.findings, documents, checks, catalogue, settings),
+        settings.test_code_paths,
+        settings.test_code_level,
+    )
     diff_hidden = baseline_hidden = 0
     if changes is not None:
         kinds = {c.id: c.reads for c in checks}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from tcop_lint.core.model import Directive, Documents
 
@@ -20,6 +20,25 @@ DEFAULT_ALLOWED_LICENCES: tuple[str, ...] = ("@osi-approved", "OGL-UK-3.0")
 DEFAULT_MAX_FILE_BYTES = 1024 * 1024
 
 
+# Test, example and fixture code (gitignore-style): its findings are notes by default.
+DEFAULT_TEST_PATHS: tuple[str, ...] = (
+    "test/",
+    "tests/",
+    "testdata/",
+    "test-data/",
+    "__tests__/",
+    "spec/",
+    "fixtures/",
+    "examples/",
+    "example/",
+    "*_test.go",
+    "*.test.ts",
+    "*.test.js",
+    "test_*.py",
+    "*_test.py",
+)
+
+
 @dataclass(frozen=True)
 class Settings:
     allowed_regions: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: dict(DEFAULT_ALLOWED_REGIONS))
@@ -32,6 +51,8 @@ class Settings:
     extra_check_dirs: tuple[str, ...] = ()
     ignores: tuple[Directive, ...] = ()  # `ignore:` entries
     not_ignorable: tuple[str, ...] = ()  # check ids or prefixes no suppression may hide
+    test_code_paths: tuple[str, ...] = DEFAULT_TEST_PATHS
+    test_code_level: Literal["note", "warning", "error", "keep"] = "note"  # "keep": levels unchanged
 
 
 @dataclass(frozen=True)
