@@ -72,9 +72,11 @@ def _aws_protocol_all(protocol: Any) -> bool | None:
         text = str(protocol).strip().lower()
         if text in ("-1", "all"):
             return True
-        if text in ("tcp", "6", "udp", "17"):
+        if text in ("tcp", "6"):
             return False
-        return None  # icmp and others: not an administrative port
+        # udp, icmp and others: SSH, RDP, WinRM and the databases listen on TCP (as the Azure
+        # and Google rules below judge it too)
+        return None
     return None
 
 
