@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from tcop_lint.core.files import licence_paths, readme_path
 from tcop_lint.core.model import FileContent, GitState, LicenceFile, RepositoryFacts, SecretFile, SecurityContact
@@ -114,6 +115,19 @@ def _secret_files(files: Iterable[str], content: Mapping[str, FileContent]) -> t
     return tuple(found)
 
 
+_HOSTED = re.compile(r"(?:github\.com|gitlab\.com)[:/]+([A-Za-z0-9][A-Za-z0-9_.-]*)/", re.IGNORECASE)
+
+
+def _origin_owner(repo: Any) -> str | None:
+    """The organisation in the origin remote's URL, read from the repository's config file."""
+    try:
+        url = repo.config_reader().get_value('remote "origin"', "url", default="")
+    except Exception:
+        return None
+    match = _HOSTED.search(str(url))
+    return match.group(1).lower() if match else None
+
+
 def _git_facts(root: Path) -> GitState:
     """Branch and whether there is a commit, read from the refs alone: no git process runs,
     so nothing in the scanned repository's configuration (hooks, fsmonitor) can."""
@@ -133,7 +147,7 @@ def _git_facts(root: Path) -> GitState:
             has_commits = bool(SymbolicReference.dereference_recursive(repo, "HEAD"))
         except ValueError:  # HEAD names a branch that has no commit yet
             has_commits = False
-        return GitState(branch, has_commits, None)
+        return GitState(branch, has_commits, None, _origin_owner(repo))
     except Exception as error:
         return GitState(None, False, f"{type(error).__name__}: {error}")
     finally:

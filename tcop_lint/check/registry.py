@@ -104,7 +104,12 @@ RULES: Mapping[str, PythonRule] = {
     "readme_sections": PythonRule("repo_data", _REPO),
     "dataset_licence": PythonRule("repo_data", _REPO, options={"allowed": _array(["OGL-UK-3.0"])}),
     "actions_pinned_to_sha": PythonRule(
-        "repo_workflows", _REPO, options={"trusted_owners": _array(["actions", "github"])}
+        "repo_workflows",
+        _REPO,
+        options={
+            "trusted_owners": _array(["actions", "github"]),
+            "trust_own_organisation": {"type": "boolean", "default": True},
+        },
     ),
     "workflow_permissions": PythonRule("repo_workflows", _REPO),
     "risky_triggers": PythonRule("repo_workflows", _REPO),

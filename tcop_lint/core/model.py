@@ -545,3 +545,4 @@ class GitState:
     branch: str | None
     has_commits: bool
     error: str | None
+    owner: str | None = None  # the GitHub or GitLab organisation of the origin remote, lower case

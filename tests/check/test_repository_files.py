@@ -221,3 +221,22 @@ def test_content_checks_read_facts_from_the_load_phase_not_the_disk(tmp_path: Pa
     names = ("docs/guide.md",)
     (tmp_path / "docs/guide.md").write_text("# Guide\n", encoding="utf-8")
     assert load_all(tmp_path, names, settings.max_file_bytes)[0].content is None
+
+
+def test_the_teams_own_organisation_is_not_third_party(tmp_path: Path) -> None:
+    """Reusable workflows and actions of the repository's own organisation (its origin remote)
+    are the team's code, not third-party; another organisation's still are."""
+    import subprocess
+
+    from tcop_lint.testing import scan_folder
+
+    workflow = (
+        "on: push\njobs:\n  shared:\n    uses: alphagov/govuk-infrastructure/.github/workflows/deploy.yml@main\n"
+        "  other:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: someone/setup-thing@v1\n"
+    )
+    (tmp_path / ".github/workflows").mkdir(parents=True)
+    (tmp_path / ".github/workflows/ci.yml").write_text(workflow, encoding="utf-8")
+    for args in (["init", "-q", "-b", "main"], ["remote", "add", "origin", "git@github.com:alphagov/my-service.git"]):
+        subprocess.run(["git", "-C", str(tmp_path), *args], check=True)
+    found = scan_folder(tmp_path, ["TCOP-06-REPO-003"], use_git=True)
+    assert [f.properties.get("action") for f in found] == ["someone/setup-thing"]

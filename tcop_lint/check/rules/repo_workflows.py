@@ -55,6 +55,9 @@ def _hit(workflow: YamlFile, path: DataPath, message: str, level: str | None = N
 
 def actions_pinned_to_sha(ctx: RuleContext) -> Iterable[Hit]:
     trusted = {str(o).lower() for o in ctx.options["trusted_owners"]}
+    git = ctx.documents.repository.git
+    if ctx.options["trust_own_organisation"] and git is not None and git.owner:
+        trusted.add(git.owner)  # the team's own reusable workflows and actions are not third-party
     for workflow in _workflows(ctx, with_actions=True):
         for path, uses in uses_references(workflow):
             uses = uses.strip()
