@@ -8,7 +8,7 @@ Objects without a namespace may be applied to any namespace, so they match eithe
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from typing import Any
@@ -62,17 +62,60 @@ def _deepest(data: Mapping[str, Any], path: DataPath) -> DataPath:
 # --- TCOP-12-K8S-001 --------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class NamespaceDefaults:
+    """What the LimitRanges of a namespace give a container that sets nothing itself."""
+
+    requests: frozenset[str] = frozenset()  # cpu, memory
+    memory_limit: bool = False
+
+
+def limit_range_defaults(objects: Sequence[K8sObject]) -> dict[str | None, NamespaceDefaults]:
+    """Per namespace, the container defaults its LimitRanges set (``defaultRequest``, and
+    ``default``, whose limits are also the requests when no request is given)."""
+    found: dict[str | None, NamespaceDefaults] = {}
+    for obj in objects:
+        if obj.kind != "LimitRange":
+            continue
+        current = found.get(obj.namespace, NamespaceDefaults())
+        requests, memory_limit = set(current.requests), current.memory_limit
+        for entry in _list(_mapping(obj.node.data.get("spec")).get("limits")):
+            entry = _mapping(entry)
+            if entry.get("type", "Container") != "Container":
+                continue
+            for key in ("defaultRequest", "default"):
+                requests.update(
+                    name for name in ("cpu", "memory") if _mapping(entry.get(key)).get(name) not in (None, "")
+                )
+            memory_limit = memory_limit or _mapping(entry.get("default")).get("memory") not in (None, "")
+        found[obj.namespace] = NamespaceDefaults(frozenset(requests), memory_limit)
+    return found
+
+
+_DEFAULTS_MEMO: list[tuple[Sequence[K8sObject], dict[str | None, NamespaceDefaults]]] = []
+
+
+def _namespace_defaults(objects: Sequence[K8sObject]) -> dict[str | None, NamespaceDefaults]:
+    """limit_range_defaults for this scan's objects, worked out once per scan, not per pod."""
+    if not _DEFAULTS_MEMO or _DEFAULTS_MEMO[0][0] is not objects:
+        _DEFAULTS_MEMO[:] = [(objects, limit_range_defaults(objects))]
+    return _DEFAULTS_MEMO[0][1]
+
+
 def missing_resource_requests(subject: Subject, ctx: RuleContext) -> Iterator[Hit]:
     """A warning per container without CPU and memory requests, a note per container without
-    a memory limit. Run-once init containers are left out: their requests matter little."""
+    a memory limit, unless its pod or its namespace's LimitRange supplies them. Run-once init
+    containers are left out: their requests matter little."""
     pod = subject.data
     if not isinstance(pod, Mapping):
         return
     containers = list(_containers(pod, "containers"))
     containers += [c for c in _containers(pod, "initContainers") if _is_sidecar(c[1])]
+    namespace = subject.source.namespace if isinstance(subject.source, K8sObject) else None
+    defaults = _namespace_defaults(ctx.documents.kubernetes).get(namespace, NamespaceDefaults())
     pod_resources = _mapping(pod.get("resources"))  # pod-level resources (Kubernetes 1.32+) cover every container
-    pod_requests = _mapping(pod_resources.get("requests"))
-    pod_memory_limit = _mapping(pod_resources.get("limits")).get("memory") not in (None, "")
+    pod_requests = {**_mapping(pod_resources.get("requests")), **{name: "default" for name in defaults.requests}}
+    pod_memory_limit = defaults.memory_limit or _mapping(pod_resources.get("limits")).get("memory") not in (None, "")
     for base, container, suffix in containers:
         label = subject.address + suffix
         resources = _mapping(container.get("resources"))
