@@ -81,9 +81,33 @@ def _load_yaml(file: str, text: str) -> LoadResult:
     if not any(word in text for word in ("apiVersion", "openapi", "swagger")):
         return LoadResult()  # cannot be a manifest or an API description
     documents, problems = yaml_documents(file, text)
-    if "{{" in text and (problems or _HELM_MARKERS.search(text)):
+    if "{{" in text and (problems or _HELM_MARKERS.search(_outside_comments_and_block_scalars(text))):
         return LoadResult(problems=(_template_note(file),))
     return _route(file, documents, problems)
+
+
+_BLOCK_SCALAR_START = re.compile(r"(?:^|[:\-]\s)\s*[|>][+-]?\d*\s*(?:#.*)?$")
+_TRAILING_COMMENT = re.compile(r"(?:^|\s)#.*$")
+
+
+def _outside_comments_and_block_scalars(text: str) -> str:
+    """The text a template engine would act on in a manifest that is already valid YAML: a
+    `{{ }}` in a comment or inside a block scalar (an alert rule's description, a script) is
+    string content, not a Helm action."""
+    kept: list[str] = []
+    block_indent: int | None = None
+    for line in text.splitlines():
+        stripped = line.lstrip()
+        indent = len(line) - len(stripped)
+        if block_indent is not None:
+            if not stripped or indent > block_indent:
+                continue
+            block_indent = None
+        code = _TRAILING_COMMENT.sub("", line)
+        if _BLOCK_SCALAR_START.search(code.rstrip()):
+            block_indent = indent
+        kept.append(code)
+    return "\n".join(kept)
 
 
 def _load_json(file: str, text: str) -> LoadResult:

@@ -213,3 +213,15 @@ def test_json_parser_agrees_with_the_standard_library(value, indent):
     data, positions = parse_json(text)
     assert data == json.loads(text)
     assert {path for path, _ in walk(data)} == set(positions)
+
+
+def test_template_braces_in_comments_or_block_scalars_do_not_make_a_helm_template() -> None:
+    manifest = (
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: alerts  # rendered by {{ if .Values.alerts }}\n"
+        "data:\n  rules.yaml: |\n    groups:\n      - alert: Down\n        annotations:\n"
+        "          summary: '{{ $labels.instance }} {{ if true }}down{{ end }}'\n  other: value\n"
+    )
+    loaded = load_yaml("alerts.yaml", manifest)
+    assert [obj.name for obj in loaded.kubernetes] == ["alerts"] and not loaded.problems
+    helm = load_yaml("deployment.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Values.name }}\n")
+    assert helm.kubernetes == () and "Helm" in helm.problems[0].message
