@@ -619,3 +619,18 @@ def settled(block: TfBlock) -> bool:
             if "var." in text or "local." in text or text.lstrip().startswith('"'):
                 return False
     return True
+
+
+def expression_tree(text: str) -> tuple[Any, str] | None:
+    """One expression's parse tree (python-hcl2's grammar) and the text its positions index,
+    or None when the text is not exactly one expression."""
+    source = f"x = {text}\n"
+    try:
+        tree = _hcl_parser().parse(source)
+    except Exception:  # noqa: BLE001 - an expression that does not parse is simply not evaluated
+        return None
+    bodies = _trees(tree)
+    attributes = _trees(bodies[0]) if bodies else []
+    if len(attributes) != 1 or attributes[0].data != "attribute":
+        return None
+    return _trees(attributes[0])[-1], source
