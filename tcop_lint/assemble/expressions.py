@@ -28,7 +28,7 @@ from tcop_lint.load.terraform import expression_tree, unescape
 
 MISSING: Any = object()  # what a scope returns for a name it knows nothing about
 MAX_TEXT = 100_000  # characters of expression text
-MAX_DEPTH = 64  # nested evaluation
+MAX_DEPTH = 100  # nested evaluation
 MAX_STEPS = 100_000  # nodes evaluated for one expression
 MAX_ITEMS = 10_000  # elements of one collection
 MAX_STRING = 1_000_000  # characters of one string

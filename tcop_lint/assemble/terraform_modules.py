@@ -1,12 +1,12 @@
 """Group Terraform files into modules and resolve the values that can be known for certain.
 
 A module is the set of .tf / .tf.json / tfvars files in one directory. Within it, an attribute
-written as ``var.NAME`` takes its value from ``terraform.tfvars`` or ``*.auto.tfvars`` (later
-files win) or the variable's default; ``local.NAME`` takes the local's value where that is
-itself known; a template such as ``"${var.env}-logs"`` becomes a string when every part is
-known. Everything else stays Unresolved. Modules are independent: values passed into a local
-module call (``source = "./modules/x"``) are not followed, so a child module's variables
-without defaults stay Unresolved.
+that is not a literal is evaluated (``tcop_lint.assemble.expressions``) over the module's
+variables (``terraform.tfvars`` or ``*.auto.tfvars``, later files winning, or the variable's
+default) and locals (which may refer to locals; a cycle stays unknown). Everything that depends
+on anything else stays Unresolved, a template keeping its known prefix and suffix. Modules are
+independent: values passed into a local module call (``source = "./modules/x"``) are not
+followed, so a child module's variables without defaults stay Unresolved.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from typing import Any
 
 from tcop_lint.assemble.expressions import MISSING, Scope, evaluate
 from tcop_lint.core.model import Node, Position, TfBlock, TfFile, TfModule, TfResource, Unresolved
+from tcop_lint.load.terraform import OPAQUE_REFERENCE
 
 _MISSING = MISSING
 _UNCHANGED = object()  # the expression stays Unresolved
@@ -27,7 +28,6 @@ _MAX_LOCAL_DEPTH = 32
 _NAME = r"[A-Za-z_][A-Za-z0-9_-]*"
 _REFERENCE = re.compile(rf"^(var|local)\.({_NAME})((?:\.{_NAME}|\[\s*(?:\"[^\"\\]*\"|[0-9]+)\s*\])*)$")
 _STEP = re.compile(rf"\.({_NAME})|\[\s*(?:\"([^\"\\]*)\"|([0-9]+))\s*\]")
-_OPAQUE = re.compile(rf"^(?!var\.|local\.){_NAME}(?:\.{_NAME}|\[\s*(?:\"[^\"\\]*\"|[0-9]+)\s*\])*$")
 _PROVIDER_REF = re.compile(rf"^({_NAME})(?:\.({_NAME}))?$")
 _LOCATION_REF = re.compile(rf"^({_NAME})\.({_NAME})\.(location|region)$")
 _GCP_ZONE = re.compile(r"^([a-z]+-[a-z]+[0-9]+)-[a-z]$")
@@ -190,7 +190,7 @@ class _Resolver:
         text = value.expression.strip()
         if _REFERENCE.match(text):
             found = self.reference(text, depth)
-        elif _OPAQUE.match(text):
+        elif OPAQUE_REFERENCE.match(text):
             found = _MISSING  # a reference to a resource, data source, each or count: unknown here
         else:
             found = evaluate(text, Scope(self.variable, functools.partial(self.local, depth=depth)))

@@ -35,9 +35,16 @@ take, and a condition is decided only when it has the same outcome for all of th
   ``["0.0.0.0/0", var.x]`` certainly fails ``not: {contains: {const: "0.0.0.0/0"}}``, while
   ``[var.x]`` does not certainly fail ``contains: {const: "0.0.0.0/0"}``. A keyword this
   module cannot judge on an unknown value (``$ref``, ``unevaluated*``, an ``if`` left
-  undecided) is undecided: no finding;
+  undecided) is undecided: no finding. An unknown string with a known prefix or suffix (a
+  template) is certainly a string: ``const``/``enum`` fail where a known part differs, and a
+  ``pattern`` is decided where its literal start (``^...``) or end (``...$``) disagrees with
+  them, or where it matches inside them and cannot look beyond;
 - with ``unless_resource``, a resource of those types whose creation or ``when`` is undecided
   may exempt the subject, so the finding is not reported.
+
+On Terraform subjects, ``const`` and ``enum`` compare primitives as Terraform converts them
+when it sets an attribute (``"true"`` is true, the number 1.1 is ``"1.1"``): see
+``_terraform_schema``.
 
 Each finding is at ``<subject address>#<RFC 6901 pointer>`` (``tcop_lint.core.model.json_pointer``)
 of the failing value, of the value a ``required`` found absent, or of ``report_at``; the bare

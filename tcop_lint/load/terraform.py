@@ -604,9 +604,15 @@ def _json_tfvars(text: str) -> Node:
     return Node(document, positions)
 
 
+# A reference to a resource, data source, ``each``, ``count`` or ``path``: nothing in the
+# module can give its value, so an expression that is only this is never evaluated.
+OPAQUE_REFERENCE = re.compile(
+    r"^(?!var\.|local\.)[A-Za-z_][A-Za-z0-9_-]*(?:\.[A-Za-z_][A-Za-z0-9_-]*|\[\s*(?:\"[^\"\\]*\"|[0-9]+)\s*\])*$"
+)
+
+
 def settled(block: TfBlock) -> bool:
-    """True when no value of the block can be resolved: no Unresolved names var. or local.,
-    and none is a quoted template (which resolution turns into a string)."""
+    """True when no value of the block can be evaluated: every Unresolved is an opaque reference."""
     stack = [block.body.data]
     while stack:
         value = stack.pop()
@@ -614,10 +620,8 @@ def settled(block: TfBlock) -> bool:
             stack.extend(v for v in value.values() if isinstance(v, (dict, list, Unresolved)))
         elif isinstance(value, list):
             stack.extend(v for v in value if isinstance(v, (dict, list, Unresolved)))
-        elif isinstance(value, Unresolved):
-            text = value.expression
-            if "var." in text or "local." in text or text.lstrip().startswith('"'):
-                return False
+        elif isinstance(value, Unresolved) and not OPAQUE_REFERENCE.match(value.expression.strip()):
+            return False
     return True
 
 
