@@ -20,7 +20,7 @@ from typing import Any
 
 from tcop_lint.assemble.expressions import MISSING, Scope, evaluate
 from tcop_lint.core.model import Node, Position, TfBlock, TfFile, TfModule, TfResource, Unresolved
-from tcop_lint.load.terraform import OPAQUE_REFERENCE
+from tcop_lint.load.terraform import evaluable
 
 _MISSING = MISSING
 _UNCHANGED = object()  # the expression stays Unresolved
@@ -190,8 +190,8 @@ class _Resolver:
         text = value.expression.strip()
         if _REFERENCE.match(text):
             found = self.reference(text, depth)
-        elif OPAQUE_REFERENCE.match(text):
-            found = _MISSING  # a reference to a resource, data source, each or count: unknown here
+        elif not evaluable(text):
+            found = _MISSING  # it depends on a resource, data source, each or count: unknown here
         else:
             found = evaluate(text, Scope(self.variable, functools.partial(self.local, depth=depth)))
         if isinstance(found, Unresolved):

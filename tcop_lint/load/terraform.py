@@ -604,15 +604,19 @@ def _json_tfvars(text: str) -> Node:
     return Node(document, positions)
 
 
-# A reference to a resource, data source, ``each``, ``count`` or ``path``: nothing in the
-# module can give its value, so an expression that is only this is never evaluated.
-OPAQUE_REFERENCE = re.compile(
-    r"^(?!var\.|local\.)[A-Za-z_][A-Za-z0-9_-]*(?:\.[A-Za-z_][A-Za-z0-9_-]*|\[\s*(?:\"[^\"\\]*\"|[0-9]+)\s*\])*$"
-)
+# A traversal of something other than var. or local. (a resource, data source, module, each,
+# count, a for variable): an expression with one and neither of those nor a template around it
+# depends on what no module can tell, so it is not worth parsing again.
+_TRAVERSAL = re.compile(r"(?<![\w.\"-])(?!var\.|local\.)[A-Za-z_][\w-]*(?:\.[A-Za-z_*]|\[)")
+
+
+def evaluable(text: str) -> bool:
+    """Whether evaluating an Unresolved expression's text might give something known."""
+    return "var." in text or "local." in text or text.lstrip().startswith('"') or not _TRAVERSAL.search(text)
 
 
 def settled(block: TfBlock) -> bool:
-    """True when no value of the block can be evaluated: every Unresolved is an opaque reference."""
+    """True when no value of the block is worth evaluating (see ``evaluable``)."""
     stack = [block.body.data]
     while stack:
         value = stack.pop()
@@ -620,7 +624,7 @@ def settled(block: TfBlock) -> bool:
             stack.extend(v for v in value.values() if isinstance(v, (dict, list, Unresolved)))
         elif isinstance(value, list):
             stack.extend(v for v in value if isinstance(v, (dict, list, Unresolved)))
-        elif isinstance(value, Unresolved) and not OPAQUE_REFERENCE.match(value.expression.strip()):
+        elif isinstance(value, Unresolved) and evaluable(value.expression):
             return False
     return True
 
