@@ -1,32 +1,33 @@
 """Group Terraform files into modules and resolve the values that can be known for certain.
 
 A module is the set of .tf / .tf.json / tfvars files in one directory. Within it, an attribute
-written as ``var.NAME`` takes its value from ``terraform.tfvars`` or ``*.auto.tfvars`` (later
-files win) or the variable's default; ``local.NAME`` takes the local's value where that is
-itself known; a template such as ``"${var.env}-logs"`` becomes a string when every part is
-known. Everything else stays Unresolved. Modules are independent: values passed into a local
-module call (``source = "./modules/x"``) are not followed, so a child module's variables
-without defaults stay Unresolved.
+that is not a literal is evaluated (``tcop_lint.assemble.expressions``) over the module's
+variables (``terraform.tfvars`` or ``*.auto.tfvars``, later files winning, or the variable's
+default) and locals (which may refer to locals; a cycle stays unknown). Everything that depends
+on anything else stays Unresolved, a template keeping its known prefix and suffix. Modules are
+independent: values passed into a local module call (``source = "./modules/x"``) are not
+followed, so a child module's variables without defaults stay Unresolved.
 """
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from tcop_lint.assemble.expressions import MISSING, Scope, evaluate
 from tcop_lint.core.model import Node, Position, TfBlock, TfFile, TfModule, TfResource, Unresolved
-from tcop_lint.load.terraform import unescape
+from tcop_lint.load.terraform import evaluable
 
-_MISSING = object()
+_MISSING = MISSING
 _UNCHANGED = object()  # the expression stays Unresolved
 _MAX_LOCAL_DEPTH = 32
 _NAME = r"[A-Za-z_][A-Za-z0-9_-]*"
 _REFERENCE = re.compile(rf"^(var|local)\.({_NAME})((?:\.{_NAME}|\[\s*(?:\"[^\"\\]*\"|[0-9]+)\s*\])*)$")
 _STEP = re.compile(rf"\.({_NAME})|\[\s*(?:\"([^\"\\]*)\"|([0-9]+))\s*\]")
-_INTERPOLATION = re.compile(r"(\$\{[^{}]*\})")
 _PROVIDER_REF = re.compile(rf"^({_NAME})(?:\.({_NAME}))?$")
 _LOCATION_REF = re.compile(rf"^({_NAME})\.({_NAME})\.(location|region)$")
 _GCP_ZONE = re.compile(r"^([a-z]+-[a-z]+[0-9]+)-[a-z]$")
@@ -187,15 +188,23 @@ class _Resolver:
             if found is not _MISSING:
                 return value if found is _UNCHANGED else found
         text = value.expression.strip()
-        if text.startswith('"') and text.endswith('"') and len(text) >= 2:
-            found = self.template(value, text[1:-1], depth)
-            if settled:
-                self.settled[value.expression] = _UNCHANGED if found is value else found
-            return found
-        found = self.reference(text, depth)
+        if _REFERENCE.match(text):
+            found = self.reference(text, depth)
+        elif not evaluable(text):
+            found = _MISSING  # it depends on a resource, data source, each or count: unknown here
+        else:
+            found = evaluate(text, Scope(self.variable, functools.partial(self.local, depth=depth)))
+        if isinstance(found, Unresolved):
+            # unknown: kept as written, with the known prefix and suffix of a template
+            found = (
+                Unresolved(value.expression, found.prefix, found.suffix) if found.prefix or found.suffix else _MISSING
+            )
         if settled:
             self.settled[value.expression] = _UNCHANGED if found is _MISSING else found
         return value if found is _MISSING else found
+
+    def variable(self, name: str) -> Any:
+        return self.variables.get(name, _MISSING)
 
     def reference(self, text: str, depth: int) -> Any:
         match = _REFERENCE.match(text)
@@ -216,8 +225,6 @@ class _Resolver:
             else:
                 key = attribute if attribute is not None else quoted
                 current = current.get(key, _MISSING) if isinstance(current, dict) else _MISSING
-        if current is _MISSING or isinstance(current, Unresolved):
-            return _MISSING
         return current
 
     def local(self, name: str, depth: int) -> Any:
@@ -232,26 +239,6 @@ class _Resolver:
             self.in_progress.discard(name)
         self.resolved_locals[name] = value
         return value
-
-    def template(self, original: Unresolved, body: str, depth: int) -> Any:
-        pieces = []
-        for number, part in enumerate(_INTERPOLATION.split(body)):
-            if number % 2 == 0:
-                if re.search(r"(?<![$%])[$%]\{", part):
-                    return original  # a directive or nested braces: not a simple template
-                pieces.append(unescape(part).replace("$${", "${").replace("%%{", "%{"))
-                continue
-            inner = part[2:-1].strip()
-            if inner.startswith("~") or inner.endswith("~"):
-                return original
-            found = self.reference(inner, depth)
-            if isinstance(found, bool):
-                pieces.append("true" if found else "false")
-            elif isinstance(found, (str, int, float)):
-                pieces.append(str(found))
-            else:
-                return original
-        return "".join(pieces)
 
 
 # --- providers and regions ---------------------------------------------------------------------

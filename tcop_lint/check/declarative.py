@@ -35,9 +35,16 @@ take, and a condition is decided only when it has the same outcome for all of th
   ``["0.0.0.0/0", var.x]`` certainly fails ``not: {contains: {const: "0.0.0.0/0"}}``, while
   ``[var.x]`` does not certainly fail ``contains: {const: "0.0.0.0/0"}``. A keyword this
   module cannot judge on an unknown value (``$ref``, ``unevaluated*``, an ``if`` left
-  undecided) is undecided: no finding;
+  undecided) is undecided: no finding. An unknown string with a known prefix or suffix (a
+  template) is certainly a string: ``const``/``enum`` fail where a known part differs, and a
+  ``pattern`` is decided where its literal start (``^...``) or end (``...$``) disagrees with
+  them, or where it matches inside them and cannot look beyond;
 - with ``unless_resource``, a resource of those types whose creation or ``when`` is undecided
   may exempt the subject, so the finding is not reported.
+
+On Terraform subjects, ``const`` and ``enum`` compare primitives as Terraform converts them
+when it sets an attribute (``"true"`` is true, the number 1.1 is ``"1.1"``): see
+``_terraform_schema``.
 
 Each finding is at ``<subject address>#<RFC 6901 pointer>`` (``tcop_lint.core.model.json_pointer``)
 of the failing value, of the value a ``required`` found absent, or of ``report_at``; the bare
@@ -59,6 +66,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from tcop_lint.assemble.expressions import number_text, string_number
 from tcop_lint.check.subjects import Subject, never_created, subjects, type_matcher
 from tcop_lint.core.model import DataPath, Documents, Hit, Unresolved, json_pointer, walk
 from tcop_lint.core.text import key_path
@@ -92,6 +100,14 @@ class Case:
     @functools.cached_property
     def require_validator(self) -> Any:
         return _validator(self.require)
+
+    @functools.cached_property
+    def terraform_when_validator(self) -> Any:
+        return _validator(self.when, terraform=True)
+
+    @functools.cached_property
+    def terraform_require_validator(self) -> Any:
+        return _validator(self.require, terraform=True)
 
 
 def cases(rule: Mapping[str, Any]) -> tuple[Case, ...]:
@@ -198,16 +214,61 @@ def _no_false(schema: Any) -> Any:
     return out
 
 
+def _equivalents(value: Any) -> list[Any]:
+    """``value`` and the primitives Terraform converts to it when it sets an attribute: ``"true"``
+    for true, ``1.1`` for ``"1.1"`` (only where the number's own text is that string)."""
+    if isinstance(value, bool):
+        return [value, "true" if value else "false"]
+    if isinstance(value, (int, float)):
+        return [value, number_text(value)]
+    if isinstance(value, str):
+        if value in ("true", "false"):
+            return [value, value == "true"]
+        number = string_number(value)
+        return [value, number] if number is not None and number_text(number) == value else [value]
+    return [value]
+
+
+def _terraform_schema(schema: Any) -> Any:
+    """The schema with every primitive ``const``/``enum`` widened to Terraform's conversions:
+    the one place where a Terraform subject's values are compared as Terraform converts them."""
+    if not isinstance(schema, dict):
+        return schema
+    out = dict(schema)
+    if "const" in schema and "enum" not in schema and not isinstance(schema["const"], (dict, list)):
+        del out["const"]
+        out["enum"] = _equivalents(schema["const"])
+    elif isinstance(schema.get("enum"), list):
+        widened: list[Any] = []
+        for option in schema["enum"]:
+            widened.extend(e for e in _equivalents(option) if not any(_same(e, w) for w in widened))
+        out["enum"] = widened
+    for keyword, argument in schema.items():
+        if keyword in SCHEMA_IN:
+            out[keyword] = _terraform_schema(argument)
+        elif keyword in SCHEMAS_IN_LIST and isinstance(argument, list):
+            out[keyword] = [_terraform_schema(sub) for sub in argument]
+        elif keyword in SCHEMAS_IN_MAP and isinstance(argument, dict):
+            out[keyword] = {key: _terraform_schema(sub) for key, sub in argument.items()}
+    return out
+
+
+def _same(a: Any, b: Any) -> bool:
+    return type(a) is type(b) and a == b
+
+
 @functools.lru_cache(maxsize=512)
-def _validator_for(schema_json: str) -> Any:
+def _validator_for(schema_json: str, terraform: bool = False) -> Any:
     from jsonschema import Draft202012Validator
 
     schema = json.loads(schema_json)
+    if terraform:
+        schema = _terraform_schema(schema)
     return Draft202012Validator(schema if isinstance(schema, bool) else _no_false(schema))
 
 
-def _validator(schema: Any) -> Any:
-    return _validator_for(json.dumps(schema, sort_keys=True))
+def _validator(schema: Any, terraform: bool = False) -> Any:
+    return _validator_for(json.dumps(schema, sort_keys=True), terraform)
 
 
 def _for(validator: Any, schema: Any) -> Any:
@@ -338,7 +399,7 @@ def _keyword(validator: Any, keyword: str, argument: Any, schema: Mapping[str, A
             return then if then == otherwise else None
         return then if condition else otherwise
     if isinstance(value, Unresolved):
-        return None
+        return _partial(keyword, argument, value) if value.prefix or value.suffix else None
     if keyword in SHAPE_KEYWORDS:
         return bool(validator.evolve(schema={keyword: argument}).is_valid(value))
     if keyword == "const":
@@ -350,6 +411,72 @@ def _keyword(validator: Any, keyword: str, argument: Any, schema: Mapping[str, A
     if isinstance(value, list):
         return _array_keyword(validator, keyword, argument, schema, value)
     return None
+
+
+# In a pattern these may look past the known prefix or suffix of a partly known string.
+_BEYOND = re.compile(r"\$|\\[bBzZ]|\(\?[=!<]")
+_BEFORE = re.compile(r"\^|\\A|\(\?[=!<]")
+_LITERAL = re.compile(r"[A-Za-z0-9 :/_=@,\-]")
+
+
+def _partial(keyword: str, argument: Any, value: Unresolved) -> bool | None:
+    """A keyword on a string known only by its literal prefix and suffix (a template)."""
+    if keyword == "type":
+        return "string" in (argument if isinstance(argument, list) else [argument])
+    if keyword == "pattern" and isinstance(argument, str):
+        return _partial_pattern(argument, value.prefix, value.suffix)
+    if keyword in ("const", "enum"):
+        options = [argument] if keyword == "const" else argument
+        return _any(_partial_equal(option, value) for option in options)
+    if keyword == "minLength" and isinstance(argument, int):
+        return True if len(value.prefix) + len(value.suffix) >= argument else None
+    return None
+
+
+def _partial_equal(option: Any, value: Unresolved) -> bool | None:
+    if isinstance(option, bool):
+        option = "true" if option else "false"
+    elif isinstance(option, (int, float)):
+        option = number_text(option)
+    if not isinstance(option, str):
+        return False
+    fits = len(option) >= len(value.prefix) + len(value.suffix)
+    return None if fits and option.startswith(value.prefix) and option.endswith(value.suffix) else False
+
+
+def _partial_pattern(pattern: str, prefix: str, suffix: str) -> bool | None:
+    try:
+        compiled = re.compile(pattern)
+    except re.error:
+        return None
+    if not _BEYOND.search(pattern):
+        if compiled.search(prefix) or (not _BEFORE.search(pattern) and compiled.search(suffix)):
+            return True
+    if "|" in pattern:
+        return None
+    head = _literal_run(pattern[1:]) if pattern.startswith("^") else ""
+    tail = _literal_run(pattern[:-1][::-1], reverse=True)[::-1] if pattern.endswith("$") else ""
+    overlap = min(len(head), len(prefix))
+    if head[:overlap] != prefix[:overlap]:
+        return False
+    overlap = min(len(tail), len(suffix))
+    if overlap and tail[-overlap:] != suffix[-overlap:]:
+        return False
+    return None
+
+
+def _literal_run(text: str, reverse: bool = False) -> str:
+    """The literal characters a pattern starts with (``text`` reversed: ends with)."""
+    run = []
+    for index, char in enumerate(text):
+        if not _LITERAL.fullmatch(char):
+            break
+        if not reverse and text[index + 1 : index + 2] in ("*", "?", "+", "{"):
+            break
+        run.append(char)
+    if reverse and run and len(run) < len(text) and text[len(run)] == "\\":
+        run.pop()  # the last literal was escaped: not a literal at all
+    return "".join(run)
 
 
 def _object_keyword(
@@ -477,7 +604,7 @@ def subject_type(subject: Subject) -> str:
 def _may_exempt(unless: Mapping[str, Any], documents: Documents) -> bool:
     """A resource of ``unless.types`` that is or may be created and matches or may match ``when``."""
     wanted = type_matcher(tuple(unless.get("types") or ()))
-    validator = _validator(unless.get("when", True))
+    validator = _validator(unless.get("when", True), terraform=True)
     return any(
         resource.block.block_type == "resource"
         and wanted(resource.type)
@@ -509,9 +636,15 @@ def case_hits(subject: Subject, case: Case, exempted: bool = False) -> Iterator[
     if exempted or (case.types and not type_matcher(case.types)(subject_type(subject))):
         return
     data = subject.data
-    if case.when is not None and truth(case.when_validator, case.when_validator.schema, data) is not True:
-        return
-    require = case.require_validator if case.require is not None else None
+    terraform = subject.kind.startswith("terraform.")
+    if case.when is not None:
+        when = case.terraform_when_validator if terraform else case.when_validator
+        if truth(when, when.schema, data) is not True:
+            return
+    if case.require is None:
+        require = None
+    else:
+        require = case.terraform_require_validator if terraform else case.require_validator
     found = [Failure(())] if require is None else list(failures(require, require.schema, data))
     seen: set[DataPath] = set()
     for failure in found:

@@ -33,10 +33,14 @@ class Position:
 class Unresolved:
     """A value tcop-lint cannot know statically (a variable without a value, a function call).
 
-    Checks treat it as unknown: never a finding by guess.
+    Checks treat it as unknown: never a finding by guess. A string template with an unknown
+    part keeps its known literal ``prefix`` and ``suffix``: the value is certainly a string that
+    starts and ends with them, which is enough to decide some conditions.
     """
 
     expression: str
+    prefix: str = ""
+    suffix: str = ""
 
     def __str__(self) -> str:
         return f"${{{self.expression}}}"

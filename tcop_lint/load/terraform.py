@@ -604,9 +604,19 @@ def _json_tfvars(text: str) -> Node:
     return Node(document, positions)
 
 
+# A traversal of something other than var. or local. (a resource, data source, module, each,
+# count, a for variable): an expression with one and neither of those nor a template around it
+# depends on what no module can tell, so it is not worth parsing again.
+_TRAVERSAL = re.compile(r"(?<![\w.\"-])(?!var\.|local\.)[A-Za-z_][\w-]*(?:\.[A-Za-z_*]|\[)")
+
+
+def evaluable(text: str) -> bool:
+    """Whether evaluating an Unresolved expression's text might give something known."""
+    return "var." in text or "local." in text or text.lstrip().startswith('"') or not _TRAVERSAL.search(text)
+
+
 def settled(block: TfBlock) -> bool:
-    """True when no value of the block can be resolved: no Unresolved names var. or local.,
-    and none is a quoted template (which resolution turns into a string)."""
+    """True when no value of the block is worth evaluating (see ``evaluable``)."""
     stack = [block.body.data]
     while stack:
         value = stack.pop()
@@ -614,8 +624,21 @@ def settled(block: TfBlock) -> bool:
             stack.extend(v for v in value.values() if isinstance(v, (dict, list, Unresolved)))
         elif isinstance(value, list):
             stack.extend(v for v in value if isinstance(v, (dict, list, Unresolved)))
-        elif isinstance(value, Unresolved):
-            text = value.expression
-            if "var." in text or "local." in text or text.lstrip().startswith('"'):
-                return False
+        elif isinstance(value, Unresolved) and evaluable(value.expression):
+            return False
     return True
+
+
+def expression_tree(text: str) -> tuple[Any, str] | None:
+    """One expression's parse tree (python-hcl2's grammar) and the text its positions index,
+    or None when the text is not exactly one expression."""
+    source = f"x = {text}\n"
+    try:
+        tree = _hcl_parser().parse(source)
+    except Exception:  # noqa: BLE001 - an expression that does not parse is simply not evaluated
+        return None
+    bodies = _trees(tree)
+    attributes = _trees(bodies[0]) if bodies else []
+    if len(attributes) != 1 or attributes[0].data != "attribute":
+        return None
+    return _trees(attributes[0])[-1], source

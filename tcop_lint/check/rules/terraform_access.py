@@ -307,7 +307,7 @@ def _wildcard(module: TfModule, resource: TfResource) -> Iterator[Hit]:
     elif type_name in ("google_project_iam_member", "google_project_iam_binding"):
         role = data.get("role")
         key = "member" if type_name.endswith("_member") else "members"
-        members = [m for m in as_list(data.get(key)) if isinstance(m, str) and m.startswith("serviceAccount:")]
+        members = [_shown(m) for m in as_list(data.get(key)) if _known_prefix(m).startswith("serviceAccount:")]
         if isinstance(role, str) and role in GOOGLE_ADMIN_ROLES and members:
             yield block_hit(
                 module,
@@ -316,3 +316,17 @@ def _wildcard(module: TfModule, resource: TfResource) -> Iterator[Hit]:
                 ("role",),
                 suffix="#role",
             )
+
+
+def _known_prefix(value: Any) -> str:
+    """A string, or the literal prefix of a template (``"serviceAccount:${...}"``)."""
+    if isinstance(value, Unresolved):
+        return value.prefix
+    return value if isinstance(value, str) else ""
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, Unresolved):
+        text = value.expression.strip()
+        return text[1:-1] if len(text) >= 2 and text[0] == text[-1] == '"' else text
+    return str(value)
