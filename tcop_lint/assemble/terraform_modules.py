@@ -80,6 +80,8 @@ def _assemble(directory: str, files: list[TfFile], settled: Mapping[str, Sequenc
         )
         for b, flag in zip(blocks, flags)
     ]
+    if not _is_root(files, blocks):
+        resolved = _creation_without_defaults(files, blocks, resolved)
     others = tuple(b for b in resolved if b.block_type not in ("resource", "data"))
     sources = [b for b in resolved if b.block_type in ("resource", "data")]
     index = _ModuleIndex(others, sources)
@@ -121,10 +123,55 @@ def _tfvars_order(tf_file: TfFile) -> tuple[int, str] | None:
     return None  # other .tfvars files are only used when named on the command line
 
 
-def _variable_values(files: list[TfFile], blocks: list[TfBlock]) -> dict[str, Any]:
+def _is_root(files: list[TfFile], blocks: list[TfBlock]) -> bool:
+    """A folder Terraform is run in (it configures a provider or a backend, or has tfvars), as
+    opposed to a module whose callers set its variables."""
+    if any(f.tfvars is not None for f in files):
+        return True
+    for block in blocks:
+        if block.block_type == "provider":
+            return True
+        if block.block_type == "terraform" and isinstance(block.body.data, dict) and "backend" in block.body.data:
+            return True
+    return False
+
+
+_CREATION = ("count", "for_each")
+
+
+def _creation_without_defaults(files: list[TfFile], blocks: list[TfBlock], resolved: list[TfBlock]) -> list[TfBlock]:
+    """In a module, whether a resource is created is the caller's choice: a variable's default
+    does not decide ``count`` or ``for_each`` (an opt-in resource is still judged), though a
+    literal or a local of literals does."""
+    strict = _Resolver(_variable_values(files, blocks, with_defaults=False), _locals(blocks))
+    out = []
+    for original, block in zip(blocks, resolved):
+        data = original.body.data
+        if (
+            block.block_type in ("resource", "data", "module")
+            and isinstance(data, dict)
+            and isinstance(block.body.data, dict)
+        ):
+            keys = [key for key in _CREATION if isinstance(data.get(key), Unresolved)]
+            if keys:
+                body = dict(block.body.data)
+                for key in keys:
+                    body[key] = strict.resolve(data[key])
+                block = TfBlock(
+                    block.file,
+                    block.block_type,
+                    block.labels,
+                    Node(body, block.body.positions, block.body.base),
+                    block.position,
+                )
+        out.append(block)
+    return out
+
+
+def _variable_values(files: list[TfFile], blocks: list[TfBlock], with_defaults: bool = True) -> dict[str, Any]:
     values: dict[str, Any] = {}
     for block in blocks:
-        if block.block_type == "variable" and block.labels and isinstance(block.body.data, dict):
+        if with_defaults and block.block_type == "variable" and block.labels and isinstance(block.body.data, dict):
             if "default" in block.body.data:
                 values[block.labels[0]] = block.body.data["default"]
     loaded = [(order, f) for f in files if f.tfvars is not None and (order := _tfvars_order(f)) is not None]

@@ -149,3 +149,33 @@ def test_settled_blocks_are_kept_as_they_are_and_the_rest_resolved() -> None:
     assert with_flags == without
     assert with_flags.resources[0].block.body.data["bucket"] == "prod-logs"
     assert with_flags.resources[1].block is main.blocks[2]  # not copied
+
+
+OPT_IN = """\
+variable "create_endpoint" {
+  type    = bool
+  default = false
+}
+
+resource "azurerm_private_endpoint" "storage" {
+  count = var.create_endpoint ? 1 : 0
+  name  = "storage"
+}
+"""
+
+
+def test_a_modules_variable_default_does_not_decide_whether_a_resource_is_created() -> None:
+    (module,) = modules(("modules/storage/main.tf", OPT_IN))
+    (endpoint,) = module.resources
+    assert isinstance(endpoint.block.body.data["count"], Unresolved)  # the caller decides: still judged
+
+
+def test_in_a_root_folder_the_defaults_are_the_values() -> None:
+    root = OPT_IN + 'provider "azurerm" {\n  features {}\n}\n'
+    (module,) = modules(("deploy/main.tf", root))
+    (endpoint,) = module.resources
+    assert endpoint.block.body.data["count"] == 0
+    tfvars = modules(
+        ("modules/storage/main.tf", OPT_IN), ("modules/storage/terraform.tfvars", "create_endpoint = true\n")
+    )
+    assert tfvars[0].resources[0].block.body.data["count"] == 1
