@@ -24,6 +24,7 @@ from decimal import Decimal
 from typing import Any
 
 from tcop_lint.core.model import Unresolved
+from tcop_lint.core.truth import all_of
 from tcop_lint.load.terraform import expression_tree, unescape
 
 MISSING: Any = object()  # what a scope returns for a name it knows nothing about
@@ -516,24 +517,14 @@ def _equal(a: Any, b: Any) -> bool | None:
     if isinstance(a, list) and isinstance(b, list):
         if len(a) != len(b):
             return False
-        return _every(_equal(x, y) for x, y in zip(a, b))
+        return all_of(_equal(x, y) for x, y in zip(a, b))
     if isinstance(a, dict) and isinstance(b, dict):
         if set(a) != set(b):
             return False
-        return _every(_equal(a[key], b[key]) for key in a)
+        return all_of(_equal(a[key], b[key]) for key in a)
     if type(a) is not type(b):
         return False
     return bool(a == b)
-
-
-def _every(truths: Any) -> bool | None:
-    result: bool | None = True
-    for truth in truths:
-        if truth is False:
-            return False
-        if truth is None:
-            result = None
-    return result
 
 
 def _sized(value: Any) -> Any:

@@ -70,6 +70,7 @@ from tcop_lint.assemble.expressions import number_text, string_number
 from tcop_lint.check.subjects import Subject, never_created, subjects, type_matcher
 from tcop_lint.core.model import DataPath, Documents, Hit, Unresolved, json_pointer, walk
 from tcop_lint.core.text import key_path
+from tcop_lint.core.truth import all_of, any_of
 
 SCHEMA_FILE = Path(__file__).with_name("declarative_rule.schema.json")
 CASE_KEYS = ("types", "when", "require", "message", "message_missing", "report_at", "unless_resource")
@@ -325,26 +326,6 @@ def _resolved(value: Any) -> bool:
     return not any(isinstance(part, Unresolved) for _, part in walk(value))
 
 
-def _all(truths: Iterable[bool | None]) -> bool | None:
-    result: bool | None = True
-    for truth in truths:
-        if truth is False:
-            return False
-        if truth is None:
-            result = None
-    return result
-
-
-def _any(truths: Iterable[bool | None]) -> bool | None:
-    result: bool | None = False
-    for truth in truths:
-        if truth is True:
-            return True
-        if truth is None:
-            result = None
-    return result
-
-
 def _equal(expected: Any, value: Any) -> bool | None:
     """JSON equality of a literal from the schema and a value with unknown parts."""
     if isinstance(value, Unresolved):
@@ -352,11 +333,11 @@ def _equal(expected: Any, value: Any) -> bool | None:
     if isinstance(expected, Mapping) or isinstance(value, Mapping):
         if not (isinstance(expected, Mapping) and isinstance(value, Mapping)) or set(expected) != set(value):
             return False
-        return _all(_equal(expected[key], value[key]) for key in expected)
+        return all_of(_equal(expected[key], value[key]) for key in expected)
     if isinstance(expected, list) or isinstance(value, list):
         if not (isinstance(expected, list) and isinstance(value, list)) or len(expected) != len(value):
             return False
-        return _all(_equal(a, b) for a, b in zip(expected, value))
+        return all_of(_equal(a, b) for a, b in zip(expected, value))
     if isinstance(expected, bool) or isinstance(value, bool):
         return isinstance(expected, bool) and isinstance(value, bool) and expected == value
     return bool(expected == value)
@@ -370,7 +351,7 @@ def truth(validator: Any, schema: Any, value: Any) -> bool | None:
         return False
     if not isinstance(value, Unresolved) and _resolved(value):
         return bool(_for(validator, schema).is_valid(value))
-    return _all(_keyword(validator, keyword, argument, schema, value) for keyword, argument in schema.items())
+    return all_of(_keyword(validator, keyword, argument, schema, value) for keyword, argument in schema.items())
 
 
 def _keyword(validator: Any, keyword: str, argument: Any, schema: Mapping[str, Any], value: Any) -> bool | None:
@@ -380,9 +361,9 @@ def _keyword(validator: Any, keyword: str, argument: Any, schema: Mapping[str, A
         inner = truth(validator, argument, value)
         return None if inner is None else not inner
     if keyword == "allOf":
-        return _all(truth(validator, sub, value) for sub in argument)
+        return all_of(truth(validator, sub, value) for sub in argument)
     if keyword == "anyOf":
-        return _any(truth(validator, sub, value) for sub in argument)
+        return any_of(truth(validator, sub, value) for sub in argument)
     if keyword == "oneOf":
         truths = [truth(validator, sub, value) for sub in argument]
         certain, unknown = truths.count(True), truths.count(None)
@@ -405,7 +386,7 @@ def _keyword(validator: Any, keyword: str, argument: Any, schema: Mapping[str, A
     if keyword == "const":
         return _equal(argument, value)
     if keyword == "enum":
-        return _any(_equal(option, value) for option in argument)
+        return any_of(_equal(option, value) for option in argument)
     if isinstance(value, Mapping):
         return _object_keyword(validator, keyword, argument, schema, value)
     if isinstance(value, list):
@@ -427,7 +408,7 @@ def _partial(keyword: str, argument: Any, value: Unresolved) -> bool | None:
         return _partial_pattern(argument, value.prefix, value.suffix)
     if keyword in ("const", "enum"):
         options = [argument] if keyword == "const" else argument
-        return _any(_partial_equal(option, value) for option in options)
+        return any_of(_partial_equal(option, value) for option in options)
     if keyword == "minLength" and isinstance(argument, int):
         return True if len(value.prefix) + len(value.suffix) >= argument else None
     return None
@@ -485,9 +466,9 @@ def _object_keyword(
     if keyword in ("prefixItems", "items", "contains", "minContains", "maxContains", "uniqueItems"):
         return True
     if keyword == "properties":
-        return _all(truth(validator, sub, value[key]) for key, sub in argument.items() if key in value)
+        return all_of(truth(validator, sub, value[key]) for key, sub in argument.items() if key in value)
     if keyword == "patternProperties":
-        return _all(
+        return all_of(
             truth(validator, sub, part)
             for pattern, sub in argument.items()
             for key, part in value.items()
@@ -495,13 +476,13 @@ def _object_keyword(
         )
     if keyword == "additionalProperties":
         named, patterns = schema.get("properties") or {}, schema.get("patternProperties") or {}
-        return _all(
+        return all_of(
             truth(validator, argument, part)
             for key, part in value.items()
             if key not in named and not any(re.search(p, key) for p in patterns)
         )
     if keyword == "dependentSchemas":
-        return _all(truth(validator, sub, value) for key, sub in argument.items() if key in value)
+        return all_of(truth(validator, sub, value) for key, sub in argument.items() if key in value)
     return None
 
 
@@ -509,9 +490,9 @@ def _array_keyword(validator: Any, keyword: str, argument: Any, schema: Mapping[
     if keyword in ("properties", "patternProperties", "additionalProperties", "dependentSchemas"):
         return True
     if keyword == "prefixItems":
-        return _all(truth(validator, sub, item) for sub, item in zip(argument, value))
+        return all_of(truth(validator, sub, item) for sub, item in zip(argument, value))
     if keyword == "items":
-        return _all(truth(validator, argument, item) for item in value[len(schema.get("prefixItems") or ()) :])
+        return all_of(truth(validator, argument, item) for item in value[len(schema.get("prefixItems") or ()) :])
     if keyword == "contains":
         truths = [truth(validator, argument, item) for item in value]
         low, high = schema.get("minContains", 1), schema.get("maxContains")

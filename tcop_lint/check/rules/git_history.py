@@ -13,38 +13,10 @@ from typing import Any
 
 from tcop_lint.core.model import Hit
 from tcop_lint.core.settings import RuleContext
+from tcop_lint.load.content import BINARY_SUFFIXES, find_secrets
 
 MAX_BLOBS = 20000
 MAX_TREES = 50000
-_SKIP_SUFFIXES = (
-    ".png",
-    ".jpg",
-    ".jpeg",
-    ".gif",
-    ".ico",
-    ".webp",
-    ".pdf",
-    ".zip",
-    ".gz",
-    ".tgz",
-    ".bz2",
-    ".xz",
-    ".7z",
-    ".jar",
-    ".class",
-    ".so",
-    ".dll",
-    ".exe",
-    ".bin",
-    ".woff",
-    ".woff2",
-    ".ttf",
-    ".otf",
-    ".mp3",
-    ".mp4",
-    ".pyc",
-    ".whl",
-)
 
 
 def _tree_blobs(tree: Any, seen_trees: set[str], budget: list[int]) -> Iterator[tuple[str, Any]]:
@@ -87,8 +59,6 @@ def _read(blob: Any, limit: int) -> bytes | None:
 
 
 def _secrets(data: bytes | None) -> list[tuple[Any, str]]:
-    from tcop_lint.load.content import find_secrets
-
     if not data or b"\0" in data[:8192]:
         return []
     return [(pattern, shown) for _, pattern, shown in find_secrets(data)]
@@ -136,7 +106,7 @@ def _history_hits(repo: Any, ctx: RuleContext) -> Iterator[Hit]:
     still_in_head: dict[str, set[tuple[str, str]]] = {}
     for commit in commits:
         for path, blob in _tree_blobs(commit.tree, seen_trees, budget):
-            if blob.hexsha in seen_blobs or blob.hexsha in head_shas or path.lower().endswith(_SKIP_SUFFIXES):
+            if blob.hexsha in seen_blobs or blob.hexsha in head_shas or path.lower().endswith(BINARY_SUFFIXES):
                 continue
             seen_blobs.add(blob.hexsha)
             if len(seen_blobs) > MAX_BLOBS:
