@@ -25,15 +25,17 @@ import re
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 # The only imports of the engine's phases (settings, catalogue, discovery, load and check).
 from tcop_lint.check.catalogue import builtin_checks_dir, load_catalogue, select_checks
+from tcop_lint.check.registry import resolve_options
 from tcop_lint.config import load_settings
-from tcop_lint.core.model import Check, Finding
-from tcop_lint.core.settings import Settings
+from tcop_lint.core.model import Check, Documents, Finding
+from tcop_lint.core.settings import RuleContext, Settings
 from tcop_lint.discover.discovery import discover
 from tcop_lint.run import scan
 
@@ -281,3 +283,14 @@ def check_fixture(case: FixtureCase, workdir: str | Path | None = None, *, updat
             + f"\n  reported but not expected:{_describe(extra)}"
             + "\n  (for an intended change, run pytest with --update-fixtures)"
         )
+
+
+def rule_context(
+    rule: Callable[..., Any],
+    documents: Documents,
+    settings: Settings | None = None,
+    options: Mapping[str, Any] | None = None,
+) -> RuleContext:
+    """What ``rule`` receives when it runs with ``options`` over its defaults: for tests of one rule."""
+    settings = settings or Settings()
+    return RuleContext(documents, settings, resolve_options(rule.__name__, settings, options or {}))

@@ -33,3 +33,23 @@ def write_files(root: Path, files: dict[str, str | bytes]) -> tuple[str, ...]:
         else:
             path.write_text(content, encoding="utf-8")
     return tuple(sorted(files))
+
+
+# A team's own check in the catalogue format, for tests of local catalogues.
+LOCAL_CHECK = """\
+id: TCOP-06-TF-900
+name: LocalPolicy
+title: A local policy check
+tcop_point: 6
+level: warning
+reads: terraform
+help_uri: https://www.gov.uk/guidance/make-things-secure
+rationale: Because.
+remediation: Fix it.
+precision: high
+rule:
+  target: terraform.resource
+  types: [aws_s3_bucket]
+  require: {required: [bucket]}
+  message: "{address} has no bucket name"
+"""

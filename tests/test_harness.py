@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from catalogue_cases import cases
-from repo_helpers import write_files
+from repo_helpers import LOCAL_CHECK, write_files
 
 from tcop_lint.testing import (
     EXPECTED,
@@ -20,23 +20,7 @@ from tcop_lint.testing import (
     updated_expected,
 )
 
-CHECK = """\
-id: TCOP-06-TF-900
-name: LocalPolicy
-title: A local policy check
-tcop_point: 6
-level: warning
-reads: terraform
-help_uri: https://www.gov.uk/guidance/make-things-secure
-rationale: Because.
-remediation: Fix it.
-precision: high
-rule:
-  target: terraform.resource
-  types: [aws_s3_bucket]
-  require: {required: [bucket]}
-  message: "{address} has no bucket name"
-"""
+CHECK = LOCAL_CHECK
 UNNAMED = 'resource "aws_s3_bucket" "logs" {\n  acl = "private"\n}\n'
 NAMED = 'resource "aws_s3_bucket" "named" {\n  bucket = "x"\n}\n'
 FOUND = "main.tf:1  TCOP-06-TF-900  aws_s3_bucket.logs#/bucket"

@@ -204,14 +204,19 @@ def _no_false(schema: Any) -> Any:
         return {"not": {}}
     if not isinstance(schema, dict):
         return schema
+    return _with_subschemas(schema, _no_false)
+
+
+def _with_subschemas(schema: dict[str, Any], change: Callable[[Any], Any]) -> dict[str, Any]:
+    """A copy of ``schema`` with ``change`` applied to each of its direct subschemas."""
     out = dict(schema)
     for keyword, argument in schema.items():
         if keyword in SCHEMA_IN:
-            out[keyword] = _no_false(argument)
+            out[keyword] = change(argument)
         elif keyword in SCHEMAS_IN_LIST and isinstance(argument, list):
-            out[keyword] = [_no_false(sub) for sub in argument]
+            out[keyword] = [change(sub) for sub in argument]
         elif keyword in SCHEMAS_IN_MAP and isinstance(argument, dict):
-            out[keyword] = {key: _no_false(sub) for key, sub in argument.items()}
+            out[keyword] = {key: change(sub) for key, sub in argument.items()}
     return out
 
 
@@ -235,7 +240,7 @@ def _terraform_schema(schema: Any) -> Any:
     the one place where a Terraform subject's values are compared as Terraform converts them."""
     if not isinstance(schema, dict):
         return schema
-    out = dict(schema)
+    out = _with_subschemas(schema, _terraform_schema)
     if "const" in schema and "enum" not in schema and not isinstance(schema["const"], (dict, list)):
         del out["const"]
         out["enum"] = _equivalents(schema["const"])
@@ -244,13 +249,6 @@ def _terraform_schema(schema: Any) -> Any:
         for option in schema["enum"]:
             widened.extend(e for e in _equivalents(option) if not any(_same(e, w) for w in widened))
         out["enum"] = widened
-    for keyword, argument in schema.items():
-        if keyword in SCHEMA_IN:
-            out[keyword] = _terraform_schema(argument)
-        elif keyword in SCHEMAS_IN_LIST and isinstance(argument, list):
-            out[keyword] = [_terraform_schema(sub) for sub in argument]
-        elif keyword in SCHEMAS_IN_MAP and isinstance(argument, dict):
-            out[keyword] = {key: _terraform_schema(sub) for key, sub in argument.items()}
     return out
 
 

@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from tcop_lint.core.model import Check, Documents, Hit
-from tcop_lint.core.settings import RuleContext, Settings
+from tcop_lint.core.model import Check, Hit
+from tcop_lint.core.settings import Settings
 
 Schema = Mapping[str, Any]
 
@@ -323,17 +323,6 @@ def check_options(check: Check, settings: Settings) -> dict[str, Any]:
     """A check's options: the rule's defaults, the check's ``options``, the user's for that check."""
     name = check.rule["function"]
     return resolve_options(name, settings, check.rule.get("options") or {}, settings.check_options.get(check.id, {}))
-
-
-def rule_context(
-    rule: Callable[..., Any],
-    documents: Documents,
-    settings: Settings | None = None,
-    options: Mapping[str, Any] | None = None,
-) -> RuleContext:
-    """What ``rule`` receives when it runs with ``options`` over its defaults: for tests of one rule."""
-    settings = settings or Settings()
-    return RuleContext(documents, settings, resolve_options(rule.__name__, settings, options or {}))
 
 
 @cache

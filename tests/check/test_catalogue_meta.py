@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from catalogue_cases import cases, catalogue, expected_places
+from repo_helpers import LOCAL_CHECK
 
 from tcop_lint.check.catalogue import CatalogueError, load_catalogue, matches, select_checks
 from tcop_lint.report.catalogue_docs import render_checks
@@ -54,23 +55,7 @@ def write_check(folder: Path, text: str) -> None:
     (folder / "check.yaml").write_text(text, encoding="utf-8")
 
 
-GOOD = """\
-id: TCOP-06-TF-900
-name: LocalPolicy
-title: A local policy check
-tcop_point: 6
-level: warning
-reads: terraform
-help_uri: https://www.gov.uk/guidance/make-things-secure
-rationale: Because.
-remediation: Fix it.
-precision: high
-rule:
-  target: terraform.resource
-  types: [aws_s3_bucket]
-  require: {required: [bucket]}
-  message: "{address} has no bucket name"
-"""
+GOOD = LOCAL_CHECK
 
 
 def test_a_local_folder_of_checks_loads(tmp_path: Path) -> None:

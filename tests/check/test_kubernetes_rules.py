@@ -8,7 +8,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tcop_lint.check.registry import rule_context
 from tcop_lint.check.rules.kubernetes import image_not_pinned, image_pinning, restricted_hardening
 from tcop_lint.check.rules.kubernetes_workloads import (
     index_scalers,
@@ -24,6 +23,7 @@ from tcop_lint.core.model import Documents, Hit, RepositoryFacts
 from tcop_lint.core.settings import Settings
 from tcop_lint.load.documents import load_yaml
 from tcop_lint.load.kubernetes import kubernetes_objects
+from tcop_lint.testing import rule_context
 
 PRODUCTION = {
     "production_namespaces": ["production", "prod", "*-prod", "*-production"],

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from tcop_lint.check.registry import rule_context
 from tcop_lint.check.rules import openapi as rules
 from tcop_lint.check.subjects import subjects
 from tcop_lint.core.model import Documents, RepositoryFacts
 from tcop_lint.load.documents import load_json, load_yaml
+from tcop_lint.testing import rule_context
 
 
 def run(function, text: str, name: str = "api.yaml"):

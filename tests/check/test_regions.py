@@ -5,13 +5,13 @@ from __future__ import annotations
 from types import MappingProxyType
 
 from tcop_lint.assemble.terraform_modules import assemble_modules
-from tcop_lint.check.registry import rule_context
 from tcop_lint.check.rules.regions import resources_outside_allowed_regions
 from tcop_lint.check.rules.terraform_network import admin_ports_open_to_world
 from tcop_lint.check.subjects import subjects
 from tcop_lint.core.model import Documents, RepositoryFacts
 from tcop_lint.core.settings import Settings
 from tcop_lint.load.terraform import load_terraform
+from tcop_lint.testing import rule_context
 
 
 def documents(*files: tuple[str, str]) -> Documents:

@@ -12,12 +12,12 @@ from repo_helpers import write_files as make
 from test_licences import GDS_MIT, GDS_README, shipped
 
 from tcop_lint.assemble.repository import repository_facts
-from tcop_lint.check.registry import rule_context
 from tcop_lint.check.rules import repository as rules
 from tcop_lint.core.files import READ_LIMIT
 from tcop_lint.core.model import Documents, GitState, Position, ReadmeLicence, RepositoryFacts, SecurityContact
 from tcop_lint.core.settings import RuleContext, Settings
 from tcop_lint.load.loading import load_file
+from tcop_lint.testing import rule_context
 
 
 def facts_of(root: Path, files: tuple[str, ...], is_git: bool = False) -> RepositoryFacts:

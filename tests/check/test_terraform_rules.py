@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from tcop_lint.assemble.inventory import provider_inventory
 from tcop_lint.assemble.terraform_modules import assemble_modules
-from tcop_lint.check.registry import rule_context
 from tcop_lint.check.rules.regions import resources_outside_allowed_regions
 from tcop_lint.check.rules.terraform_access import public_object_storage, wildcard_admin_permissions
 from tcop_lint.check.rules.terraform_estate import required_tags_missing, versions_unconstrained
@@ -14,6 +13,7 @@ from tcop_lint.check.rules.terraform_support import parse_policy
 from tcop_lint.core.model import Documents, RepositoryFacts, Unresolved
 from tcop_lint.core.settings import Settings
 from tcop_lint.load.terraform import load_terraform
+from tcop_lint.testing import rule_context
 
 
 def documents(*files: tuple[str, str], repository_files: tuple[str, ...] = ()) -> Documents:
