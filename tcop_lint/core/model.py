@@ -27,6 +27,10 @@ class Position:
     column: int = 1
     end_line: int | None = None
     end_column: int | None = None
+    # Set on a value of a module instance that a caller wrote: the caller's file (the position
+    # is in it), and the places that explain it (the module's own attribute, the call).
+    file: str | None = field(default=None, compare=False)
+    related: tuple[Position, ...] = field(default=(), compare=False)
 
 
 @dataclass(frozen=True)
@@ -131,13 +135,23 @@ class TfFile:
 
 @dataclass(frozen=True)
 class TfResource:
-    """A resource or data source after module-level resolution (var., local. substituted)."""
+    """A resource or data source after module-level resolution (var., local. substituted).
+
+    One instance of it: in a module called from elsewhere, ``module_address`` is the call's
+    path (``module.db`` or ``module.app["a"].module.db``); expanded by ``count`` or ``for_each``
+    over a known collection, ``instance_key`` is ``[0]`` or ``["a"]``. ``variants`` hold the
+    resource as it is under each value of the unknown conditions its attributes depend on
+    (when both branches of ``x ? a : b`` are known); the resource itself keeps them unknown.
+    """
 
     block: TfBlock
     provider: str  # "aws", "azurerm", "google", ... from the provider argument or type prefix
     provider_alias: str | None
     region: str | Unresolved | None  # None: nothing says where it lives
     region_position: Position | None
+    module_address: str = ""
+    instance_key: str = ""
+    variants: tuple[Variant, ...] = ()
 
     @property
     def file(self) -> str:
@@ -149,17 +163,46 @@ class TfResource:
 
     @property
     def address(self) -> str:
-        return self.block.address
+        own = self.block.address + self.instance_key
+        return f"{self.module_address}.{own}" if self.module_address else own
+
+
+@dataclass(frozen=True)
+class Variant:
+    """A resource under one assignment of the unknown conditions it depends on."""
+
+    condition: str  # "when local.is-development is true"
+    resource: TfResource
+
+
+@dataclass(frozen=True)
+class ModuleCall:
+    """A ``module`` block, and what tcop-lint could read of the module it calls."""
+
+    block: TfBlock
+    source: str  # as written
+    directory: str | None  # the folder read for it (local, or installed by terraform init); None: not read
+    installed: bool = False  # read from .terraform/modules (a registry or git source)
 
 
 @dataclass(frozen=True)
 class TfModule:
-    """All Terraform files of one directory, with values resolved where that is certain."""
+    """All Terraform files of one directory, with values resolved where that is certain.
+
+    A folder run on its own (a root) has ``address`` ""; a module evaluated for one call has
+    the call's path (``module.db``) and ``called_from``, the position of the module block
+    (with its file) of each call on the way down. ``plan`` names the plan JSON file a module
+    comes from, when it comes from one.
+    """
 
     directory: str  # repository-relative, "" for the root
     files: tuple[str, ...]
     resources: tuple[TfResource, ...]  # resources and data sources (block_type tells which)
     blocks: tuple[TfBlock, ...]  # every other top-level block, resolved likewise
+    address: str = ""
+    called_from: tuple[Position, ...] = ()
+    calls: tuple[ModuleCall, ...] = ()  # the module blocks of this module
+    plan: str | None = None
 
 
 # --- YAML / JSON documents --------------------------------------------------------------
@@ -265,6 +308,7 @@ class Finding:
     suppressed: str | None = None  # the justification when a suppression applies
     span: Position | None = None  # the enclosing block or object
     anchor_only: bool = False  # file and line only show where an estate-wide finding is shown
+    related: tuple[Position, ...] = ()  # other places that explain it, each with its file
     baseline_state: str | None = None  # "new" / "unchanged" when compared with a baseline or a diff base
 
     def sort_key(self) -> tuple:
