@@ -36,7 +36,9 @@ def assemble(
             if with_repository
             else RepositoryFacts(str(scope.root), scope.files, scope.is_git)
         ),
-        terraform=assemble_modules(tf_files, settled) if tf_files else (),
+        terraform=assemble_modules(tf_files, settled, {root: dict(keys) for root, keys in scope.installed_modules})
+        if tf_files
+        else (),
         kubernetes=tuple(obj for result in results for obj in result.kubernetes),
         openapi=tuple(doc for result in results for doc in result.openapi),
         problems=(*(p for result in results for p in result.problems), *links_out_of_root(scope.root, scope.files)),

@@ -19,7 +19,7 @@ import json
 import math
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -39,12 +39,25 @@ _NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
 _VERB = re.compile(r"%(?:(%)|([-0]*)([0-9]*)(?:\.([0-9]+))?([a-zA-Z]))")
 
 
+def _nothing(_: str) -> Any:
+    return MISSING
+
+
 @dataclass(frozen=True)
 class Scope:
-    """Where ``var.NAME`` and ``local.NAME`` come from: a value, or MISSING."""
+    """Where ``var.NAME``, ``local.NAME`` and ``module.NAME`` come from: a value, or MISSING.
+
+    ``names`` binds ``each`` and ``count`` for one instance. A condition that is unknown takes
+    the value ``assume`` gives its text, if any; otherwise, when one of its branches is known,
+    its text is added to ``conditions`` (so that each branch can be judged on its own).
+    """
 
     variable: Callable[[str], Any]
     local: Callable[[str], Any]
+    module: Callable[[str], Any] = _nothing
+    names: Mapping[str, Any] = field(default_factory=dict)
+    assume: Mapping[str, bool] = field(default_factory=dict)
+    conditions: list[str] | None = None
 
 
 class _Error(Exception):
@@ -60,6 +73,7 @@ class _Run:
     scope: Scope
     source: str
     steps: list[int]
+    root: Mapping[str, Any]  # the names bound outside any for expression
 
 
 def evaluate(text: str, scope: Scope) -> Any:
@@ -70,8 +84,9 @@ def evaluate(text: str, scope: Scope) -> Any:
     if parsed is None:
         return Unresolved(text)
     node, source = parsed
+    root = dict(scope.names)
     try:
-        value = _eval(node, _Run(scope, source, [0]), {}, 0)
+        value = _eval(node, _Run(scope, source, [0], root), root, 0)
     except (_Error, _Abort, _Unknown, RecursionError):
         return Unresolved(text)
     if isinstance(value, Unresolved):
@@ -179,8 +194,23 @@ def _conditional(node: Any, run: _Run, env: Mapping[str, Any], depth: int) -> An
     condition, when_true, when_false = _trees(node)
     decided = _to_bool(_eval(condition, run, env, depth))
     if isinstance(decided, Unresolved):
+        text = " ".join(_text(condition, run).split())
+        assumed = run.scope.assume.get(text)
+        if assumed is not None:
+            return _eval(when_true if assumed else when_false, run, env, depth)
+        noted = run.scope.conditions
+        if noted is not None and env is run.root and text not in noted:
+            if any(_known_branch(branch, run, env, depth) for branch in (when_true, when_false)):
+                noted.append(text)
         return Unresolved(_text(node, run))
     return _eval(when_true if decided else when_false, run, env, depth)
+
+
+def _known_branch(node: Any, run: _Run, env: Mapping[str, Any], depth: int) -> bool:
+    try:
+        return not isinstance(_eval(node, run, env, depth), Unresolved)
+    except _Error:
+        return False
 
 
 def _unary(node: Any, run: _Run, env: Mapping[str, Any], depth: int) -> Any:
@@ -243,7 +273,7 @@ def _binary(node: Any, run: _Run, env: Mapping[str, Any], depth: int) -> Any:
 
 def _namespace(inner: Any, env: Mapping[str, Any]) -> str | None:
     head = _unwrap(inner)
-    if head.data == "identifier" and _name(head) in ("var", "local") and _name(head) not in env:
+    if head.data == "identifier" and _name(head) in ("var", "local", "module") and _name(head) not in env:
         return _name(head)
     return None
 
@@ -253,7 +283,8 @@ def _get_attr(node: Any, run: _Run, env: Mapping[str, Any], depth: int) -> Any:
     name = _name(_trees(step)[0])
     namespace = _namespace(inner, env)
     if namespace is not None:
-        found = run.scope.variable(name) if namespace == "var" else run.scope.local(name)
+        lookup = {"var": run.scope.variable, "local": run.scope.local, "module": run.scope.module}[namespace]
+        found = lookup(name)
         return Unresolved(_text(node, run)) if found is MISSING else found
     return _attribute(_eval(inner, run, env, depth), name, node, run)
 

@@ -1,36 +1,59 @@
-"""Group Terraform files into modules and resolve the values that can be known for certain.
+"""Terraform as it will be deployed: folders into module instances, values resolved where certain.
 
-A module is the set of .tf / .tf.json / tfvars files in one directory. Within it, an attribute
-that is not a literal is evaluated (``tcop_lint.assemble.expressions``) over the module's
-variables (``terraform.tfvars`` or ``*.auto.tfvars``, later files winning, or the variable's
-default) and locals (which may refer to locals; a cycle stays unknown). Everything that depends
-on anything else stays Unresolved, a template keeping its known prefix and suffix. Modules are
-independent: values passed into a local module call (``source = "./modules/x"``) are not
-followed, so a child module's variables without defaults stay Unresolved.
+A folder of .tf / .tf.json / tfvars files is a module. A folder no other folder calls is a root:
+its variables come from ``terraform.tfvars`` and ``*.auto.tfvars`` (later files winning) or their
+defaults. Each ``module`` block whose source is a local folder (or a module that ``terraform
+init`` installed, listed in ``.terraform/modules/modules.json``) is evaluated once per call:
+the caller's arguments bind the child's variables (its defaults only where the caller is
+silent), providers pass down (``providers = {...}`` or the defaults), ``count`` and
+``for_each`` on the call expand it, calls nest to any depth with cycle protection, and the
+child's outputs are the caller's ``module.NAME.OUTPUT``. A folder only ever called is judged
+through its callers, not alone with its defaults.
+
+Within an instance, every attribute that is not a literal is evaluated
+(``tcop_lint.assemble.expressions``); what depends on anything unknown stays Unresolved. A
+resource with ``count`` or ``for_each`` over a known collection becomes one resource per
+instance (``aws_security_group.x["a"]``) with ``each`` or ``count.index`` bound. A value a caller
+wrote is positioned at the caller's argument (with the child's attribute as a related place).
+A resource whose attributes meet unknown conditions with a known branch gets one variant per
+assignment of those conditions, so that each branch can be judged.
 """
 
 from __future__ import annotations
 
-import functools
+import itertools
+import json
 import posixpath
 import re
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
-from tcop_lint.assemble.expressions import MISSING, Scope, evaluate
-from tcop_lint.core.model import Node, Position, TfBlock, TfFile, TfModule, TfResource, Unresolved
-from tcop_lint.load.terraform import evaluable
+from tcop_lint.assemble.expressions import MISSING
+from tcop_lint.assemble.terraform_scope import Resolver, Trace
+from tcop_lint.core.model import (
+    DataPath,
+    ModuleCall,
+    Node,
+    Position,
+    TfBlock,
+    TfFile,
+    TfModule,
+    TfResource,
+    Unresolved,
+    Variant,
+)
 
-_MISSING = MISSING
-_UNCHANGED = object()  # the expression stays Unresolved
-_MAX_LOCAL_DEPTH = 32
 _NAME = r"[A-Za-z_][A-Za-z0-9_-]*"
-_REFERENCE = re.compile(rf"^(var|local)\.({_NAME})((?:\.{_NAME}|\[\s*(?:\"[^\"\\]*\"|[0-9]+)\s*\])*)$")
-_STEP = re.compile(rf"\.({_NAME})|\[\s*(?:\"([^\"\\]*)\"|([0-9]+))\s*\]")
 _PROVIDER_REF = re.compile(rf"^({_NAME})(?:\.({_NAME}))?$")
 _LOCATION_REF = re.compile(rf"^({_NAME})\.({_NAME})\.(location|region)$")
 _GCP_ZONE = re.compile(r"^([a-z]+-[a-z]+[0-9]+)-[a-z]$")
+_LOCAL_SOURCE = re.compile(r"^\.{1,2}(/|$)")
+_CREATION = ("count", "for_each")
+_CALL_META = frozenset({"source", "version", "count", "for_each", "providers", "depends_on"})
+MAX_INSTANCES = 100  # per count / for_each: more stay one resource with unknown keys
+MAX_CONDITIONS = 3  # per resource: more, and it is judged with them unknown
+MAX_DEPTH = 16  # module calls below a root
 
 
 @dataclass(frozen=True)
@@ -52,63 +75,98 @@ def module_directory(file: str) -> str:
     return "" if directory in ("", ".") else directory
 
 
+# --- folders and how they call each other ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Folder:
+    directory: str
+    files: tuple[TfFile, ...]
+    blocks: tuple[TfBlock, ...]
+    flags: tuple[bool, ...]  # per block: resolution cannot change it
+
+
+@dataclass(frozen=True)
+class _Estate:
+    folders: Mapping[str, _Folder]
+    installed: Mapping[str, Mapping[str, str]]  # root folder -> modules.json key -> module folder
+
+
 def assemble_modules(
-    files: Sequence[TfFile], settled: Mapping[str, Sequence[bool]] | None = None
+    files: Sequence[TfFile],
+    settled: Mapping[str, Sequence[bool]] | None = None,
+    installed: Mapping[str, Mapping[str, str]] | None = None,
 ) -> tuple[TfModule, ...]:
-    """One module per directory. ``settled`` (file -> a flag per block, from ``settled``) names
-    blocks that resolution cannot change; they are used as they are instead of copied."""
+    """Module instances: each root folder, and each module it calls, per call. ``settled``
+    (file -> a flag per block) names blocks that resolution cannot change; ``installed`` maps
+    a root folder's module call keys to the folders ``terraform init`` installed them in."""
     by_directory: dict[str, list[TfFile]] = {}
     for tf_file in files:
         by_directory.setdefault(module_directory(tf_file.file), []).append(tf_file)
-    return tuple(_assemble(directory, by_directory[directory], settled or {}) for directory in sorted(by_directory))
+    folders = {directory: _folder(directory, found, settled or {}) for directory, found in by_directory.items()}
+    estate = _Estate(folders, installed or {})
+    called = {
+        target
+        for folder in folders.values()
+        for block in folder.blocks
+        if block.block_type == "module"
+        and (target := _local_target(folder.directory, block)) in folders
+        and target != folder.directory
+    }
+    called.update(folder for keys in estate.installed.values() for folder in keys.values() if folder in folders)
+    modules: list[TfModule] = []
+    reached: set[str] = set()
+    for directory in sorted(folders):
+        if directory not in called:
+            modules.extend(_Instance(estate, folders[directory], None, reached).modules())
+    for directory in sorted(folders):
+        # called only from within a cycle of calls (an installed module never called is not ours)
+        if directory not in reached and not _is_installed(directory):
+            modules.extend(_Instance(estate, folders[directory], None, reached).modules())
+    return tuple(modules)
 
 
-def _assemble(directory: str, files: list[TfFile], settled: Mapping[str, Sequence[bool]]) -> TfModule:
-    files = sorted(files, key=lambda f: f.file)
-    blocks = [block for tf_file in files for block in tf_file.blocks]
-    flags = [flag for tf_file in files for flag in _flags(tf_file, settled)]
-    resolver = _Resolver(_variable_values(files, blocks), _locals(blocks))
-    resolved = [
-        b
-        if flag
-        else TfBlock(
-            b.file,
-            b.block_type,
-            b.labels,
-            Node(resolver.resolve(b.body.data), b.body.positions, b.body.base),
-            b.position,
-        )
-        for b, flag in zip(blocks, flags)
-    ]
-    if not _is_root(files, blocks):
-        resolved = _creation_without_defaults(files, blocks, resolved)
-    others = tuple(b for b in resolved if b.block_type not in ("resource", "data"))
-    sources = [b for b in resolved if b.block_type in ("resource", "data")]
-    index = _ModuleIndex(others, sources)
-    resources = []
-    for block in sources:
-        provider, alias = resource_provider(block)
-        found = region_source(index, block)
-        resources.append(
-            TfResource(
-                block=block,
-                provider=provider,
-                provider_alias=alias,
-                region=found.value if found else None,
-                region_position=found.position if found else None,
-            )
-        )
-    return TfModule(
-        directory=directory,
-        files=tuple(f.file for f in files),
-        resources=tuple(resources),
-        blocks=others,
-    )
+def _is_installed(directory: str) -> bool:
+    return directory.startswith(".terraform/") or "/.terraform/" in directory
+
+
+def _folder(directory: str, files: list[TfFile], settled: Mapping[str, Sequence[bool]]) -> _Folder:
+    ordered = tuple(sorted(files, key=lambda f: f.file))
+    blocks = tuple(block for tf_file in ordered for block in tf_file.blocks)
+    flags = tuple(flag for tf_file in ordered for flag in _flags(tf_file, settled))
+    return _Folder(directory, ordered, blocks, flags)
 
 
 def _flags(tf_file: TfFile, settled: Mapping[str, Sequence[bool]]) -> Sequence[bool]:
     found = settled.get(tf_file.file)
     return found if found is not None and len(found) == len(tf_file.blocks) else (False,) * len(tf_file.blocks)
+
+
+def _source(block: TfBlock) -> str | None:
+    data = block.body.data if isinstance(block.body.data, dict) else {}
+    source = data.get("source")
+    return source.strip() if isinstance(source, str) else None
+
+
+def _local_target(directory: str, block: TfBlock) -> str | None:
+    source = _source(block)
+    if source is None or not _LOCAL_SOURCE.match(source):
+        return None
+    joined = posixpath.normpath(posixpath.join(directory or ".", source))
+    return None if joined.startswith("..") else ("" if joined == "." else joined)
+
+
+def _is_root(folder: _Folder) -> bool:
+    """A folder Terraform is run in (it configures a provider or a backend, or has tfvars), as
+    opposed to a module whose callers set its variables."""
+    if any(f.tfvars is not None for f in folder.files):
+        return True
+    for block in folder.blocks:
+        if block.block_type == "provider":
+            return True
+        if block.block_type == "terraform" and isinstance(block.body.data, dict) and "backend" in block.body.data:
+            return True
+    return False
 
 
 # --- variables and locals ----------------------------------------------------------------------
@@ -123,59 +181,25 @@ def _tfvars_order(tf_file: TfFile) -> tuple[int, str] | None:
     return None  # other .tfvars files are only used when named on the command line
 
 
-def _is_root(files: list[TfFile], blocks: list[TfBlock]) -> bool:
-    """A folder Terraform is run in (it configures a provider or a backend, or has tfvars), as
-    opposed to a module whose callers set its variables."""
-    if any(f.tfvars is not None for f in files):
-        return True
-    for block in blocks:
-        if block.block_type == "provider":
-            return True
-        if block.block_type == "terraform" and isinstance(block.body.data, dict) and "backend" in block.body.data:
-            return True
-    return False
+def _defaults(blocks: Sequence[TfBlock]) -> dict[str, Any]:
+    return {
+        block.labels[0]: block.body.data["default"]
+        for block in blocks
+        if block.block_type == "variable"
+        and block.labels
+        and isinstance(block.body.data, dict)
+        and "default" in block.body.data
+    }
 
 
-_CREATION = ("count", "for_each")
+def _declared(blocks: Sequence[TfBlock]) -> set[str]:
+    return {b.labels[0] for b in blocks if b.block_type == "variable" and b.labels}
 
 
-def _creation_without_defaults(files: list[TfFile], blocks: list[TfBlock], resolved: list[TfBlock]) -> list[TfBlock]:
-    """In a module, whether a resource is created is the caller's choice: a variable's default
-    does not decide ``count`` or ``for_each`` (an opt-in resource is still judged), though a
-    literal or a local of literals does."""
-    strict = _Resolver(_variable_values(files, blocks, with_defaults=False), _locals(blocks))
-    out = []
-    for original, block in zip(blocks, resolved):
-        data = original.body.data
-        if (
-            block.block_type in ("resource", "data", "module")
-            and isinstance(data, dict)
-            and isinstance(block.body.data, dict)
-        ):
-            keys = [key for key in _CREATION if isinstance(data.get(key), Unresolved)]
-            if keys:
-                body = dict(block.body.data)
-                for key in keys:
-                    body[key] = strict.resolve(data[key])
-                block = TfBlock(
-                    block.file,
-                    block.block_type,
-                    block.labels,
-                    Node(body, block.body.positions, block.body.base),
-                    block.position,
-                )
-        out.append(block)
-    return out
-
-
-def _variable_values(files: list[TfFile], blocks: list[TfBlock], with_defaults: bool = True) -> dict[str, Any]:
+def _tfvars(folder: _Folder) -> dict[str, Any]:
     values: dict[str, Any] = {}
-    for block in blocks:
-        if with_defaults and block.block_type == "variable" and block.labels and isinstance(block.body.data, dict):
-            if "default" in block.body.data:
-                values[block.labels[0]] = block.body.data["default"]
-    loaded = [(order, f) for f in files if f.tfvars is not None and (order := _tfvars_order(f)) is not None]
-    declared = {b.labels[0] for b in blocks if b.block_type == "variable" and b.labels}
+    loaded = [(order, f) for f in folder.files if f.tfvars is not None and (order := _tfvars_order(f)) is not None]
+    declared = _declared(folder.blocks)
     for _, tf_file in sorted(loaded, key=lambda pair: pair[0]):
         data = tf_file.tfvars.data if tf_file.tfvars else None
         if isinstance(data, dict):
@@ -183,7 +207,7 @@ def _variable_values(files: list[TfFile], blocks: list[TfBlock], with_defaults: 
     return values
 
 
-def _locals(blocks: list[TfBlock]) -> dict[str, Any]:
+def _locals(blocks: Sequence[TfBlock]) -> dict[str, Any]:
     found: dict[str, Any] = {}
     for block in blocks:
         if block.block_type == "locals" and isinstance(block.body.data, dict):
@@ -191,112 +215,402 @@ def _locals(blocks: list[TfBlock]) -> dict[str, Any]:
     return found
 
 
-_PENDING = (dict, list, Unresolved)
+# --- one module instance -------------------------------------------------------------------------
 
 
-class _Resolver:
-    """Substitutes certain values for var. and local. references (a closure over one module)."""
+@dataclass(frozen=True)
+class _Call:
+    """How a module instance is reached from its root."""
 
-    def __init__(self, variables: Mapping[str, Any], local_values: Mapping[str, Any]) -> None:
-        self.variables = variables
-        self.local_values = local_values
-        self.resolved_locals: dict[str, Any] = {}
-        self.in_progress: set[str] = set()
-        self.settled: dict[str, Any] = {}  # expression text -> its value, or _UNCHANGED
+    address: str  # module.db, module.app["a"].module.db
+    root: str  # the folder Terraform runs in
+    arguments: Mapping[str, Any]  # resolved in the caller
+    origins: Mapping[str, Position]  # where the caller wrote each argument (with its file)
+    called_from: tuple[Position, ...]  # each module block on the way down (with its file)
+    providers: Callable[[str, str | None], TfBlock | None]  # provider configurations of the caller
+    keys: tuple[str, ...]  # module names on the way down (the keys of modules.json)
+    chain: tuple[str, ...]  # folders on the way down
 
-    def resolve(self, data: Any, depth: int = 0) -> Any:
-        """A copy of ``data`` with every resolvable Unresolved replaced (explicit stack)."""
-        # Scalars are copied with their container; only containers and Unresolved values go
-        # on the stack, in the order a full walk would visit them (locals resolve in that order).
-        holder = [data]
-        stack: list[tuple[Any, Any, Any]] = [(data, holder, 0)]
-        pending = _PENDING
-        while stack:
-            value, target, key = stack.pop()
-            if isinstance(value, dict):
-                copy: Any = dict(value)
-                stack.extend([(v, copy, k) for k, v in value.items() if isinstance(v, pending)])
-            elif isinstance(value, list):
-                copy = list(value)
-                stack.extend([(v, copy, i) for i, v in enumerate(value) if isinstance(v, pending)])
-            elif isinstance(value, Unresolved):
-                copy = self.expression(value, depth)
-            else:
-                continue
-            target[key] = copy
-        return holder[0]
 
-    def expression(self, value: Unresolved, depth: int) -> Any:
-        # Outside the resolution of a local, an expression always resolves the same way (a
-        # local, once resolved, keeps its value): modules repeat the same few many times.
-        settled = depth == 0 and not self.in_progress
-        if settled:
-            found = self.settled.get(value.expression, _MISSING)
-            if found is not _MISSING:
-                return value if found is _UNCHANGED else found
-        text = value.expression.strip()
-        if _REFERENCE.match(text):
-            found = self.reference(text, depth)
-        elif not evaluable(text):
-            found = _MISSING  # it depends on a resource, data source, each or count: unknown here
+ProviderLookup = Callable[[str, str | None], TfBlock | None]
+
+
+class _Instance:
+    """One evaluation of a folder: as a root, or for one call (module outputs resolve lazily)."""
+
+    def __init__(self, estate: _Estate, folder: _Folder, call: _Call | None, reached: set[str]) -> None:
+        self.estate = estate
+        self.folder = folder
+        self.call = call
+        self.reached = reached
+        reached.add(folder.directory)
+        blocks = folder.blocks
+        if call is None:
+            variables = {**_defaults(blocks), **_tfvars(folder)}
+            self.origins: Mapping[str, Position] = {}
         else:
-            found = evaluate(text, Scope(self.variable, functools.partial(self.local, depth=depth)))
-        if isinstance(found, Unresolved):
-            # unknown: kept as written, with the known prefix and suffix of a template
-            found = (
-                Unresolved(value.expression, found.prefix, found.suffix) if found.prefix or found.suffix else _MISSING
-            )
-        if settled:
-            self.settled[value.expression] = _UNCHANGED if found is _MISSING else found
-        return value if found is _MISSING else found
+            declared = _declared(blocks)
+            variables = {**_defaults(blocks), **{k: v for k, v in call.arguments.items() if k in declared}}
+            self.origins = {k: v for k, v in call.origins.items() if k in declared}
+        self.calls = {b.labels[0]: b for b in blocks if b.block_type == "module" and b.labels}
+        self.outputs_memo: dict[str, Any] = {}
+        self.calling: set[str] = set()
+        self.children: list[TfModule] = []
+        self.module_calls: dict[str, ModuleCall] = {}
+        local_values = _locals(blocks)
+        self.resolver = Resolver(variables, local_values, modules=self.module_outputs)
+        # In a module judged alone, whether a resource is created is its callers' choice: a
+        # variable's default does not decide count or for_each (an opt-in resource is still
+        # judged), though a literal or a local of literals does.
+        self.creation = (
+            Resolver(_tfvars(folder), local_values, modules=self.module_outputs)
+            if call is None and not _is_root(folder)
+            else self.resolver
+        )
+        self.assumed: dict[tuple[tuple[str, bool], ...], Resolver] = {}
 
-    def variable(self, name: str) -> Any:
-        return self.variables.get(name, _MISSING)
+    # -- the instance's own blocks
 
-    def reference(self, text: str, depth: int) -> Any:
-        match = _REFERENCE.match(text)
-        if not match:
-            return _MISSING
-        kind, name, steps = match.groups()
-        if kind == "var":
-            current = self.variables.get(name, _MISSING)
-        else:
-            current = self.local(name, depth)
-        for step in _STEP.finditer(steps or ""):
-            if current is _MISSING or isinstance(current, Unresolved):
-                return _MISSING
-            attribute, quoted, number = step.groups()
-            if number is not None:
-                index = int(number)
-                current = current[index] if isinstance(current, list) and index < len(current) else _MISSING
+    def modules(self) -> list[TfModule]:
+        folder = self.folder
+        others: list[TfBlock] = []
+        sources: list[tuple[TfBlock, bool]] = []
+        for block, flag in zip(folder.blocks, folder.flags):
+            if block.block_type in ("resource", "data"):
+                sources.append((block, flag))
             else:
-                key = attribute if attribute is not None else quoted
-                current = current.get(key, _MISSING) if isinstance(current, dict) else _MISSING
-        return current
+                others.append(self._placed(block) if flag else self._resolved(block, self.resolver))
+        for name in sorted(self.calls):
+            self.module_outputs(name)
+        resources: list[TfResource] = []
+        index = _ModuleIndex(tuple(others), tuple(b for b, _ in sources), self._inherited)
+        for block, flag in sources:
+            resources.extend(self._resources(block, flag, index))
+        call = self.call
+        used = {(r.provider, r.provider_alias) for r in resources}
+        inherited = tuple(
+            (name if alias is None else f"{name}.{alias}", found)
+            for name, alias in sorted(used, key=lambda pair: (pair[0], pair[1] or ""))
+            if index.own_provider(name, alias) is None and (found := self._inherited(name, alias)) is not None
+        )
+        own = TfModule(
+            directory=folder.directory,
+            files=tuple(f.file for f in folder.files),
+            resources=tuple(resources),
+            blocks=tuple(others),
+            address=call.address if call else "",
+            called_from=call.called_from if call else (),
+            calls=tuple(self.module_calls[name] for name in sorted(self.module_calls)),
+            root=call.root if call else None,
+            inherited_providers=inherited,
+        )
+        return [own, *sorted(self.children, key=lambda m: m.address)]
 
-    def local(self, name: str, depth: int) -> Any:
-        if name in self.resolved_locals:
-            return self.resolved_locals[name]
-        if name not in self.local_values or name in self.in_progress or depth > _MAX_LOCAL_DEPTH:
-            return _MISSING
-        self.in_progress.add(name)
+    def _inherited(self, name: str, alias: str | None) -> TfBlock | None:
+        return self.call.providers(name, alias) if self.call is not None else None
+
+    def _resolved(
+        self, block: TfBlock, resolver: Resolver, skip: frozenset[str] = frozenset(), trace: Trace | None = None
+    ) -> TfBlock:
+        data = block.body.data
+        if not isinstance(data, dict):
+            return block
+        reads: dict[DataPath, Trace] = {}
+        kept = {k: data[k] for k in skip if k in data}
+        body = resolver.resolve({k: v for k, v in data.items() if k not in skip}, trace=trace, reads=reads)
+        body.update(kept)
+        return TfBlock(
+            block.file, block.block_type, block.labels, Node(body, self._positions(block, reads)), block.position
+        )
+
+    def _positions(self, block: TfBlock, reads: Mapping[DataPath, Trace]) -> Mapping[DataPath, Position]:
+        """The block's positions, with a value a caller wrote placed at the caller's argument."""
+        call = self.call
+        if call is None:
+            return block.body.positions
+        moved: dict[DataPath, Position] = {}
+        for path, used in reads.items():
+            origin = next((self.origins[name] for name in used.variables if name in self.origins), None)
+            if origin is not None:
+                own = replace(block.body.locate(path), file=block.file, related=())
+                moved[path] = replace(origin, related=(*origin.related, own))
+        return _CalledPositions(block.body.positions, moved, block.file, call.called_from)
+
+    def _placed(self, block: TfBlock) -> TfBlock:
+        """A block kept as written, with the positions of a module instance."""
+        if self.call is None:
+            return block
+        positions = self._positions(block, {})
+        return TfBlock(block.file, block.block_type, block.labels, Node(block.body.data, positions), block.position)
+
+    # -- resources: instances and variants
+
+    def _resources(self, block: TfBlock, flag: bool, index: _ModuleIndex) -> list[TfResource]:
+        data = block.body.data if isinstance(block.body.data, dict) else {}
+        creation = {k: self.creation.resolve(data[k]) for k in _CREATION if k in data}
+        if flag and not creation:
+            return [self._resource(self._placed(block), index)]
+        instances = _instances(creation, block)
+        out = []
+        for key, names in instances:
+            resolver = self.resolver.bound(names) if names else self.resolver
+            trace = Trace()
+            resolved = self._with(self._resolved(block, resolver, frozenset(_CREATION), trace), creation)
+            variants = self._variants(block, names, creation, trace.conditions, index)
+            out.append(replace(self._resource(resolved, index), instance_key=key, variants=variants))
+        return out
+
+    def _with(self, block: TfBlock, creation: Mapping[str, Any]) -> TfBlock:
+        if not creation:
+            return block
+        body = {**block.body.data, **creation}
+        return TfBlock(block.file, block.block_type, block.labels, Node(body, block.body.positions), block.position)
+
+    def _variants(
+        self,
+        block: TfBlock,
+        names: Mapping[str, Any],
+        creation: Mapping[str, Any],
+        conditions: Sequence[str],
+        index: _ModuleIndex,
+    ) -> tuple[Variant, ...]:
+        if not conditions or len(conditions) > MAX_CONDITIONS:
+            return ()
+        variants = []
+        for values in itertools.product((True, False), repeat=len(conditions)):
+            assume = tuple(zip(conditions, values))
+            resolver = self.assumed.get(assume)
+            if resolver is None:
+                resolver = self.assumed[assume] = self.resolver.assuming(dict(assume))
+            bound = resolver.bound(names) if names else resolver
+            resolved = self._with(self._resolved(block, bound, frozenset(_CREATION)), creation)
+            where = " and ".join(f"{text} is {'true' if value else 'false'}" for text, value in assume)
+            variants.append(Variant(f"when {where}", self._resource(resolved, index)))
+        return tuple(variants)
+
+    def _resource(self, block: TfBlock, index: _ModuleIndex) -> TfResource:
+        provider, alias = resource_provider(block)
+        found = region_source(index, block)
+        return TfResource(
+            block=block,
+            provider=provider,
+            provider_alias=alias,
+            region=found.value if found else None,
+            region_position=found.position if found else None,
+            module_address=self.call.address if self.call else "",
+        )
+
+    # -- module calls
+
+    def module_outputs(self, name: str) -> Any:
+        """``module.NAME``: the outputs of the call (a map or list of them for for_each or
+        count), evaluating it the first time; MISSING when it cannot be read."""
+        if name in self.outputs_memo:
+            return self.outputs_memo[name]
+        if name in self.calling or name not in self.calls:
+            return MISSING
+        self.calling.add(name)
         try:
-            value = self.resolve(self.local_values[name], depth + 1)
+            found = self._call_module(name, self.calls[name])
         finally:
-            self.in_progress.discard(name)
-        self.resolved_locals[name] = value
-        return value
+            self.calling.discard(name)
+        self.outputs_memo[name] = found
+        return found
+
+    def _call_module(self, name: str, block: TfBlock) -> Any:
+        source = _source(block) or ""
+        call = self.call
+        keys = (*(call.keys if call else ()), name)
+        root = call.root if call else self.folder.directory
+        target, installed = self._target(block, keys, root)
+        chain = (*(call.chain if call else ()), self.folder.directory)
+        if target is not None and (target in chain or len(chain) > MAX_DEPTH):
+            target = None
+        self.module_calls[name] = ModuleCall(block, source, target, installed)
+        if target is None:
+            return MISSING
+        data = block.body.data if isinstance(block.body.data, dict) else {}
+        creation = {k: self.resolver.resolve(data[k]) for k in _CREATION if k in data}
+        instances = _instances(creation, block, expand_count=True)
+        prefix = f"{call.address}." if call else ""
+        at = replace(block.position, file=block.file)
+        outputs: dict[str, Any] = {}
+        for key, names in instances:
+            resolver = self.resolver.bound(names) if names else self.resolver
+            resolved = self._resolved(block, resolver, _CALL_META)
+            arguments = {k: v for k, v in resolved.body.data.items() if k not in _CALL_META}
+            origins = {}
+            for argument in arguments:
+                where = resolved.body.locate((argument,))
+                origins[argument] = where if where.file else replace(where, file=block.file)
+            child = _Instance(
+                self.estate,
+                self.estate.folders[target],
+                _Call(
+                    address=f"{prefix}module.{name}{key}",
+                    root=root,
+                    arguments=arguments,
+                    origins=origins,
+                    called_from=(*(call.called_from if call else ()), at),
+                    providers=self._passed_providers(data.get("providers")),
+                    keys=keys,
+                    chain=chain,
+                ),
+                self.reached,
+            )
+            self.children.extend(child.modules())
+            outputs[key] = child.outputs()
+        if "for_each" in creation and not isinstance(creation["for_each"], Unresolved) and len(instances) > 1:
+            return {_key_text(k): v for k, v in outputs.items()}
+        if "count" in creation and isinstance(creation["count"], int) and "" not in outputs:
+            return [outputs[k] for k in sorted(outputs, key=lambda k: int(k[1:-1]))]
+        return next(iter(outputs.values()), MISSING)
+
+    def _target(self, block: TfBlock, keys: tuple[str, ...], root: str) -> tuple[str | None, bool]:
+        folders = self.estate.folders
+        local = _local_target(self.folder.directory, block)
+        installed = self.estate.installed.get(root, {})
+        if local is not None:
+            return (local, False) if local in folders else (None, False)
+        found = installed.get(".".join(keys))
+        return (found, True) if found is not None and found in folders else (None, False)
+
+    def _passed_providers(self, mapping: Any) -> ProviderLookup:
+        """What a child's ``provider`` references reach: the ``providers`` map of the call, or,
+        without one, the caller's default configurations."""
+        index = _ModuleIndex(tuple(b for b in self.folder.blocks if b.block_type == "provider"), (), self._inherited)
+        passed: dict[str, tuple[str, str | None]] = {}
+        if isinstance(mapping, list) and len(mapping) == 1 and isinstance(mapping[0], dict):
+            mapping = mapping[0]
+        if isinstance(mapping, dict):
+            for key, value in mapping.items():
+                text = value.expression if isinstance(value, Unresolved) else value
+                match = _PROVIDER_REF.match(text.strip()) if isinstance(text, str) else None
+                if match:
+                    passed[str(key).strip('"')] = (match.group(1), match.group(2))
+
+        def lookup(name: str, alias: str | None) -> TfBlock | None:
+            key = name if alias is None else f"{name}.{alias}"
+            if isinstance(mapping, dict):
+                target = passed.get(key)
+                return index.provider(*target) if target is not None else None
+            return index.provider(name, None) if alias is None else None
+
+        return lookup
+
+    def outputs(self) -> dict[str, Any]:
+        values: dict[str, Any] = {}
+        for block in self.folder.blocks:
+            if block.block_type == "output" and block.labels and isinstance(block.body.data, dict):
+                value = block.body.data.get("value", MISSING)
+                found = self.resolver.resolve(value) if value is not MISSING else Unresolved(block.address)
+                values[block.labels[0]] = found
+        return values
+
+
+class _CalledPositions(Mapping[DataPath, Position]):
+    """The positions of a block in a module instance, worked out when asked for: a value the
+    caller wrote is at the caller's argument; the module's own value is where it is written,
+    with the calls as related places, or, in a module terraform init installed (not the
+    repository's own code), at the call in the repository with the module's line related."""
+
+    def __init__(
+        self,
+        own: Mapping[DataPath, Position],
+        moved: Mapping[DataPath, Position],
+        file: str,
+        calls: tuple[Position, ...],
+    ) -> None:
+        self.own = own
+        self.moved = moved
+        self.file = file
+        self.calls = calls
+        self.at_call = next((c for c in calls if not _is_installed(module_directory(c.file or ""))), None)
+        if not _is_installed(module_directory(file)):
+            self.at_call = None
+
+    def __getitem__(self, path: DataPath) -> Position:
+        found = self.moved.get(path)
+        if found is not None:
+            return found
+        position = self.own[path]
+        if self.at_call is not None:
+            return replace(self.at_call, related=(replace(position, file=self.file),))
+        return replace(position, related=self.calls)
+
+    def __iter__(self) -> Iterator[DataPath]:
+        return iter({**self.own, **self.moved})
+
+    def __len__(self) -> int:
+        return len({**self.own, **self.moved})
+
+
+def _key_text(key: str) -> str:
+    """``["a"]`` -> ``a``; ``[0]`` -> ``0``."""
+    inner = key[1:-1]
+    return json.loads(inner) if inner.startswith('"') else inner
+
+
+def _instances(
+    creation: Mapping[str, Any], block: TfBlock, expand_count: bool = False
+) -> list[tuple[str, Mapping[str, Any]]]:
+    """(instance key, names bound) for each instance of a block; one unkeyed instance when the
+    collection is unknown, too large, or (``count``) when nothing in the block tells its
+    instances apart."""
+    single: list[tuple[str, Mapping[str, Any]]] = [("", {})]
+    if "for_each" in creation:
+        collection = creation["for_each"]
+        if isinstance(collection, dict):
+            pairs = [(str(k), v) for k, v in collection.items()]
+        elif isinstance(collection, list) and all(isinstance(v, str) for v in collection):
+            pairs = [(v, v) for v in dict.fromkeys(collection)]
+        else:
+            return single
+        if not pairs or len(pairs) > MAX_INSTANCES:
+            return single
+        return [(f"[{json.dumps(k)}]", {"each": {"key": k, "value": v}}) for k, v in pairs]
+    if "count" in creation:
+        count = creation["count"]
+        if isinstance(count, bool) or not isinstance(count, int) or not 0 < count <= MAX_INSTANCES:
+            return single
+        if not expand_count and not _mentions(block.body.data, "count.index"):
+            return single
+        return [(f"[{i}]", {"count": {"index": i}}) for i in range(count)]
+    return single
+
+
+def _mentions(data: Any, text: str) -> bool:
+    stack = [data]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, dict):
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+        elif isinstance(value, Unresolved) and text in value.expression:
+            return True
+    return False
 
 
 # --- providers and regions ---------------------------------------------------------------------
+
+
+def _no_provider(name: str, alias: str | None) -> TfBlock | None:
+    return None
 
 
 @dataclass(frozen=True)
 class _ModuleIndex:
     blocks: tuple[TfBlock, ...]
     sources: Sequence[TfBlock]
+    inherited: Callable[[str, str | None], TfBlock | None] = _no_provider
 
     def provider(self, name: str, alias: str | None) -> TfBlock | None:
+        """The configuration a resource of this module uses: its own, else its callers'."""
+        own = self.own_provider(name, alias)
+        return own if own is not None else self.inherited(name, alias)
+
+    def own_provider(self, name: str, alias: str | None) -> TfBlock | None:
         for block in self.blocks:
             if block.block_type != "provider" or block.labels[:1] != (name,):
                 continue
@@ -314,7 +628,12 @@ class _ModuleIndex:
 
 
 def module_index(module: TfModule) -> _ModuleIndex:
-    return _ModuleIndex(module.blocks, tuple(r.block for r in module.resources))
+    passed = dict(module.inherited_providers)
+
+    def inherited(name: str, alias: str | None) -> TfBlock | None:
+        return passed.get(name if alias is None else f"{name}.{alias}")
+
+    return _ModuleIndex(module.blocks, tuple(r.block for r in module.resources), inherited)
 
 
 def resource_provider(block: TfBlock) -> tuple[str, str | None]:

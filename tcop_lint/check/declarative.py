@@ -640,12 +640,16 @@ def subject_hits(subject: Subject, rule_cases: tuple[Case, ...], exempted: tuple
         yield from case_hits(subject, case, exempt)
 
 
-def work(rule: Mapping[str, Any], documents: Documents) -> Iterator[tuple[Subject, Callable[[], Iterable[Hit]]]]:
-    """The engine's unit of work for a declarative rule: one producer of hits per subject."""
+def work(rule: Mapping[str, Any], documents: Documents) -> Iterator[tuple[Subject, Callable[[Subject], Iterable[Hit]]]]:
+    """The engine's unit of work for a declarative rule: per subject, what judges it."""
     rule_cases = cases(rule)
     # Exemptions do not depend on the subject: looked for once per scan, not once per subject.
     exempted = tuple(
         bool(case.unless_resource) and _may_exempt(case.unless_resource or {}, documents) for case in rule_cases
     )
     for subject in subjects(documents, rule):
-        yield subject, functools.partial(subject_hits, subject, rule_cases, exempted)
+        yield subject, functools.partial(_judged, rule_cases=rule_cases, exempted=exempted)
+
+
+def _judged(subject: Subject, rule_cases: tuple[Case, ...], exempted: tuple[bool, ...]) -> Iterator[Hit]:
+    return subject_hits(subject, rule_cases, exempted)

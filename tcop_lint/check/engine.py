@@ -5,13 +5,14 @@ from __future__ import annotations
 import traceback
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from tcop_lint.check import declarative
-from tcop_lint.check.subjects import Subject, subjects
+from tcop_lint.check.subjects import Subject, subjects, variant_subjects
 from tcop_lint.core.model import (
+    LEVEL_RANK,
     Check,
     CheckCrash,
     Documents,
@@ -36,32 +37,80 @@ class CheckRun:
 
 def _python_work(
     check: Check, documents: Documents, settings: Settings
-) -> Iterable[tuple[Subject | None, Callable[[], Iterable[Hit]]]]:
+) -> Iterable[tuple[Subject | None, Callable[[Any], Iterable[Hit]]]]:
     from tcop_lint.check.registry import check_options, rule_function
 
     rule = check.rule
     function = rule_function(rule["function"])
     context = RuleContext(documents, settings, check_options(check, settings))
     if "target" not in rule:
-        yield None, lambda: function(context)
+        yield None, lambda _: function(context)
         return
     for subject in subjects(documents, rule):
-        yield subject, partial(function, subject, context)
+        yield subject, partial(_call_rule, function, context)
+
+
+def _call_rule(function: Callable[..., Iterable[Hit]], context: RuleContext, subject: Subject) -> Iterable[Hit]:
+    return function(subject, context)
+
+
+def _subject_hits(check: Check, subject: Subject | None, produce: Callable[[Any], Iterable[Hit]]) -> list[Hit]:
+    """The hits on one subject. A resource with variants (unknown conditions whose branches are
+    known) is judged in each: what fails in every variant is a finding as it stands; what fails
+    only in some says under which condition, at no more than warning level."""
+    variants = variant_subjects(subject) if subject is not None else ()
+    if not variants:
+        return list(produce(subject))
+    found: dict[tuple[str | None, str, str], tuple[Hit, list[str]]] = {}
+    for condition, variant in variants:
+        for hit in produce(variant):
+            entry = found.setdefault((hit.file, hit.address, hit.key), (hit, []))
+            if condition not in entry[1]:
+                entry[1].append(condition)
+    hits = []
+    for hit, conditions in found.values():
+        if len(conditions) == len(variants):
+            hits.append(hit)
+            continue
+        where = _conditions_text(conditions)
+        level = hit.level or check.level
+        hits.append(
+            replace(
+                hit,
+                message=f"{hit.message} ({where})",
+                level="warning" if LEVEL_RANK[level] > LEVEL_RANK["warning"] else level,
+                properties={**hit.properties, "condition": where},
+            )
+        )
+    return hits
+
+
+def _conditions_text(conditions: Sequence[str]) -> str:
+    """``when a is true and b is false`` for each variant, said once: the assignments they share."""
+    parts = [condition.removeprefix("when ").split(" and ") for condition in conditions]
+    common = [part for part in parts[0] if all(part in other for other in parts[1:])]
+    return "when " + " and ".join(common) if common else " or ".join(conditions)
 
 
 def to_finding(check: Check, hit: Hit, disambiguator: str = "") -> Finding:
+    """A finding from a hit. A value a module's caller wrote is reported where the caller wrote
+    it (its position names that file), with the module's own line as a related place."""
+    position = hit.position
+    moved_to = position.file if position is not None else None
+    span = hit.span if hit.span is None or hit.span.file == moved_to else None
     return Finding(
         check_id=check.id,
         level=hit.level or check.level,
         tcop_point=check.tcop_point,
-        file=hit.file,
-        position=hit.position,
+        file=moved_to or hit.file,
+        position=position,
         address=hit.address,
         message=hit.message,
         fingerprint=fingerprint(check.id, hit, disambiguator=disambiguator),
         properties=dict(hit.properties),
-        span=hit.span,
+        span=span,
         anchor_only=hit.anchor_only,
+        related=position.related if position is not None else (),
     )
 
 
@@ -90,7 +139,7 @@ def run_check(check: Check, documents: Documents, settings: Settings) -> CheckRu
         return CheckRun((), (CheckCrash(check.id, None, f"{type(error).__name__}: {error}", traceback.format_exc()),))
     for subject, produce in work:
         try:
-            hits.extend(produce())
+            hits.extend(_subject_hits(check, subject, produce))
         except Exception as error:  # a broken check must not end the scan; it is reported and exits 3
             file = subject.file if subject is not None else None
             crashes.setdefault(

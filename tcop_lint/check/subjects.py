@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fnmatch import translate
 from functools import lru_cache
 from typing import Any
@@ -21,6 +21,7 @@ from tcop_lint.core.model import (
     Level,
     Node,
     Position,
+    TfResource,
 )
 
 
@@ -126,11 +127,23 @@ def _terraform_resources(documents: Documents, spec: Mapping[str, Any], mode: st
             yield Subject(
                 kind=f"terraform.{mode}",
                 file=block.file,
-                address=resource.address if module.directory == "" else f"{module.directory}:{resource.address}",
+                address=module.qualified(resource.address),
                 node=block.body,
                 source=resource,
                 properties={"provider": resource.provider, "resource_type": resource.type},
             )
+
+
+def variant_subjects(subject: Subject) -> list[tuple[str, Subject]]:
+    """A resource under each assignment of the unknown conditions it depends on (none when
+    it has no variants): (condition, the subject as it is then)."""
+    resource = subject.source
+    if not isinstance(resource, TfResource) or not resource.variants:
+        return []
+    return [
+        (variant.condition, replace(subject, node=variant.resource.block.body, source=variant.resource))
+        for variant in resource.variants
+    ]
 
 
 def _terraform_blocks(documents: Documents, spec: Mapping[str, Any]) -> Iterator[Subject]:

@@ -203,6 +203,15 @@ class TfModule:
     called_from: tuple[Position, ...] = ()
     calls: tuple[ModuleCall, ...] = ()  # the module blocks of this module
     plan: str | None = None
+    root: str | None = None  # the folder Terraform runs in, for a module called from it
+    # Provider configurations written by callers (passed down, or inherited as defaults),
+    # by the key this module's resources name them with: "aws", "aws.east".
+    inherited_providers: tuple[tuple[str, TfBlock], ...] = ()
+
+    def qualified(self, address: str) -> str:
+        """A resource address with the folder Terraform runs in: ``envs/prod:module.db.x.y``."""
+        folder = self.directory if self.root is None else self.root
+        return address if folder == "" else f"{folder}:{address}"
 
 
 # --- YAML / JSON documents --------------------------------------------------------------

@@ -7,6 +7,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from tcop_lint.discover.terraform_init import installed_terraform_modules
+
 SKIPPED_DIRECTORIES = frozenset({".git", ".terraform", "node_modules", "vendor", ".venv", "__pycache__"})
 
 
@@ -17,6 +19,10 @@ class ScanScope:
     targets: tuple[str, ...]  # the files findings may be reported on (explicit paths), sorted
     is_git: bool
     explicit: bool  # files were named on the command line (pre-commit)
+    # Modules `terraform init` installed: root folder -> ((call key, module folder), ...),
+    # from each .terraform/modules/modules.json, and the Terraform files in those folders.
+    installed_modules: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()
+    module_files: tuple[str, ...] = ()
 
 
 class DiscoveryError(ValueError):
@@ -123,10 +129,11 @@ def discover(
         listed = _walk_files(root)
     spec = exclude_spec(exclude)
     files = tuple(name for name in listed if not _excluded(name, spec))
+    installed, module_files = installed_terraform_modules(root, files)
     if explicit_files or len(directories) > 1 or (directories and directories[0].resolve() != root):
         targets = _targets(root, directories, explicit_files, files, spec)
-        return ScanScope(root, files, targets, is_git, explicit=True)
-    return ScanScope(root, files, files, is_git, explicit=False)
+        return ScanScope(root, files, targets, is_git, True, installed, module_files)
+    return ScanScope(root, files, files, is_git, False, installed, module_files)
 
 
 def _relative(root: Path, path: Path) -> str:

@@ -13,9 +13,12 @@ def files_to_load(scope: ScanScope, with_repository: bool = True) -> tuple[str, 
     from tcop_lint.load.content import repository_file, view_wanted
     from tcop_lint.load.content import wanted as content_wanted
 
+    installed = scope.module_files  # modules terraform init installed: read to follow calls into them
     if not scope.explicit:
-        return tuple(name for name in scope.files if loader_for(name) or (with_repository and content_wanted(name)))
+        listed = tuple(name for name in scope.files if loader_for(name) or (with_repository and content_wanted(name)))
+        return tuple(sorted((*listed, *installed))) if installed else listed
     wanted = {name for name in scope.targets if loader_for(name)}
+    wanted.update(installed)
     # Terraform needs its module's other files to resolve variables; manifests need their
     # neighbours for relations (an HPA or PodDisruptionBudget beside a Deployment).
     directories = {(loader_for(name) == "terraform", name.rpartition("/")[0]) for name in wanted}

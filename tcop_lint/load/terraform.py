@@ -608,11 +608,13 @@ def _json_tfvars(text: str) -> Node:
 # count, a for variable): an expression with one and neither of those nor a template around it
 # depends on what no module can tell, so it is not worth parsing again.
 _TRAVERSAL = re.compile(r"(?<![\w.\"-])(?!var\.|local\.)[A-Za-z_][\w-]*(?:\.[A-Za-z_*]|\[)")
+_BOUND = re.compile(r"(?<![\w.\"-])(?:var|local|module|each|count)\.")
 
 
 def evaluable(text: str) -> bool:
-    """Whether evaluating an Unresolved expression's text might give something known."""
-    return "var." in text or "local." in text or text.lstrip().startswith('"') or not _TRAVERSAL.search(text)
+    """Whether evaluating an Unresolved expression's text might give something known: it
+    refers to variables, locals, module outputs or an instance's each/count, or to nothing."""
+    return text.lstrip().startswith('"') or _BOUND.search(text) is not None or not _TRAVERSAL.search(text)
 
 
 def settled(block: TfBlock) -> bool:

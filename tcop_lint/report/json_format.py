@@ -27,6 +27,8 @@ def finding_record(finding: Finding) -> dict[str, Any]:
         "suppressed": finding.suppressed,
         "baseline_state": finding.baseline_state,
         "properties": {key: finding.properties[key] for key in sorted(finding.properties)},
+        # a resource in a called module: the module's line a caller's value reaches, or the calls
+        "related": [{"file": p.file, "line": p.line, "column": p.column} for p in finding.related if p.file],
     }
 
 

@@ -394,6 +394,7 @@ def _results(findings: Sequence[Finding], index: Mapping[str, int], anchor: str 
                 level=f.level,  # always written, "warning" too
                 message=_text(f.message or f.check_id),
                 locations=[_finding_location(f, anchor)],
+                related_locations=_related_locations(f),
                 partial_fingerprints={
                     FINGERPRINT_KEY: f.fingerprint,
                     "primaryLocationLineHash": f"{f.fingerprint}:{seen[f.fingerprint]}",
@@ -418,6 +419,27 @@ def _finding_location(f: Finding, anchor: str | None) -> om.Location:
         physical_location=_om(om.PhysicalLocation, artifact_location=_artifact(uri), region=_region(pos)),
         message=_text("This finding is about the repository as a whole.") if f.file is None else None,
     )
+
+
+def _related_locations(f: Finding) -> list[om.Location] | None:
+    """For a resource in a called module: where the module uses a value its caller wrote, or
+    the calls that reach the module's own line."""
+    places = [p for p in f.related if p.file is not None]
+    if not places:
+        return None
+    moved = f.position is not None and f.position.file is not None
+    label = "where the module uses this value" if moved else "the module call that reaches this resource"
+    return [
+        _om(
+            om.Location,
+            id=number,
+            physical_location=_om(
+                om.PhysicalLocation, artifact_location=_artifact(_uri(place.file or "")), region=_region(place)
+            ),
+            message=_text(label),
+        )
+        for number, place in enumerate(places)
+    ]
 
 
 def _region(pos: Position | None) -> om.Region:

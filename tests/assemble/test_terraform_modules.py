@@ -123,14 +123,184 @@ resource "random_id" "x" {}
     assert by_name["x"].provider == "random"
 
 
-def test_modules_are_grouped_by_directory_and_kept_independent() -> None:
+def test_a_called_folder_is_judged_through_its_call_with_the_callers_provider() -> None:
     found = modules(
         ("main.tf", 'provider "aws" {\n  region = "eu-west-2"\n}\nmodule "q" {\n  source = "./modules/q"\n}\n'),
         ("modules/q/main.tf", 'variable "name" {}\nresource "aws_sqs_queue" "q" {\n  name = var.name\n}\n'),
     )
-    assert [m.directory for m in found] == ["", "modules/q"]
+    assert [(m.directory, m.address) for m in found] == [("", ""), ("modules/q", "module.q")]
     queue = found[1].resources[0]
-    assert queue.region is None and queue.block.body.data["name"] == Unresolved("var.name")
+    assert queue.address == "module.q.aws_sqs_queue.q"
+    assert queue.region == "eu-west-2" and queue.block.body.data["name"] == Unresolved("var.name")
+    assert found[1].qualified(queue.address) == "module.q.aws_sqs_queue.q"
+
+
+def test_a_folder_nobody_calls_is_judged_alone() -> None:
+    found = modules(("a/main.tf", 'resource "aws_sqs_queue" "q" {\n  name = "x"\n}\n'), ("b/main.tf", ""))
+    assert [(m.directory, m.address) for m in found] == [("a", ""), ("b", "")]
+    assert found[0].qualified(found[0].resources[0].address) == "a:aws_sqs_queue.q"
+
+
+CALLER = """\
+locals {
+  public = true
+}
+module "db" {
+  source              = "../../modules/db"
+  publicly_accessible = local.public
+}
+module "safe" {
+  source = "../../modules/db"
+}
+output "endpoint" {
+  value = module.db.endpoint
+}
+"""
+
+CHILD_DB = """\
+variable "publicly_accessible" {
+  default = false
+}
+variable "name" {
+  default = "claims"
+}
+resource "aws_db_instance" "this" {
+  identifier          = "${var.name}-db"
+  publicly_accessible = var.publicly_accessible
+  storage_encrypted   = false
+}
+output "endpoint" {
+  value = "${var.name}.internal"
+}
+"""
+
+
+def test_each_call_binds_the_childs_variables_and_places_caller_values_at_the_caller() -> None:
+    found = modules(("envs/prod/main.tf", CALLER), ("modules/db/main.tf", CHILD_DB))
+    by_address = {m.address: m for m in found}
+    assert sorted(by_address) == ["", "module.db", "module.safe"]
+    db = by_address["module.db"].resources[0]
+    assert db.block.body.data["publicly_accessible"] is True
+    assert db.block.body.data["identifier"] == "claims-db"
+    where = db.block.body.locate(("publicly_accessible",))
+    assert (where.file, where.line) == ("envs/prod/main.tf", 6)
+    assert [(p.file, p.line) for p in where.related] == [("modules/db/main.tf", 9)]
+    own = db.block.body.locate(("storage_encrypted",))
+    assert own.file is None and own.line == 10
+    assert by_address["module.db"].called_from[0].file == "envs/prod/main.tf"
+    assert by_address["module.db"].qualified(db.address) == "envs/prod:module.db.aws_db_instance.this"
+    safe = by_address["module.safe"].resources[0]
+    assert safe.block.body.data["publicly_accessible"] is False
+    assert safe.block.body.locate(("publicly_accessible",)).file is None
+    output = next(b for b in by_address[""].blocks if b.block_type == "output")
+    assert output.body.data["value"] == "claims.internal"
+
+
+def test_nested_calls_carry_the_first_callers_line_and_stop_at_cycles() -> None:
+    found = modules(
+        ("main.tf", 'module "a" {\n  source = "./a"\n  open = true\n}\n'),
+        ("a/main.tf", 'variable "open" {}\nmodule "b" {\n  source = "../b"\n  open = var.open\n}\n'),
+        (
+            "b/main.tf",
+            'variable "open" {}\nresource "aws_elasticsearch_domain" "d" {\n'
+            '  enforce_https = !var.open\n}\nmodule "loop" {\n  source = "../a"\n}\n',
+        ),
+    )
+    by_address = {m.address: m for m in found}
+    assert "module.a.module.b" in by_address
+    domain = by_address["module.a.module.b"].resources[0]
+    assert domain.address == "module.a.module.b.aws_elasticsearch_domain.d"
+    assert domain.block.body.data["enforce_https"] is False
+    where = domain.block.body.locate(("enforce_https",))
+    assert (where.file, where.line) == ("main.tf", 3)
+    assert [(p.file, p.line) for p in where.related] == [("a/main.tf", 4), ("b/main.tf", 3)]
+    assert not any(a.startswith("module.a.module.b.module.loop.module") for a in by_address)
+
+
+def test_for_each_and_count_expand_into_instances() -> None:
+    (module,) = modules(
+        (
+            "main.tf",
+            "locals {\n  groups = {\n    bastion-a = 22\n    web = 443\n  }\n}\n"
+            'resource "aws_security_group_rule" "in" {\n  for_each = local.groups\n'
+            "  from_port = each.value\n  description = each.key\n}\n"
+            'resource "aws_instance" "n" {\n  count = 2\n  tags = { Name = "node-${count.index}" }\n}\n'
+            'resource "aws_instance" "same" {\n  count = 3\n}\n'
+            'resource "aws_instance" "unknown" {\n  for_each = var.nodes\n  ami = each.value\n}\n',
+        ),
+    )
+    by_address = {r.address: r.block.body.data for r in module.resources}
+    assert by_address['aws_security_group_rule.in["bastion-a"]']["from_port"] == 22
+    assert by_address['aws_security_group_rule.in["web"]']["description"] == "web"
+    assert by_address["aws_instance.n[1]"]["tags"] == {"Name": "node-1"}
+    assert "aws_instance.same" in by_address  # nothing tells its instances apart
+    assert by_address["aws_instance.unknown"]["ami"] == Unresolved("each.value")
+
+
+def test_module_for_each_gives_keyed_instances() -> None:
+    found = modules(
+        ("main.tf", 'module "q" {\n  source = "./q"\n  for_each = toset(["a", "b"])\n  name = each.key\n}\n'),
+        ("q/main.tf", 'variable "name" {}\nresource "aws_sqs_queue" "q" {\n  name = var.name\n}\n'),
+    )
+    queues = {r.address: r.block.body.data["name"] for m in found for r in m.resources}
+    assert queues == {'module.q["a"].aws_sqs_queue.q': "a", 'module.q["b"].aws_sqs_queue.q': "b"}
+
+
+def test_an_aliased_provider_passed_to_a_module_sets_its_region() -> None:
+    found = modules(
+        (
+            "main.tf",
+            'provider "aws" {\n  region = "eu-west-2"\n}\nprovider "aws" {\n  alias = "east"\n'
+            '  region = "us-east-1"\n}\nmodule "b" {\n  source = "./b"\n  providers = {\n    aws = aws.east\n  }\n}\n',
+        ),
+        ("b/main.tf", 'resource "aws_s3_bucket" "b" {\n  bucket = "x"\n}\n'),
+    )
+    bucket = found[1].resources[0]
+    assert bucket.region == "us-east-1"
+    assert bucket.region_position is not None and bucket.region_position.line == 6
+
+
+def test_unknown_conditions_with_known_branches_give_variants() -> None:
+    (module,) = modules(
+        (
+            "main.tf",
+            'variable "env" {}\nlocals {\n  is-development = var.env == "dev"\n}\n'
+            'resource "aws_db_instance" "d" {\n  count = var.create ? 1 : 0\n'
+            "  publicly_accessible = local.is-development ? true : false\n}\n",
+        ),
+    )
+    (database,) = module.resources
+    assert isinstance(database.block.body.data["publicly_accessible"], Unresolved)
+    assert [(v.condition, v.resource.block.body.data["publicly_accessible"]) for v in database.variants] == [
+        ("when local.is-development is true", True),
+        ("when local.is-development is false", False),
+    ]
+
+
+def test_installed_remote_modules_are_read_from_the_manifest() -> None:
+    found = assemble_modules(
+        [
+            tf(
+                "live/main.tf", 'module "vpc" {\n  source = "terraform-aws-modules/vpc/aws"\n  cidr = "10.0.0.0/8"\n}\n'
+            ),
+            tf(
+                "live/.terraform/modules/vpc/main.tf",
+                'variable "cidr" {}\nresource "aws_vpc" "v" {\n  cidr_block = var.cidr\n}\n',
+            ),
+        ],
+        installed={"live": {"vpc": "live/.terraform/modules/vpc"}},
+    )
+    by_address = {m.address: m for m in found}
+    assert by_address["module.vpc"].resources[0].block.body.data["cidr_block"] == "10.0.0.0/8"
+    (call,) = by_address[""].calls
+    assert call.installed and call.directory == "live/.terraform/modules/vpc"
+
+
+def test_an_uninstalled_remote_module_is_a_call_without_a_folder() -> None:
+    (root,) = modules(("main.tf", 'module "vpc" {\n  source = "terraform-aws-modules/vpc/aws"\n}\n'))
+    assert [(c.source, c.directory, c.installed) for c in root.calls] == [
+        ("terraform-aws-modules/vpc/aws", None, False)
+    ]
 
 
 def test_settled_blocks_are_kept_as_they_are_and_the_rest_resolved() -> None:

@@ -88,7 +88,7 @@ def _exempt(resource: TfResource, region: str, edge_functions: set[str], billing
 
 
 def _address(module: TfModule, address: str) -> str:
-    return address if module.directory == "" else f"{module.directory}:{address}"
+    return module.qualified(address)
 
 
 def resources_outside_allowed_regions(ctx: RuleContext) -> Iterator[Hit]:

@@ -75,7 +75,7 @@ def public_object_storage(ctx: RuleContext) -> Iterator[Hit]:
                         continue
                     yield block_hit(
                         module,
-                        resource.block,
+                        resource,
                         f"{resource.address} grants the canned ACL {acl}, making objects readable by anyone",
                         ("acl",),
                         suffix="#acl",
@@ -85,7 +85,7 @@ def public_object_storage(ctx: RuleContext) -> Iterator[Hit]:
                     if data.get(flag) is False and not account_blocked:
                         yield block_hit(
                             module,
-                            resource.block,
+                            resource,
                             f"{resource.address} sets {flag} = false, so public ACLs or policies can expose the bucket",
                             (flag,),
                             suffix=f"#{flag}",
@@ -96,7 +96,7 @@ def public_object_storage(ctx: RuleContext) -> Iterator[Hit]:
                 for path, where in _public_statements(module, data.get("policy")):
                     yield block_hit(
                         module,
-                        resource.block,
+                        resource,
                         f'{resource.address} has a policy statement that allows anyone (Principal "*") without a '
                         f"condition{where}",
                         ("policy",) + path,
@@ -107,7 +107,7 @@ def public_object_storage(ctx: RuleContext) -> Iterator[Hit]:
                 if isinstance(access, str) and access.lower() in ("blob", "container"):
                     yield block_hit(
                         module,
-                        resource.block,
+                        resource,
                         f'{resource.address} sets container_access_type = "{access}", so anyone on the internet can '
                         "read its blobs",
                         ("container_access_type",),
@@ -120,7 +120,7 @@ def public_object_storage(ctx: RuleContext) -> Iterator[Hit]:
                 if public:
                     yield block_hit(
                         module,
-                        resource.block,
+                        resource,
                         f"{resource.address} grants {data.get('role', 'a role')} to {public[0]}, so anyone can reach "
                         "the bucket",
                         (key,),
@@ -135,7 +135,7 @@ def public_object_storage(ctx: RuleContext) -> Iterator[Hit]:
                 if isinstance(entity, str) and entity in PUBLIC_MEMBERS:
                     yield block_hit(
                         module,
-                        resource.block,
+                        resource,
                         f"{resource.address} grants access to {entity}, so anyone can read the objects",
                         ("entity",),
                         suffix="#entity",
@@ -258,7 +258,7 @@ def _wildcard(module: TfModule, resource: TfResource) -> Iterator[Hit]:
             if _admin_statement(_from_document(statement)):
                 yield block_hit(
                     module,
-                    block,
+                    resource,
                     f'{resource.address} allows every action on every resource (actions and resources "*")',
                     ("statement", index),
                     suffix=f"#statement/{index}",
@@ -274,7 +274,7 @@ def _wildcard(module: TfModule, resource: TfResource) -> Iterator[Hit]:
         if parsed is not None and any(_admin_statement(s) for s in statements(parsed)):
             yield block_hit(
                 module,
-                block,
+                resource,
                 f'{resource.address} allows every action on every resource (Action and Resource "*")',
                 ("policy",),
                 suffix="#policy",
@@ -289,7 +289,7 @@ def _wildcard(module: TfModule, resource: TfResource) -> Iterator[Hit]:
         if isinstance(arn, str) and arn.startswith("arn:aws") and arn.endswith(ADMIN_POLICY_SUFFIX):
             yield block_hit(
                 module,
-                block,
+                resource,
                 f"{resource.address} attaches the AWS managed AdministratorAccess policy",
                 ("policy_arn",),
                 suffix="#policy_arn",
@@ -299,7 +299,7 @@ def _wildcard(module: TfModule, resource: TfResource) -> Iterator[Hit]:
         if isinstance(arns, list) and any(isinstance(a, str) and a.endswith(ADMIN_POLICY_SUFFIX) for a in arns):
             yield block_hit(
                 module,
-                block,
+                resource,
                 f"{resource.address} is given the AWS managed AdministratorAccess policy",
                 ("managed_policy_arns",),
                 suffix="#managed_policy_arns",
@@ -311,7 +311,7 @@ def _wildcard(module: TfModule, resource: TfResource) -> Iterator[Hit]:
         if isinstance(role, str) and role in GOOGLE_ADMIN_ROLES and members:
             yield block_hit(
                 module,
-                block,
+                resource,
                 f"{resource.address} gives the service account {members[0]} the basic role {role} on the whole project",
                 ("role",),
                 suffix="#role",

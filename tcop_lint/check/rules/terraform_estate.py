@@ -149,7 +149,7 @@ def audit_logging(ctx: RuleContext) -> Iterator[Hit]:
             if data.get("enable_log_file_validation") is False:
                 yield block_hit(
                     module,
-                    trail.block,
+                    trail,
                     f"{trail.address} switches off log file validation, so tampering with the trail cannot be detected",
                     ("enable_log_file_validation",),
                     suffix="#enable_log_file_validation",
@@ -191,7 +191,7 @@ def required_tags_missing(ctx: RuleContext) -> Iterator[Hit]:
             word = "labels" if provider == "google" else "tags"
             yield block_hit(
                 module,
-                resource.block,
+                resource,
                 f"{resource.address} lacks the required {word} {', '.join(missing)}",
                 path,
                 properties={"missing": missing},

@@ -63,7 +63,7 @@ def log_retention(ctx: RuleContext) -> Iterator[Hit]:
                 said = "does not set retention_in_days" if attribute not in data else "sets retention_in_days = 0"
                 yield block_hit(
                     module,
-                    resource.block,
+                    resource,
                     f"{resource.address} {said}, so its logs are kept for ever",
                     (attribute,),
                     suffix=f"#{attribute}",
@@ -71,7 +71,7 @@ def log_retention(ctx: RuleContext) -> Iterator[Hit]:
             elif days is not None and days > limit:
                 yield block_hit(
                     module,
-                    resource.block,
+                    resource,
                     f"{resource.address} keeps logs for {days} days, longer than the {limit} days configured",
                     (attribute,),
                     suffix=f"#{attribute}",
@@ -127,7 +127,7 @@ def storage_lifecycle(ctx: RuleContext) -> Iterator[Hit]:
                 message = f"{resource.address} has no azurerm_storage_management_policy to expire or move old blobs"
             else:
                 continue
-            yield block_hit(module, resource.block, message)
+            yield block_hit(module, resource, message)
 
 
 # --- TCOP-12-TF-002 ------------------------------------------------------------------------------
@@ -164,7 +164,7 @@ def compute_scaling(ctx: RuleContext) -> Iterator[Hit]:
                 if size is not None:
                     yield block_hit(
                         module,
-                        resource.block,
+                        resource,
                         f"{resource.address} has min_size = max_size = {size}, so it cannot scale with demand",
                         ("max_size",),
                     )
@@ -174,7 +174,7 @@ def compute_scaling(ctx: RuleContext) -> Iterator[Hit]:
                 if size is not None:
                     yield block_hit(
                         module,
-                        resource.block,
+                        resource,
                         f"{resource.address} has min_size = max_size = {size}, so the node group cannot scale with "
                         "demand",
                         ("scaling_config", 0, "max_size"),
@@ -184,7 +184,7 @@ def compute_scaling(ctx: RuleContext) -> Iterator[Hit]:
                     continue
                 yield block_hit(
                     module,
-                    resource.block,
+                    resource,
                     f"{resource.address} has no aws_appautoscaling_target, so its task count is fixed",
                 )
             elif type_name in (
@@ -195,7 +195,7 @@ def compute_scaling(ctx: RuleContext) -> Iterator[Hit]:
                 if autoscaled is not None and (type_name, name) not in autoscaled:
                     yield block_hit(
                         module,
-                        resource.block,
+                        resource,
                         f"{resource.address} has no azurerm_monitor_autoscale_setting, so its instance count is fixed",
                     )
             elif type_name == "azurerm_kubernetes_cluster":
@@ -204,7 +204,7 @@ def compute_scaling(ctx: RuleContext) -> Iterator[Hit]:
                 if pool and not any(f is True or isinstance(f, Unresolved) for f in flags):
                     yield block_hit(
                         module,
-                        resource.block,
+                        resource,
                         f"{resource.address} does not turn on autoscaling for its default node pool",
                         ("default_node_pool", 0),
                     )
@@ -212,14 +212,14 @@ def compute_scaling(ctx: RuleContext) -> Iterator[Hit]:
                 if not data.get("autoscaling"):
                     yield block_hit(
                         module,
-                        resource.block,
+                        resource,
                         f"{resource.address} has no autoscaling block, so the node pool has a fixed size",
                     )
             elif type_name in ("google_compute_instance_group_manager", "google_compute_region_instance_group_manager"):
                 if google_scaled is not None and (type_name, name) not in google_scaled:
                     yield block_hit(
                         module,
-                        resource.block,
+                        resource,
                         f"{resource.address} has no google_compute_autoscaler, so its instance count is fixed",
                     )
 
@@ -295,7 +295,7 @@ def detached_resources(ctx: RuleContext) -> Iterator[Hit]:
             )
             yield block_hit(
                 module,
-                resource.block,
+                resource,
                 f"{resource.address} is not attached to anything in this configuration; a detached {kind} is still "
                 "charged for",
             )
@@ -367,7 +367,7 @@ def production_databases_ha(ctx: RuleContext) -> Iterator[Hit]:
                     ("zone_redundant",),
                 )
             if message:
-                yield block_hit(module, resource.block, message, path)
+                yield block_hit(module, resource, message, path)
 
 
 def _cluster_instances(module: TfModule) -> dict[str, int]:

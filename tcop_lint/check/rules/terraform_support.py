@@ -22,7 +22,7 @@ ENVIRONMENT_KEYS = frozenset({"environment", "env", "stage"})
 
 
 def address(module: TfModule, resource_address: str) -> str:
-    return resource_address if module.directory == "" else f"{module.directory}:{resource_address}"
+    return module.qualified(resource_address)
 
 
 def body(block: TfBlock) -> Mapping[str, Any]:
@@ -221,7 +221,7 @@ def repository_hit(message: str, key: str, properties: Mapping[str, Any] | None 
 
 def block_hit(
     module: TfModule,
-    block: TfBlock,
+    subject: TfBlock | TfResource,
     message: str,
     path: tuple = (),
     *,
@@ -229,10 +229,12 @@ def block_hit(
     level: Any = None,
     properties: Mapping[str, Any] | None = None,
 ) -> Hit:
+    """A hit on a block, or on a resource (whose address names its module call and instance)."""
+    block = subject.block if isinstance(subject, TfResource) else subject
     return Hit(
         file=block.file,
         position=block.body.locate(path),
-        address=address(module, block.address) + suffix,
+        address=address(module, subject.address) + suffix,
         message=message,
         properties=dict(properties or {}),
         level=level,
