@@ -333,7 +333,11 @@ class _Instance:
             origin = next((self.origins[name] for name in used.variables if name in self.origins), None)
             if origin is not None:
                 own = replace(block.body.locate(path), file=block.file, related=())
-                moved[path] = replace(origin, related=(*origin.related, own))
+                at = moved[path] = replace(origin, related=(*origin.related, own))
+                # an item of a list (``[var.cidr]``): the attribute holding the list is the caller's too
+                while len(path) > 1 and isinstance(path[-1], int):
+                    path = path[:-1]
+                    moved.setdefault(path, at)
         return _CalledPositions(block.body.positions, moved, block.file, call.called_from)
 
     def _placed(self, block: TfBlock) -> TfBlock:

@@ -249,6 +249,7 @@ RULES: Mapping[str, PythonRule] = {
     "portability_profile": PythonRule("terraform_estate", _TF),
     "audit_logging": PythonRule("terraform_estate", _TF),
     "versions_unconstrained": PythonRule("terraform_estate", _TF),
+    "modules_not_read": PythonRule("terraform_coverage", _TF),
     "public_object_storage": PythonRule(
         "terraform_access", _TF, options={"exposure_tag": {**_TEXT, "default": "Exposure"}}
     ),

@@ -128,7 +128,13 @@ def discover(
         is_git = False
         listed = _walk_files(root)
     spec = exclude_spec(exclude)
-    files = tuple(name for name in listed if not _excluded(name, spec))
+    # .terraform holds what terraform init downloaded, even when committed: read only as the
+    # installed modules of its root (terraform_init), never as the repository's own files.
+    files = tuple(
+        name
+        for name in listed
+        if not _excluded(name, spec) and not (name.startswith(".terraform/") or "/.terraform/" in name)
+    )
     installed, module_files = installed_terraform_modules(root, files)
     if explicit_files or len(directories) > 1 or (directories and directories[0].resolve() != root):
         targets = _targets(root, directories, explicit_files, files, spec)

@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
+import posixpath
+import re
+from collections.abc import Iterable
+
+from tcop_lint.core.files import read_prefix
 from tcop_lint.discover.discovery import ScanScope
 from tcop_lint.load.loading import loader_for
+
+_LOCAL_SOURCE = re.compile(rb'(?m)^\s*"?source"?\s*[=:]\s*"(\.\.?(?:/[^"\n]*)?)"')
+_MAX_SOURCE_BYTES = 2 * 1024 * 1024
 
 
 def files_to_load(scope: ScanScope, with_repository: bool = True) -> tuple[str, ...]:
@@ -22,6 +30,7 @@ def files_to_load(scope: ScanScope, with_repository: bool = True) -> tuple[str, 
     # Terraform needs its module's other files to resolve variables; manifests need their
     # neighbours for relations (an HPA or PodDisruptionBudget beside a Deployment).
     directories = {(loader_for(name) == "terraform", name.rpartition("/")[0]) for name in wanted}
+    directories.update((True, folder) for folder in called_folders(scope, {d for tf, d in directories if tf}))
     wanted.update(
         name
         for name in scope.files
@@ -36,3 +45,29 @@ def files_to_load(scope: ScanScope, with_repository: bool = True) -> tuple[str, 
         # (TCOP-06-REPO-001 counts the ecosystems of every manifest), read whatever the targets.
         wanted.update(name for name in scope.files if view_wanted(name))
     return tuple(sorted(wanted))
+
+
+def called_folders(scope: ScanScope, folders: Iterable[str]) -> set[str]:
+    """The folders local ``module`` sources in ``folders`` lead to, transitively: a partial scan
+    evaluates a call with its module, as a full scan does."""
+    by_folder: dict[str, list[str]] = {}
+    for name in scope.files:
+        if loader_for(name) == "terraform" and name.endswith((".tf", ".tf.json")):
+            by_folder.setdefault(name.rpartition("/")[0], []).append(name)
+    pending = list(folders)
+    seen = set(pending)
+    found: set[str] = set()
+    while pending:
+        folder = pending.pop()
+        for name in by_folder.get(folder, ()):
+            text = read_prefix(scope.root, name, _MAX_SOURCE_BYTES) or b""
+            for match in _LOCAL_SOURCE.finditer(text):
+                source = match.group(1).decode("utf-8", "replace")
+                target = posixpath.normpath(posixpath.join(folder or ".", source))
+                target = "" if target == "." else target
+                if target.startswith("..") or target in seen:
+                    continue
+                seen.add(target)
+                found.add(target)
+                pending.append(target)
+    return found
