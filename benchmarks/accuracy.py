@@ -17,7 +17,7 @@ Each repository is scanned whole, every check, `--no-cache --jobs 1`, one at a t
 is kept in the cache folder per (version, repository commit), so a rerun only scans what changed.
 A version's key is the hash of its tcop_lint/ and checks/ files.
 
-Judgements (benchmarks/accuracy_judgements.csv) are keyed by the finding's fingerprint, which
+Judgements (benchmarks/accuracy_judgements.csv) are keyed by repository and the finding's fingerprint, which
 does not depend on the message or the line; a finding whose fingerprint is unknown but whose
 check, repository, file and line match judged rows that agree takes their verdict ("by place":
 addresses gain module paths between versions). Verdicts: true, false, unsure (left out of
@@ -206,7 +206,8 @@ def judge_index(rows: Sequence[Mapping[str, str]]):
     was never judged takes the verdict of the one judged row at its place (check, repository,
     file, line) when it is the only finding there: one place can hold many findings (a minified
     JSON file is one line), and one judgement must not stand for all of them."""
-    by_fingerprint = {row["fingerprint"]: Judgement(row["verdict"], row["reason"]) for row in rows}
+    # a fingerprint names a finding within one repository (README.md's has the same in every one)
+    by_fingerprint = {(row["repo"], row["fingerprint"]): Judgement(row["verdict"], row["reason"]) for row in rows}
     by_place: dict[tuple, list[Judgement]] = defaultdict(list)
     for row in rows:
         by_place[place(row["repo"], row)].append(Judgement(row["verdict"], row["reason"]))
@@ -215,8 +216,8 @@ def judge_index(rows: Sequence[Mapping[str, str]]):
         crowd = Counter(place(repo, f) for repo, result in results.items() for f in result["findings"])
 
         def lookup(repo: str, finding: Mapping) -> tuple[Judgement | None, str]:
-            if finding["fingerprint"] in by_fingerprint:
-                return by_fingerprint[finding["fingerprint"]], "fingerprint"
+            if (repo, finding["fingerprint"]) in by_fingerprint:
+                return by_fingerprint[(repo, finding["fingerprint"])], "fingerprint"
             here = place(repo, finding)
             if crowd[here] == 1 and len(by_place.get(here, ())) == 1:
                 return by_place[here][0], "place"
@@ -276,11 +277,12 @@ class Tally:
         return f"{self.precision:.0%} ({self.true}/{self.true + self.false})"
 
 
-def precision(results: Mapping[str, dict], lookup) -> tuple[dict[str, Tally], dict[str, Tally], Counter]:
-    """Tallies over every judged finding a version reports: by level group, and by check
-    (errors and warnings); and how each judgement was matched."""
+def precision(results: Mapping[str, dict], lookup) -> tuple[dict[str, Tally], dict[str, Tally], Counter, dict]:
+    """Tallies over every finding a version reports: by level group, by check (errors and
+    warnings) and by check and level; and how each judgement was matched."""
     groups: dict[str, Tally] = defaultdict(Tally)
     checks: dict[str, Tally] = defaultdict(Tally)
+    check_levels: dict[tuple[str, str], Tally] = defaultdict(Tally)
     matched: Counter = Counter()
     for repo, result in results.items():
         for finding in result["findings"]:
@@ -289,10 +291,30 @@ def precision(results: Mapping[str, dict], lookup) -> tuple[dict[str, Tally], di
             verdict = judgement.verdict if judgement else None
             level = finding["level"]
             groups[level] = groups[level].add(verdict)
+            check_levels[(finding["id"], level)] = check_levels[(finding["id"], level)].add(verdict)
             if level in ("error", "warning"):
                 groups["error+warning"] = groups["error+warning"].add(verdict)
                 checks[finding["id"]] = checks[finding["id"]].add(verdict)
-    return groups, checks, matched
+    return groups, checks, matched, check_levels
+
+
+def estimate(check_levels: Mapping[tuple[str, str], Tally], levels: Sequence[str]) -> str:
+    """Precision over everything reported at these levels, each check's judged precision at a
+    level standing for all its findings there: the sample takes at most 10 errors of a check
+    per repository, so the plain figure under-weights a check that reports hundreds."""
+    weighted = covered = uncovered = 0.0
+    for (_check, level), tally in check_levels.items():
+        if level not in levels:
+            continue
+        count = tally.true + tally.false + tally.unsure + tally.unjudged
+        if tally.precision is None:
+            uncovered += count
+        else:
+            weighted += count * tally.precision
+            covered += count
+    if not covered:
+        return "–"
+    return f"{weighted / covered:.0%} (of {covered:.0f}; {uncovered:.0f} in checks with no verdict)"
 
 
 # --- reporting ------------------------------------------------------------------------------
@@ -377,6 +399,9 @@ def print_precision(versions: Sequence[Version], runs: Mapping[str, Mapping[str,
         )
         + " |"
     )
+    for levels, name in ((("error",), "errors"), (("error", "warning"), "errors + warnings")):
+        cells = [estimate(tallies[v.label][3], levels) for v in versions]
+        print(f"| {name}, estimated over all reported | " + " | ".join(cells) + " |")
     print(
         "| judgements matched by fingerprint / by place | "
         + " | ".join(f"{tallies[v.label][2]['fingerprint']} / {tallies[v.label][2]['place']}" for v in versions)
@@ -480,11 +505,13 @@ def main(argv: Sequence[str] | None = None) -> None:
     print_counts(versions, runs, args)
     figures = print_precision(versions, runs, matcher)
 
-    pending: dict[str, dict[str, str]] = {}
+    pending: dict[tuple[str, str], dict[str, str]] = {}
     for version in versions:
         rows = unjudged_rows(runs[version.label], matcher(runs[version.label]))
         print(f"\n{len(rows)} sampled findings of {version.label} have no verdict yet.", end="")
-        pending.update((row["fingerprint"], row) for row in rows if row["fingerprint"] not in pending)
+        pending.update(
+            ((row["repo"], row["fingerprint"]), row) for row in rows if (row["repo"], row["fingerprint"]) not in pending
+        )
     print(f" {len(pending)} in all.")
     if args.unjudged:
         with args.unjudged.open("w", newline="") as handle:
