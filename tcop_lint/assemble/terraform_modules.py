@@ -434,7 +434,10 @@ class _Instance:
         if target is None:
             return MISSING
         data = block.body.data if isinstance(block.body.data, dict) else {}
-        creation = {k: self.resolver.resolve(data[k]) for k in _CREATION if k in data}
+        creation = {k: self.creation.resolve(data[k]) for k in _CREATION if k in data}
+        if _never_created(creation):
+            self.reached.add(target)
+            return MISSING  # a call that creates nothing: the module is not deployed from here
         instances = _instances(creation, block, expand_count=True)
         prefix = f"{call.address}." if call else ""
         at = replace(block.position, file=block.file)
@@ -581,6 +584,11 @@ def _instances(
             return single
         return [(f"[{i}]", {"count": {"index": i}}) for i in range(count)]
     return single
+
+
+def _never_created(creation: Mapping[str, Any]) -> bool:
+    count, for_each = creation.get("count"), creation.get("for_each")
+    return (isinstance(count, int) and not isinstance(count, bool) and count == 0) or for_each in ({}, [])
 
 
 def _mentions(data: Any, text: str) -> bool:

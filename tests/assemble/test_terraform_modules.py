@@ -349,3 +349,12 @@ def test_in_a_root_folder_the_defaults_are_the_values() -> None:
         ("modules/storage/main.tf", OPT_IN), ("modules/storage/terraform.tfvars", "create_endpoint = true\n")
     )
     assert tfvars[0].resources[0].block.body.data["count"] == 1
+
+
+def test_a_call_that_creates_nothing_deploys_nothing() -> None:
+    found = modules(
+        ("main.tf", 'module "q" {\n  source = "./q"\n  count  = 0\n}\n'),
+        ("q/main.tf", 'resource "aws_sqs_queue" "q" {\n  name = "x"\n}\n'),
+    )
+    assert [m.address for m in found] == [""]
+    assert found[0].calls[0].directory == "q"
