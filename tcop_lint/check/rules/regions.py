@@ -93,12 +93,14 @@ def _address(module: TfModule, address: str) -> str:
 
 def resources_outside_allowed_regions(ctx: RuleContext) -> Iterator[Hit]:
     allowed_by_provider = ctx.options["allowed_regions"]
+    # A provider block is reported once, naming every resource that inherits its region,
+    # those of the modules it is passed to included.
+    inherited: dict[tuple[str, str, int, int], tuple[RegionSource, list[TfResource], str, TfModule]] = {}
+    reported: set[tuple[str, int, int]] = set()
     for module in ctx.documents.terraform:
         index = module_index(module)
         edge_functions = _referenced(module, ("aws_cloudfront_distribution",), "aws_lambda_function")
         billing_topics = _referenced(module, ("aws_cloudwatch_metric_alarm",), "aws_sns_topic", _is_billing_alarm)
-        inherited: dict[tuple[str, str, int, int], tuple[RegionSource, list[TfResource], str]] = {}
-        reported: set[tuple[str, int, int]] = set()
         for resource in module.resources:
             block = resource.block
             if block.block_type != "resource" or never_created(block.body.data):
@@ -127,17 +129,15 @@ def resources_outside_allowed_regions(ctx: RuleContext) -> Iterator[Hit]:
                 continue
             if source.inherited:
                 key = (source.block.file, source.block.address, source.position.line, source.position.column)
-                inherited.setdefault(key, (source, [], provider))[1].append(resource)
+                inherited.setdefault(key, (source, [], provider, module))[1].append(resource)
                 continue
             reported.add((source.block.file, source.position.line, source.position.column))
             yield _hit(module, source, provider, allowed, [resource], _address(module, resource.address))
-        for key in sorted(inherited):
-            source, users, provider = inherited[key]
-            if (key[0], key[2], key[3]) in reported:
-                continue  # the resource group itself is already reported on that line
-            yield _hit(
-                module, source, provider, allowed_by_provider[provider], users, _address(module, _origin(source))
-            )
+    for key in sorted(inherited):
+        source, users, provider, first = inherited[key]
+        if (key[0], key[2], key[3]) in reported:
+            continue  # the resource group itself is already reported on that line
+        yield _hit(first, source, provider, allowed_by_provider[provider], users, _address(first, _origin(source)))
 
 
 def _origin(source: RegionSource) -> str:
