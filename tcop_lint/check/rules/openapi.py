@@ -275,6 +275,26 @@ def _licence_id(licence: Mapping[str, Any]) -> tuple[str | None, DataPath]:
     return None, ()
 
 
+# Words of open licence families; a name carrying one (OGL, "Creative Commons", BSD) without
+# a version tcop-lint identifies is open or ambiguous, never reported. Anything else that names
+# no licence on the SPDX list (EULA, Proprietary, Terms of use) does not state an open licence.
+_OPEN_FAMILY = re.compile(
+    r"\b(?:open government|OGL|creative commons|CC[- ](?:BY|0)|CC0|BSD|GPL|LGPL|AGPL|MIT|Apache|Mozilla|MPL"
+    r"|EUPL|ISC|Unlicense|public domain|open data commons|ODbL|ODC|PDDL|open source|OSI)\b",
+    re.IGNORECASE,
+)
+_OPEN_URL = re.compile(
+    r"open-government-licence|opensource\.org/licen[cs]es/|creativecommons\.org/(?:licenses|publicdomain)/"
+    r"|apache\.org/licenses/|gnu\.org/licenses/|mozilla\.org/(?:en-US/)?MPL|spdx\.org/licenses/",
+    re.IGNORECASE,
+)
+
+
+def _short(text: str, limit: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def licence_not_open(subject: Subject, ctx: RuleContext) -> Iterator[Hit]:
     """A missing licence (note), or a licence that is not open (warning)."""
     from tcop_lint.licences.match import is_allowed
@@ -291,7 +311,19 @@ def licence_not_open(subject: Subject, ctx: RuleContext) -> Iterator[Hit]:
         return
     spdx_id, key = _licence_id(licence)
     if spdx_id is None:
-        return  # not identified: never a finding by guess
+        name = licence.get("name")
+        url = licence.get("url")
+        if not isinstance(name, str) or not name.strip():
+            return
+        if _OPEN_FAMILY.search(name) or (isinstance(url, str) and _OPEN_URL.search(url)):
+            return  # an open licence written in a way tcop-lint does not identify: never a finding by guess
+        yield _hit(
+            subject,
+            f"the API's licence {_short(name)!r} is not an open licence tcop-lint recognises: "
+            "name an open licence by its SPDX identifier",
+            ("info", "license", "name"),
+        )
+        return
     open_content = all(
         (found := licence_info(part)) is not None and found.licence_class in ("open-content", "public-domain-like")
         for part in re.split(r"\s+(?:AND|OR)\s+", spdx_id)
