@@ -152,3 +152,22 @@ def test_a_link_out_of_the_root_is_not_followed(tmp_path):
 def test_a_document_without_file_references_is_returned_as_it_is(tmp_path):
     doc = root_document("openapi: 3.0.3\ninfo: {title: t, version: 1.0.0}\npaths:\n  /x: {get: {}}\n")
     assert inline_file_refs(doc, file_reader(tmp_path, 1 << 20)) == (doc, ())
+
+
+def test_a_scan_places_findings_and_suppressions_in_the_referenced_file(tmp_path):
+    from tcop_lint.run import ScanRequest, execute
+
+    root = tree(
+        tmp_path,
+        {
+            "openapi.yaml": "openapi: 3.0.3\ninfo: {title: t, version: 1.0.0}\npaths:\n"
+            "  /a: {$ref: paths/a.yaml}\n  /b: {$ref: paths/b.yaml}\n",
+            "paths/a.yaml": 'get:\n  operationId: getA\n  responses: {"200": {description: ok}}\n',
+            "paths/b.yaml": "get:\n  x-tcop-lint-ignore:\n    - {id: TCOP-08-OAS-003, reason: named by the gateway}\n"
+            '  responses: {"200": {description: ok}}\n',
+        },
+    )
+    report = execute(ScanRequest(paths=(str(root),), root=root, select=("TCOP-08-OAS-003",), jobs=1))
+    shown = [(f.file, f.position.line if f.position else 0, f.address) for f in report.findings if not f.suppressed]
+    assert shown == [("paths/a.yaml", 1, "#/paths/~1a/get")]
+    assert {f.file for f in report.findings if f.suppressed} == {"paths/b.yaml"}
