@@ -1,6 +1,7 @@
 """Path items and operations that an OpenAPI document keeps in other files, inlined.
 
-``paths: {/x: {$ref: paths/x.yaml}}`` and ``get: {$ref: ops/get-x.yaml}`` are followed when the
+``paths: {/x: {$ref: paths/x.yaml}}`` and ``get: {$ref: ops/get-x.yaml}`` (and ``paths: {$ref:
+paths.yaml}``, which bundlers accept) are followed when the
 target is a relative file below the scanned root (never a URL, never out of the root), a bounded
 number of hops, never round a cycle. The content is inlined into the document's data with the
 target file's positions, and the document records which file each inlined part came from, so
@@ -219,6 +220,8 @@ def has_file_refs(doc: OpenApiDocument) -> bool:
     paths = doc.node.data.get("paths")
     if not isinstance(paths, Mapping):
         return False
+    if _split(paths.get("$ref", "")) is not None:
+        return True
     for item in paths.values():
         if not isinstance(item, Mapping):
             continue
@@ -236,7 +239,9 @@ def inline_file_refs(doc: OpenApiDocument, read: Reader) -> tuple[OpenApiDocumen
         return doc, ()
     state = _Inlining(doc, read, dict(doc.node.positions))
     data = dict(doc.node.data)
-    data["paths"] = _paths(state, data["paths"])
+    # The whole Paths object in another file is not in the specification, but bundlers take it.
+    paths = _follow(state, data["paths"], ("paths",), with_self=True)
+    data["paths"] = _paths(state, paths) if isinstance(paths, Mapping) else paths
     if not state.inlined:
         return doc, tuple(state.problems)
     node = Node(data, state.positions, doc.node.base)

@@ -171,3 +171,17 @@ def test_a_scan_places_findings_and_suppressions_in_the_referenced_file(tmp_path
     shown = [(f.file, f.position.line if f.position else 0, f.address) for f in report.findings if not f.suppressed]
     assert shown == [("paths/a.yaml", 1, "#/paths/~1a/get")]
     assert {f.file for f in report.findings if f.suppressed} == {"paths/b.yaml"}
+
+
+def test_a_paths_object_kept_in_another_file_is_inlined_too(tmp_path):
+    files = {
+        "api/paths/index.yaml": "/hello:\n  get:\n    $ref: hello.yaml\n",
+        "api/paths/hello.yaml": "operationId: sayHello\nresponses: {'200': {description: ok}}\n",
+    }
+    text = "openapi: 3.0.3\ninfo: {title: t, version: 1.0.0}\npaths:\n  $ref: paths/index.yaml\n"
+    doc, problems = inline_file_refs(root_document(text), file_reader(tree(tmp_path, files), 1 << 20))
+    assert problems == ()
+    ((template, method, operation, where),) = list(operations(doc))
+    assert (template, method, operation["operationId"]) == ("/hello", "get", "sayHello")
+    assert doc.file_at(where + ("operationId",)) == "api/paths/hello.yaml"
+    assert doc.file_at(("paths", "/hello")) == "api/paths/index.yaml"
