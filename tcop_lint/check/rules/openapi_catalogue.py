@@ -110,10 +110,16 @@ def _named_unexpected(message: str, instance: Mapping[str, Any]) -> list[Any] | 
 def _schema_errors(subject: Subject, doc: OpenApiDocument, validator: Any, family: str) -> Iterator[Hit]:
     name = "Swagger 2.0" if family == "2.0" else f"OpenAPI {family}"
     seen: set[tuple] = set()
-    for error in validator.iter_errors(doc.node.data):
-        error = _chosen(error)
+    errors = [_chosen(error) for error in validator.iter_errors(doc.node.data)]
+    # Under 3.1 a key is "unevaluated" when the branch that defines it failed: a header without
+    # its schema makes its style and example unevaluated too. Where a place has another error,
+    # its unevaluated keys are that error's consequence, not errors of their own.
+    failing = {tuple(e.absolute_path) for e in errors if e.validator != "unevaluatedProperties"}
+    for error in errors:
         path: DataPath = tuple(error.absolute_path)
         instance = error.instance
+        if error.validator == "unevaluatedProperties" and path in failing:
+            continue
         if error.validator in ("additionalProperties", "unevaluatedProperties") and isinstance(instance, Mapping):
             schema = error.schema if isinstance(error.schema, Mapping) else {}
             known = schema.get("properties") or {}
