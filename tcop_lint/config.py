@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from tcop_lint.core.model import LEVELS, Check, Directive
-from tcop_lint.core.settings import DEFAULT_ALLOWED_REGIONS, Settings
+from tcop_lint.core.settings import DEFAULT_ALLOWED_REGIONS, OPENAPI_PROFILES, Settings
 
 CONFIG_FILES = (".tcop-lint.yaml", ".tcop-lint.yml")
 KNOWN_PROVIDERS = ("aws", "azurerm", "google")
@@ -138,6 +138,19 @@ def _test_code(value: Any, where: str) -> dict[str, Any]:
     return parsed
 
 
+def _openapi(value: Any, where: str) -> str:
+    """``openapi: {profile: base|medium|high}``: which level of the GOV.UK API ruleset the
+    OpenAPI checks judge by (default medium)."""
+    section = _mapping(value, where)
+    unknown = sorted(set(section) - {"profile"})
+    if unknown:
+        raise ConfigError(f"{where}.{unknown[0]}: unknown key (known: profile)")
+    profile = section.get("profile", "medium")
+    if profile not in OPENAPI_PROFILES:
+        raise ConfigError(f"{where}.profile: must be one of {', '.join(OPENAPI_PROFILES)}")
+    return str(profile)
+
+
 def _max_bytes(value: Any, where: str) -> int:
     if not isinstance(value, int) or isinstance(value, bool) or value < 1:
         raise ConfigError(f"{where}: expected a positive whole number of bytes")
@@ -158,6 +171,7 @@ def settings_from_mapping(raw: Any, source: str, base: Path) -> Settings:
         "max_file_bytes": lambda v, w: ("max_file_bytes", _max_bytes(v, w)),
         "test_code": lambda v, w: ("test_code", _test_code(v, w)),
         "ignore": lambda v, w: ("ignores", _ignores(v, w)),
+        "openapi": lambda v, w: ("openapi_profile", _openapi(v, w)),
         "not_ignorable": lambda v, w: ("not_ignorable", tuple(i.upper() for i in _string_list(v, w))),
         "extra_checks": lambda v, w: ("extra_check_dirs", tuple(str((base / d).resolve()) for d in _string_list(v, w))),
     }

@@ -71,12 +71,21 @@ def test_pyproject_without_a_section_is_no_configuration(tmp_path: Path) -> None
         ("exclude: 12\n", "exclude"),
         ("- just\n- a list\n", "expected a mapping"),
         ("key: [unclosed\n", "cannot be read"),
+        ("openapi:\n  profile: strict\n", "openapi.profile: must be one of base, medium, high"),
+        ("openapi:\n  level: high\n", "openapi.level: unknown key"),
+        ("openapi: high\n", "openapi: expected a mapping"),
     ],
 )
 def test_bad_configuration_names_the_key(tmp_path: Path, text: str, named: str) -> None:
     write(tmp_path, ".tcop-lint.yaml", text)
     with pytest.raises(ConfigError, match=named.replace(".", r"\.").replace("[", r"\[")):
         load_settings(tmp_path)
+
+
+def test_the_openapi_profile_is_read_and_defaults_to_medium(tmp_path: Path) -> None:
+    assert Settings().openapi_profile == "medium"
+    write(tmp_path, ".tcop-lint.yaml", "openapi:\n  profile: high\n")
+    assert load_settings(tmp_path)[0].openapi_profile == "high"
 
 
 def test_unknown_check_ids_are_named(tmp_path: Path) -> None:

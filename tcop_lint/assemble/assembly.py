@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from tcop_lint.core.model import Documents, LoadResult, ParseProblem, RepositoryFacts
-from tcop_lint.core.settings import Settings
+from tcop_lint.core.settings import DEFAULT_MAX_FILE_BYTES, Settings
 from tcop_lint.discover.discovery import ScanScope
 from tcop_lint.load.loading import links_out_of_root
 from tcop_lint.load.selection import files_to_load
@@ -17,15 +17,24 @@ if TYPE_CHECKING:
 
 
 def assemble(
-    scope: ScanScope, results: Sequence[LoadResult], names: Sequence[str] | None = None, with_repository: bool = True
+    scope: ScanScope,
+    results: Sequence[LoadResult],
+    names: Sequence[str] | None = None,
+    with_repository: bool = True,
+    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
 ) -> Documents:
     """Documents from the load results of ``names`` (by default ``files_to_load(scope)``).
-    Without repository checks the repository facts (licences, README ...) are not gathered."""
+    Without repository checks the repository facts (licences, README ...) are not gathered.
+    OpenAPI path items and operations kept in other files are inlined (load.openapi_refs)."""
     from tcop_lint.assemble.repository import repository_facts
     from tcop_lint.assemble.terraform_modules import assemble_modules
+    from tcop_lint.load.openapi_refs import inline_all
 
     names = files_to_load(scope, with_repository) if names is None else names
     content = {name: result.content for name, result in zip(names, results) if result.content is not None}
+    openapi, reference_problems = inline_all(
+        (doc for result in results for doc in result.openapi), scope.root, max_file_bytes
+    )
     tf_files = [result.terraform for result in results if result.terraform is not None]
     settled = {
         r.terraform.file: r.terraform_settled for r in results if r.terraform is not None and r.terraform_settled
@@ -40,8 +49,12 @@ def assemble(
         if tf_files
         else (),
         kubernetes=tuple(obj for result in results for obj in result.kubernetes),
-        openapi=tuple(doc for result in results for doc in result.openapi),
-        problems=(*(p for result in results for p in result.problems), *links_out_of_root(scope.root, scope.files)),
+        openapi=openapi,
+        problems=(
+            *(p for result in results for p in result.problems),
+            *links_out_of_root(scope.root, scope.files),
+            *reference_problems,
+        ),
         scanned_files=scope.targets,
         directives=tuple(directive for result in results for directive in result.directives),
         content=content,
@@ -71,7 +84,11 @@ def load_documents(
     gc.disable()
     try:
         return assemble(
-            scope, load_all(scope.root, names, settings.max_file_bytes, jobs, cache), names, with_repository
+            scope,
+            load_all(scope.root, names, settings.max_file_bytes, jobs, cache),
+            names,
+            with_repository,
+            settings.max_file_bytes,
         )
     finally:
         if collecting:

@@ -129,6 +129,7 @@ RULES: Mapping[str, PythonRule] = {
     "error_responses_undocumented": PythonRule("openapi", _OAS, _DOCUMENT),
     "paths_not_kebab_case": PythonRule("openapi", _OAS, _DOCUMENT),
     "versioning": PythonRule("openapi", _OAS, _DOCUMENT),
+    "openapi_version_outdated": PythonRule("openapi", _OAS, _DOCUMENT),
     "document_invalid": PythonRule("openapi_catalogue", _OAS, _DOCUMENT, options={"max_errors": _whole(50)}),
     "sandbox_not_advertised": PythonRule(
         "openapi_catalogue",

@@ -55,8 +55,9 @@ class Subject:
         """A Hit at ``path`` inside this subject (nearest known position)."""
         props = dict(self.properties)
         props.update(properties or {})
+        file_at = getattr(self.source, "file_at", None)  # an OpenAPI document's inlined files
         return Hit(
-            file=self.file,
+            file=file_at(self.node.base + tuple(path)) if file_at is not None else self.file,
             position=self.node.locate(path),
             address=self.address + address_suffix,
             message=message,

@@ -237,6 +237,19 @@ class OpenApiDocument:
     file: str
     version: str  # "3.0.3", "3.1.0", "2.0"
     node: Node  # the document as written; ``refs`` resolves local $ref
+    # Path items and operations written in other files (``$ref: paths/x.yaml``) are inlined;
+    # each entry is (where the content sits, the file it came from, whether the place itself,
+    # not only what is below it, is in that file). Positions below such a place are that file's.
+    inlined: tuple[tuple[DataPath, str, bool], ...] = ()
+
+    def file_at(self, path: DataPath) -> str:
+        """The file that holds the value at ``path``."""
+        found, depth = self.file, -1
+        for prefix, file, with_self in self.inlined:
+            n = len(prefix)
+            if n > depth and tuple(path[:n]) == prefix and (len(path) > n or with_self):
+                found, depth = file, n
+        return found
 
 
 @dataclass(frozen=True)

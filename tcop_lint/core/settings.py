@@ -39,6 +39,11 @@ DEFAULT_TEST_PATHS: tuple[str, ...] = (
 )
 
 
+# The levels of the GOV.UK public API ruleset (co-cddo/api-standards-linting): base, medium,
+# high (each the one before and more). The OpenAPI rules judge as the chosen level does.
+OPENAPI_PROFILES: tuple[str, ...] = ("base", "medium", "high")
+
+
 @dataclass(frozen=True)
 class Settings:
     allowed_regions: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: dict(DEFAULT_ALLOWED_REGIONS))
@@ -53,6 +58,7 @@ class Settings:
     not_ignorable: tuple[str, ...] = ()  # check ids or prefixes no suppression may hide
     test_code_paths: tuple[str, ...] = DEFAULT_TEST_PATHS
     test_code_level: Literal["note", "warning", "error", "keep"] = "note"  # "keep": levels unchanged
+    openapi_profile: Literal["base", "medium", "high"] = "medium"
 
 
 @dataclass(frozen=True)
@@ -63,3 +69,8 @@ class RuleContext:
     documents: Documents
     settings: Settings
     options: Mapping[str, Any] = field(default_factory=dict)
+
+
+def openapi_profile_at_least(settings: Settings, level: str) -> bool:
+    """True when the OpenAPI profile in force includes ``level`` (high includes medium and base)."""
+    return OPENAPI_PROFILES.index(settings.openapi_profile) >= OPENAPI_PROFILES.index(level)

@@ -77,7 +77,7 @@ def openapi_directives(documents: Documents) -> tuple[Directive, ...]:
                         ids=(entry["id"].upper(),),
                         reason=_clean_reason(entry.get("reason")),
                         until=str(entry["until"]) if entry.get("until") is not None else None,
-                        file=document.file,
+                        file=document.file_at(path[:-1]),  # an inlined part's own file
                         line=line,
                         pointer="#" + json_pointer(path[:-1]),
                     )

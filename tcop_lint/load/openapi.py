@@ -1,7 +1,9 @@
 """OpenAPI (3.x) and Swagger (2.0) documents, and the walks rules make over them.
 
-``$ref`` is followed only inside the same document (``#/...``), a bounded number of hops,
-never round a cycle. External references are left alone: rules skip what they cannot see.
+``$ref`` is followed here only inside the same document (``#/...``), a bounded number of hops,
+never round a cycle. Path items and operations kept in other files of the repository are
+inlined before the checks run (``load.openapi_refs``); other external references are left
+alone: rules skip what they cannot see.
 """
 
 from __future__ import annotations

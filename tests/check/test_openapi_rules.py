@@ -215,7 +215,13 @@ def test_depth_counts_resources_not_segments():
 def test_licence_identified_from_name_or_identifier():
     places, hits = run(rules.licence_not_open, "openapi: 3.1.0\ninfo:\n  license:\n    name: CC-BY-NC-4.0\n")
     assert places == [(4, "#/info/license/name")] and "CC-BY-NC-4.0" in hits[0].message
-    assert run(rules.licence_not_open, "openapi: 3.1.0\ninfo:\n  license: {name: Our own terms}\n")[0] == []
+    # a name on no licence list and of no open family states no open licence (EULA, own terms)
+    places, hits = run(rules.licence_not_open, "openapi: 3.1.0\ninfo:\n  license: {name: Our own terms}\n")
+    assert places == [(3, "#/info/license/name")] and "'Our own terms' is not an open licence" in hits[0].message
+    # an open family without a version, or an open licence's URL: never a finding by guess
+    assert run(rules.licence_not_open, "openapi: 3.1.0\ninfo:\n  license: {name: BSD}\n")[0] == []
+    unversioned = "openapi: 3.1.0\ninfo:\n  license: {name: Terms, url: 'https://opensource.org/licenses/MIT'}\n"
+    assert run(rules.licence_not_open, unversioned)[0] == []
     assert run(rules.licence_not_open, "openapi: 3.1.0\ninfo:\n  license: {name: x, identifier: CC-BY-4.0}\n")[0] == []
 
 

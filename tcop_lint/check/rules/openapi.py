@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 from tcop_lint.check.subjects import Subject
 from tcop_lint.core.model import DataPath, Hit, OpenApiDocument, json_pointer
-from tcop_lint.core.settings import RuleContext
+from tcop_lint.core.settings import RuleContext, openapi_profile_at_least
 from tcop_lint.load.openapi import (
     METHODS,
     all_parameters,
@@ -147,9 +147,10 @@ def x_prefixed_headers(subject: Subject, ctx: RuleContext) -> Iterator[Hit]:
 
 
 def paths_not_kebab_case(subject: Subject, ctx: RuleContext) -> Iterator[Hit]:
-    """Path templates whose literal segments are not lower-case words joined by hyphens."""
+    """Path templates whose literal segments are not lower-case words joined by hyphens (from
+    the medium profile on, as the GOV.UK ruleset's paths-kebab-case)."""
     paths = subject.data.get("paths")
-    if not isinstance(paths, Mapping):
+    if not isinstance(paths, Mapping) or not openapi_profile_at_least(ctx.settings, "medium"):
         return
     for template in paths:
         if not isinstance(template, str) or not template.startswith("/"):
@@ -275,6 +276,26 @@ def _licence_id(licence: Mapping[str, Any]) -> tuple[str | None, DataPath]:
     return None, ()
 
 
+# Words of open licence families; a name carrying one (OGL, "Creative Commons", BSD) without
+# a version tcop-lint identifies is open or ambiguous, never reported. Anything else that names
+# no licence on the SPDX list (EULA, Proprietary, Terms of use) does not state an open licence.
+_OPEN_FAMILY = re.compile(
+    r"\b(?:open government|OGL|creative commons|CC[- ](?:BY|0)|CC0|BSD|GPL|LGPL|AGPL|MIT|Apache|Mozilla|MPL"
+    r"|EUPL|ISC|Unlicense|public domain|open data commons|ODbL|ODC|PDDL|open source|OSI)\b",
+    re.IGNORECASE,
+)
+_OPEN_URL = re.compile(
+    r"open-government-licence|opensource\.org/licen[cs]es/|creativecommons\.org/(?:licenses|publicdomain)/"
+    r"|apache\.org/licenses/|gnu\.org/licenses/|mozilla\.org/(?:en-US/)?MPL|spdx\.org/licenses/",
+    re.IGNORECASE,
+)
+
+
+def _short(text: str, limit: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def licence_not_open(subject: Subject, ctx: RuleContext) -> Iterator[Hit]:
     """A missing licence (note), or a licence that is not open (warning)."""
     from tcop_lint.licences.match import is_allowed
@@ -291,33 +312,66 @@ def licence_not_open(subject: Subject, ctx: RuleContext) -> Iterator[Hit]:
         return
     spdx_id, key = _licence_id(licence)
     if spdx_id is None:
-        return  # not identified: never a finding by guess
+        name = licence.get("name")
+        url = licence.get("url")
+        if not isinstance(name, str) or not name.strip():
+            return
+        if _OPEN_FAMILY.search(name) or (isinstance(url, str) and _OPEN_URL.search(url)):
+            return  # an open licence written in a way tcop-lint does not identify: never a finding by guess
+        yield _hit(
+            subject,
+            f"the API's licence {_short(name)!r} is not an open licence tcop-lint recognises: "
+            "name an open licence by its SPDX identifier",
+            ("info", "license", "name"),
+        )
+        return
     open_content = all(
         (found := licence_info(part)) is not None and found.licence_class in ("open-content", "public-domain-like")
         for part in re.split(r"\s+(?:AND|OR)\s+", spdx_id)
     )
     if not (is_allowed(spdx_id, tuple(ctx.options["allowed_licences"])) or open_content):
         yield _hit(subject, f"the API's licence {spdx_id} is not an open licence", ("info", "license") + key)
+    elif openapi_profile_at_least(ctx.settings, "high"):
+        yield from _licence_not_apache(subject, licence)
+
+
+_APACHE_ID = re.compile(r"Apache-2\.0")
+_APACHE_URL = re.compile(r"https://www\.apache\.org/licenses/LICENSE-2\.0")
+
+
+def _licence_not_apache(subject: Subject, licence: Mapping[str, Any]) -> Iterator[Hit]:
+    """The high profile's license-strict and license-url: an identifier, where given, is
+    Apache-2.0 and a url, where given, is Apache's page for it."""
+    identifier, url = licence.get("identifier"), licence.get("url")
+    if isinstance(identifier, str) and not _APACHE_ID.search(identifier):
+        yield _hit(
+            subject,
+            f"the high profile asks for the Apache-2.0 licence; info.license.identifier is {identifier}",
+            ("info", "license", "identifier"),
+            key="strict",
+        )
+    if isinstance(url, str) and not _APACHE_URL.search(url):
+        yield _hit(
+            subject,
+            f"the high profile asks for https://www.apache.org/licenses/LICENSE-2.0 as info.license.url, not {url}",
+            ("info", "license", "url"),
+            key="url",
+        )
 
 
 # --- operations -------------------------------------------------------------------------
 
 
 def operations_undocumented(subject: Subject, ctx: RuleContext) -> Iterator[Hit]:
-    """Operations without an operationId (or with a repeated one), or without a summary or
-    description."""
+    """Operations without an operationId, or without a summary or description. A repeated
+    operationId breaks the specification: TCOP-04-OAS-002 reports it, once."""
     from tcop_lint.load.openapi import operations
 
-    seen: dict[str, str] = {}
     for template, method, operation, where in operations(subject.source):
         name = f"{method.upper()} {template}"
         op_id = operation.get("operationId")
         if not isinstance(op_id, str) or not op_id.strip():
             yield _hit(subject, f"{name} has no operationId", where, key="operationId")
-        elif op_id in seen:
-            yield _hit(subject, f"{name} repeats operationId {op_id!r} of {seen[op_id]}", where + ("operationId",))
-        else:
-            seen[op_id] = name
         if not any(isinstance(operation.get(k), str) and operation[k].strip() for k in ("summary", "description")):
             yield _hit(subject, f"{name} has neither a summary nor a description", where, key="summary")
 
@@ -346,6 +400,7 @@ def error_responses_undocumented(subject: Subject, ctx: RuleContext) -> Iterator
     from tcop_lint.load.openapi import operations
 
     doc: OpenApiDocument = subject.source
+    strict = openapi_profile_at_least(ctx.settings, "high")
     for template, method, operation, where in operations(doc):
         answers = operation.get("responses")
         if method not in ("get", "put", "post", "patch", "delete") or not isinstance(answers, Mapping):
@@ -353,6 +408,11 @@ def error_responses_undocumented(subject: Subject, ctx: RuleContext) -> Iterator
         codes = {str(code).upper() for code in answers}
         name = f"{method.upper()} {template}"
         at = where + ("responses",)
+        if strict:
+            yield from _strict_negotiation(subject, name, method, codes, at)
+            if not any(_ERROR_CODE.match(code) for code in codes):
+                yield _hit(subject, f"{name} documents no error responses (4xx, 5xx or default)", at)
+            continue
         if not any(_ERROR_CODE.match(code) for code in codes):
             yield _hit(subject, f"{name} documents no error responses (4xx, 5xx or default)", at)
             continue
@@ -372,7 +432,48 @@ def error_responses_undocumented(subject: Subject, ctx: RuleContext) -> Iterator
             )
 
 
+def _strict_negotiation(subject: Subject, name: str, method: str, codes: set[str], at: DataPath) -> Iterator[Hit]:
+    """The high profile's not-acceptable and unsupported-media-type rules: every operation that
+    can answer with a body declares 406, every one that takes a body declares 415."""
+    if "406" not in codes:
+        yield _hit(
+            subject, f"{name} does not document 406 Not Acceptable (the high profile asks for it)", at, key="406"
+        )
+    if method in ("put", "post", "patch") and "415" not in codes:
+        yield _hit(
+            subject,
+            f"{name} does not document 415 Unsupported Media Type (the high profile asks for it)",
+            at,
+            key="415",
+        )
+
+
 # --- versions ---------------------------------------------------------------------------
+
+_BELOW_3 = re.compile(r"^\s*[0-2]\.")
+
+
+def openapi_version_outdated(subject: Subject, ctx: RuleContext) -> Iterator[Hit]:
+    """Swagger 2.0 or an openapi below 3 (from the medium profile on, as the GOV.UK ruleset's
+    oas3-minimum); with the high profile, any version but 3.1.0 (its oas3-strict)."""
+    if not openapi_profile_at_least(ctx.settings, "medium"):
+        return
+    data = subject.data
+    if "openapi" not in data:
+        yield _hit(
+            subject,
+            f"the API is described with Swagger {data.get('swagger')}; describe it with OpenAPI 3",
+            ("swagger",),
+        )
+        return
+    version = data["openapi"]
+    if (isinstance(version, str) and _BELOW_3.match(version)) or (
+        isinstance(version, (int, float)) and not isinstance(version, bool) and version < 3
+    ):
+        yield _hit(subject, f"the document declares openapi {version}; describe it with OpenAPI 3", ("openapi",))
+    elif openapi_profile_at_least(ctx.settings, "high") and not re.search(r"3\.1\.0", str(version)):
+        yield _hit(subject, f"the document declares openapi {version}; the high profile asks for 3.1.0", ("openapi",))
+
 
 _URL_VERSION = re.compile(r"^v\d+(?:[._-]\d+)+$", re.IGNORECASE)
 _SEMVER = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$")
@@ -397,7 +498,7 @@ def versioning(subject: Subject, ctx: RuleContext) -> Iterator[Hit]:
             )
     info = data.get("info")
     version = info.get("version") if isinstance(info, Mapping) else None
-    if version is not None and not _SEMVER.match(str(version)):
+    if version is not None and not _SEMVER.match(str(version)) and openapi_profile_at_least(ctx.settings, "medium"):
         yield _hit(
             subject,
             f"info.version {version!r} is not a semantic version (MAJOR.MINOR.PATCH)",

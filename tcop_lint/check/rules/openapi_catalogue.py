@@ -87,20 +87,48 @@ def _short(text: str, limit: int = 160) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+_UNEXPECTED = re.compile(r"\((.*) (?:was|were) unexpected\)$", re.DOTALL)
+
+
+def _named_unexpected(message: str, instance: Mapping[str, Any]) -> list[Any] | None:
+    """The keys the validator itself names as unexpected. Keys evaluated by a subschema (an
+    http scheme's ``scheme`` under the 3.1 schema's if/then) are not among them, where the
+    schema's own ``properties`` would count them as extras too: one wrong key, one finding."""
+    import ast
+
+    match = _UNEXPECTED.search(message)
+    if match is None:
+        return None
+    try:
+        named = ast.literal_eval("(" + match.group(1) + ",)")
+    except (ValueError, SyntaxError):
+        return None
+    found = [key for key in named if key in instance]
+    return found if len(found) == len(named) else None
+
+
 def _schema_errors(subject: Subject, doc: OpenApiDocument, validator: Any, family: str) -> Iterator[Hit]:
     name = "Swagger 2.0" if family == "2.0" else f"OpenAPI {family}"
     seen: set[tuple] = set()
-    for error in validator.iter_errors(doc.node.data):
-        error = _chosen(error)
+    errors = [_chosen(error) for error in validator.iter_errors(doc.node.data)]
+    # Under 3.1 a key is "unevaluated" when the branch that defines it failed: a header without
+    # its schema makes its style and example unevaluated too. Where a place has another error,
+    # its unevaluated keys are that error's consequence, not errors of their own.
+    failing = {tuple(e.absolute_path) for e in errors if e.validator != "unevaluatedProperties"}
+    for error in errors:
         path: DataPath = tuple(error.absolute_path)
         instance = error.instance
+        if error.validator == "unevaluatedProperties" and path in failing:
+            continue
         if error.validator in ("additionalProperties", "unevaluatedProperties") and isinstance(instance, Mapping):
             schema = error.schema if isinstance(error.schema, Mapping) else {}
             known = schema.get("properties") or {}
             patterns = tuple((schema.get("patternProperties") or {}).keys())
             if error.validator == "unevaluatedProperties":
                 patterns += ("^x-",)  # 3.1 admits extensions through a $ref the schema's own keys do not show
-            extras = [k for k in instance if k not in known and not any(re.search(p, str(k)) for p in patterns)]
+            extras = _named_unexpected(error.message, instance)
+            if extras is None:
+                extras = [k for k in instance if k not in known and not any(re.search(p, str(k)) for p in patterns)]
             for key in extras or [None]:
                 where = path + ((key,) if key is not None else ())
                 message = (
