@@ -54,6 +54,7 @@ _CALL_META = frozenset({"source", "version", "count", "for_each", "providers", "
 MAX_INSTANCES = 100  # per count / for_each: more stay one resource with unknown keys
 MAX_CONDITIONS = 3  # per resource: more, and it is judged with them unknown
 MAX_DEPTH = 16  # module calls below a root
+MAX_MODULE_INSTANCES = 2000  # module instances below one root
 
 
 @dataclass(frozen=True)
@@ -230,6 +231,7 @@ class _Call:
     providers: Callable[[str, str | None], TfBlock | None]  # provider configurations of the caller
     keys: tuple[str, ...]  # module names on the way down (the keys of modules.json)
     chain: tuple[str, ...]  # folders on the way down
+    budget: list[int]  # module instances the root may still evaluate (shared below it)
 
 
 ProviderLookup = Callable[[str, str | None], TfBlock | None]
@@ -244,6 +246,7 @@ class _Instance:
         self.call = call
         self.reached = reached
         reached.add(folder.directory)
+        self.budget = call.budget if call is not None else [MAX_MODULE_INSTANCES]
         blocks = folder.blocks
         if call is None:
             variables = {**_defaults(blocks), **_tfvars(folder)}
@@ -443,6 +446,9 @@ class _Instance:
         at = replace(block.position, file=block.file)
         outputs: dict[str, Any] = {}
         for key, names in instances:
+            if self.budget[0] <= 0:
+                break  # calls that fan out without end: what is past the bound is not evaluated
+            self.budget[0] -= 1
             resolver = self.resolver.bound(names) if names else self.resolver
             resolved = self._resolved(block, resolver, _CALL_META)
             arguments = {k: v for k, v in resolved.body.data.items() if k not in _CALL_META}
@@ -462,6 +468,7 @@ class _Instance:
                     providers=self._passed_providers(data.get("providers")),
                     keys=keys,
                     chain=chain,
+                    budget=self.budget,
                 ),
                 self.reached,
             )

@@ -358,3 +358,20 @@ def test_a_call_that_creates_nothing_deploys_nothing() -> None:
     )
     assert [m.address for m in found] == [""]
     assert found[0].calls[0].directory == "q"
+
+
+def test_calls_that_fan_out_are_bounded() -> None:
+    from tcop_lint.assemble import terraform_modules
+
+    # each level calls the next twice: 2**12 instances unbounded
+    files = [("main.tf", 'module "a" {\n  source = "./l1"\n}\nmodule "b" {\n  source = "./l1"\n}\n')]
+    for level in range(1, 12):
+        files.append(
+            (
+                f"l{level}/main.tf",
+                f'module "a" {{\n  source = "../l{level + 1}"\n}}\nmodule "b" {{\n  source = "../l{level + 1}"\n}}\n',
+            )
+        )
+    files.append(("l12/main.tf", 'resource "aws_sqs_queue" "q" {\n  name = "x"\n}\n'))
+    found = modules(*files)
+    assert len(found) == terraform_modules.MAX_MODULE_INSTANCES + 1
