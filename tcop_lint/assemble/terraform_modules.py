@@ -117,14 +117,22 @@ def assemble_modules(
     called.update(folder for keys in estate.installed.values() for folder in keys.values() if folder in folders)
     modules: list[TfModule] = []
     reached: set[str] = set()
-    for directory in sorted(folders):
-        if directory not in called:
-            modules.extend(_Instance(estate, folders[directory], None, reached).modules())
+    roots = [d for d in sorted(folders) if d not in called]
+    for directory in roots:
+        modules.extend(_root_modules(estate, folders[directory], reached))
     for directory in sorted(folders):
         # called only from within a cycle of calls (an installed module never called is not ours)
         if directory not in reached and not _is_installed(directory):
-            modules.extend(_Instance(estate, folders[directory], None, reached).modules())
+            modules.extend(_root_modules(estate, folders[directory], reached))
     return tuple(modules)
+
+
+def _root_modules(estate: _Estate, folder: _Folder, reached: set[str]) -> list[TfModule]:
+    instance = _Instance(estate, folder, None, reached)
+    try:
+        return instance.modules()
+    finally:
+        instance.close()
 
 
 def _is_installed(directory: str) -> bool:
@@ -309,6 +317,13 @@ class _Instance:
         )
         return [own, *sorted(self.children, key=lambda m: m.address)]
 
+    def close(self) -> None:
+        """Break the instance's cycles (see ``Resolver.close``) once its modules and outputs are taken."""
+        for resolver in (self.resolver, self.creation, *self.assumed.values()):
+            resolver.close()
+        self.assumed.clear()
+        self.outputs_memo.clear()
+
     def _inherited(self, name: str, alias: str | None) -> TfBlock | None:
         return self.call.providers(name, alias) if self.call is not None else None
 
@@ -474,6 +489,7 @@ class _Instance:
             )
             self.children.extend(child.modules())
             outputs[key] = child.outputs()
+            child.close()
         if "for_each" in creation and not isinstance(creation["for_each"], Unresolved) and len(instances) > 1:
             return {_key_text(k): v for k, v in outputs.items()}
         if "count" in creation and isinstance(creation["count"], int) and "" not in outputs:

@@ -70,6 +70,13 @@ class Resolver:
         self.settled: dict[str, tuple[Any, Trace]] = {}  # expression text -> its value (or _UNCHANGED)
         self.traces: list[Trace] = []
 
+    def close(self) -> None:
+        """Forget the module lookup (a method of the instance that owns this resolver), so that
+        the two are freed when the instance is done: the load phase runs with the cyclic
+        collector off and then freezes what is left, so a cycle here would live until exit."""
+        self.modules = _no_module
+        self.settled.clear()
+
     def bound(self, names: Mapping[str, Any]) -> Resolver:
         """The same module with ``each`` or ``count`` bound for one instance."""
         return Resolver(
