@@ -253,6 +253,9 @@ RULES: Mapping[str, PythonRule] = {
         "terraform_access", _TF, options={"exposure_tag": {**_TEXT, "default": "Exposure"}}
     ),
     "wildcard_admin_permissions": PythonRule("terraform_access", _TF),
+    "federated_trust_unscoped": PythonRule("terraform_policies", _TF),
+    "role_trust_open": PythonRule("terraform_policies", _TF),
+    "resource_policy_open": PythonRule("terraform_policies", _TF),
     "admin_ports_open_to_world": PythonRule(
         "terraform_network",
         _TF,
