@@ -221,6 +221,11 @@ RULES: Mapping[str, PythonRule] = {
     "baseline_pod_security": PythonRule("kubernetes", _K8S, _POD),
     "restricted_hardening": PythonRule("kubernetes", _K8S, _POD),
     "image_not_pinned": PythonRule("kubernetes", _K8S, ("kubernetes.container",)),
+    "rbac_wildcards": PythonRule("kubernetes_rbac", _K8S, ("kubernetes.object",)),
+    "rbac_escalation_verbs": PythonRule("kubernetes_rbac", _K8S, ("kubernetes.object",)),
+    "rbac_cluster_secrets": PythonRule("kubernetes_rbac", _K8S),
+    "rbac_anonymous_bindings": PythonRule("kubernetes_rbac", _K8S, ("kubernetes.object",)),
+    "workloads_without_network_policy": PythonRule("kubernetes_rbac", _K8S),
     "pinned_outside_allowed_regions": PythonRule(
         "kubernetes_workloads", _K8S, _POD, options={"allowed_regions": _REGIONS}
     ),
