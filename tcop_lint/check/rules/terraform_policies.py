@@ -263,11 +263,20 @@ ISSUERS = (
 )
 
 
-def _issuer(module: TfModule, principal: Any) -> Issuer | None:
-    if not isinstance(principal, Mapping):
+def _issuer(module: TfModule, statement: Statement) -> Issuer | None:
+    """The CI issuer a statement trusts: named by its Federated principal or, where that is not
+    known here (remote state, a variable), by the claims its conditions test."""
+    principal = statement.get("Principal")
+    if not isinstance(principal, Mapping) or "Federated" not in principal:
         return None
+    for _, key, _ in conditions(statement) or ():
+        issuer = next((i for i in ISSUERS if key.lower().startswith(i.host + ":")), None)
+        if issuer is not None:
+            return issuer
     for value in as_list(principal.get("Federated")):
-        text = value if isinstance(value, str) else value.expression if isinstance(value, Unresolved) else ""
+        text = value if isinstance(value, str) else ""
+        if isinstance(value, Unresolved):  # a template's known end, or its source text
+            text = value.suffix or value.expression
         provider = single_reference(value, "aws_iam_openid_connect_provider", module)
         if provider is not None:
             url = body(provider.block).get("url")
@@ -313,7 +322,7 @@ def federated_trust_unscoped(ctx: RuleContext) -> Iterator[Hit]:
             for statement in items:
                 if not is_allow(statement):
                     continue
-                issuer = _issuer(module, statement.get("Principal"))
+                issuer = _issuer(module, statement)
                 problem = _subject_problem(issuer, statement) if issuer is not None else None
                 if issuer is not None and problem is not None:
                     yield _hit(
