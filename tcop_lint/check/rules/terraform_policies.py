@@ -316,6 +316,20 @@ def _subject_problem(issuer: Issuer, statement: Statement) -> str | None:
     return None
 
 
+def _sub_condition(resource: TfResource, path: DataPath, issuer: Issuer) -> DataPath:
+    """Within a data source's statement, the condition block on the sub claim, if there is one."""
+    index = path[1] if resource.block.block_type == "data" and len(path) == 2 else None
+    statement = body(resource.block).get("statement")
+    if not isinstance(index, int) or not isinstance(statement, list) or not isinstance(statement[index], Mapping):
+        return ()
+    blocks = statement[index].get("condition")
+    for index, block in enumerate(blocks if isinstance(blocks, list) else ()):
+        variable = block.get("variable") if isinstance(block, Mapping) else None
+        if isinstance(variable, str) and variable.lower().startswith(issuer.host) and variable.endswith(":sub"):
+            return ("condition", index, "values")
+    return ()
+
+
 def federated_trust_unscoped(ctx: RuleContext) -> Iterator[Hit]:
     for module in ctx.documents.terraform:
         for resource, items, path, suffix in _trust_documents(module):
@@ -330,7 +344,7 @@ def federated_trust_unscoped(ctx: RuleContext) -> Iterator[Hit]:
                         resource,
                         f"{resource.address} trusts {issuer.name} OIDC tokens {problem}, so a pipeline of any "
                         "repository can assume the role",
-                        path,
+                        path + _sub_condition(resource, path, issuer),
                         suffix,
                     )
                     break
