@@ -295,7 +295,8 @@ def _unsafe_subject(issuer: Issuer, value: str) -> bool:
     if head != issuer.claim:
         return ":" not in value  # a custom claim template names its claims; a bare value none
     owner, slash, _ = rest.partition(":" if issuer.claim == "organization" else "/")
-    return not slash or not owner or any(c in owner for c in "*?")
+    name = owner.split("@", 1)[0]  # "owner@id", GitHub's immutable form: the id may be a wildcard
+    return not slash or not name or any(c in name for c in "*?")
 
 
 def _subject_problem(issuer: Issuer, statement: Statement) -> str | None:
