@@ -13,7 +13,12 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from tcop_lint.check.rules.terraform_policies import document_statements, open_statement, policy_statements
+from tcop_lint.check.rules.terraform_policies import (
+    document_statements,
+    open_statement,
+    policy_statements,
+    resource_hit,
+)
 from tcop_lint.check.rules.terraform_support import (
     as_list,
     block_hit,
@@ -145,12 +150,12 @@ def _exposed_on_purpose_inline(data: Mapping[str, Any], exposure_key: str) -> bo
 def _public_acls(module: TfModule, resource: TfResource, data: Mapping[str, Any]) -> Iterator[Hit]:
     acl = data.get("acl")
     if isinstance(acl, str) and acl in PUBLIC_ACLS:
-        yield block_hit(
+        yield resource_hit(
             module,
-            resource.block,
+            resource,
             f"{resource.address} grants the canned ACL {acl}, making objects readable by anyone",
             ("acl",),
-            suffix="#acl",
+            "#acl",
         )
     grants: list[tuple[DataPath, Mapping[str, Any]]] = []
     if resource.type == "aws_s3_bucket":
@@ -165,13 +170,13 @@ def _public_acls(module: TfModule, resource: TfResource, data: Mapping[str, Any]
         if group not in PUBLIC_GROUPS:
             continue
         permissions = [str(x) for x in as_list(grant.get("permissions", grant.get("permission"))) if isinstance(x, str)]
-        yield block_hit(
+        yield resource_hit(
             module,
-            resource.block,
+            resource,
             f"{resource.address} grants {', '.join(permissions) or 'access'} to the {group} group, "
             f"{PUBLIC_GROUPS[group]}",
             path + ("uri",),
-            suffix="#grant",
+            "#grant",
         )
         return
 
@@ -182,12 +187,12 @@ def _public_policy(module: TfModule, resource: TfResource, data: Mapping[str, An
         return
     items, where = found
     if open_statement(items) is not None:
-        yield block_hit(
+        yield resource_hit(
             module,
-            resource.block,
+            resource,
             f'{resource.address} has a policy statement that allows anyone (Principal "*") without a condition{where}',
             ("policy",),
-            suffix="#policy",
+            "#policy",
         )
 
 

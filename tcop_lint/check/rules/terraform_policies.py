@@ -210,7 +210,8 @@ def _assumes_role(statement: Statement) -> bool:
     return any(a.lower().startswith("sts:assumerole") or a.lower() == "sts:*" for a in _actions(statement))
 
 
-def _hit(module: TfModule, resource: TfResource, message: str, path: DataPath, suffix: str = "") -> Hit:
+def resource_hit(module: TfModule, resource: TfResource, message: str, path: DataPath, suffix: str = "") -> Hit:
+    """A finding on a resource, at ``path`` inside it (its first line when the path is absent)."""
     return Hit(
         file=resource.file,
         position=resource.block.body.locate(path),
@@ -340,7 +341,7 @@ def federated_trust_unscoped(ctx: RuleContext) -> Iterator[Hit]:
                 issuer = _issuer(module, statement)
                 problem = _subject_problem(issuer, statement) if issuer is not None else None
                 if issuer is not None and problem is not None:
-                    yield _hit(
+                    yield resource_hit(
                         module,
                         resource,
                         f"{resource.address} trusts {issuer.name} OIDC tokens {problem}, so a pipeline of any "
@@ -370,7 +371,7 @@ def _google_pool_provider(module: TfModule, resource: TfResource) -> Iterator[Hi
         return
     condition = data.get("attribute_condition")
     if condition is None or (isinstance(condition, str) and not condition.strip()):
-        yield _hit(
+        yield resource_hit(
             module,
             resource,
             f"{resource.address} accepts {issuer.name} tokens with no attribute_condition, so a pipeline of any "
@@ -379,7 +380,7 @@ def _google_pool_provider(module: TfModule, resource: TfResource) -> Iterator[Hi
             "#attribute_condition",
         )
     elif isinstance(condition, str) and not _GOOGLE_SCOPING.search(condition):
-        yield _hit(
+        yield resource_hit(
             module,
             resource,
             f"{resource.address} accepts {issuer.name} tokens with an attribute_condition that names no repository "
@@ -398,7 +399,7 @@ def role_trust_open(ctx: RuleContext) -> Iterator[Hit]:
             trust = [s for s in items if _assumes_role(s)] if resource.block.block_type == "data" else items
             index = open_statement(trust)
             if index is not None:
-                yield _hit(
+                yield resource_hit(
                     module,
                     resource,
                     f'{resource.address} lets any principal (Principal "*") assume the role without a condition on '
@@ -439,7 +440,7 @@ def resource_policy_open(ctx: RuleContext) -> Iterator[Hit]:
             if index is None:
                 continue
             actions = ", ".join(_actions(items[index])[:3]) or "its actions"
-            yield _hit(
+            yield resource_hit(
                 module,
                 resource,
                 f'{resource.address} has a policy statement{where} that allows anyone (Principal "*") {actions} '
