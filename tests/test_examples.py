@@ -33,6 +33,7 @@ PLANTED = sorted(
         ("TCOP-06-K8S-003", "k8s/deployment.yaml", 23),
         ("TCOP-06-K8S-003", "k8s/deployment.yaml", 23),
         ("TCOP-06-K8S-005", "k8s/deployment.yaml", 20),
+        ("TCOP-06-K8S-014", "k8s/deployment.yaml", 15),
         ("TCOP-06-OAS-001", "api/openapi.yaml", 6),
         ("TCOP-06-OAS-002", "api/openapi.yaml", 9),
         ("TCOP-06-REPO-008", None, None),

@@ -222,6 +222,11 @@ RULES: Mapping[str, PythonRule] = {
     "baseline_pod_security": PythonRule("kubernetes", _K8S, _POD),
     "restricted_hardening": PythonRule("kubernetes", _K8S, _POD),
     "image_not_pinned": PythonRule("kubernetes", _K8S, ("kubernetes.container",)),
+    "rbac_wildcards": PythonRule("kubernetes_rbac", _K8S, ("kubernetes.object",)),
+    "rbac_escalation_verbs": PythonRule("kubernetes_rbac", _K8S, ("kubernetes.object",)),
+    "rbac_cluster_secrets": PythonRule("kubernetes_rbac", _K8S),
+    "rbac_anonymous_bindings": PythonRule("kubernetes_rbac", _K8S, ("kubernetes.object",)),
+    "workloads_without_network_policy": PythonRule("kubernetes_rbac", _K8S),
     "pinned_outside_allowed_regions": PythonRule(
         "kubernetes_workloads", _K8S, _POD, options={"allowed_regions": _REGIONS}
     ),
@@ -255,6 +260,9 @@ RULES: Mapping[str, PythonRule] = {
         "terraform_access", _TF, options={"exposure_tag": {**_TEXT, "default": "Exposure"}}
     ),
     "wildcard_admin_permissions": PythonRule("terraform_access", _TF),
+    "federated_trust_unscoped": PythonRule("terraform_policies", _TF),
+    "role_trust_open": PythonRule("terraform_policies", _TF),
+    "resource_policy_open": PythonRule("terraform_policies", _TF),
     "admin_ports_open_to_world": PythonRule(
         "terraform_network",
         _TF,

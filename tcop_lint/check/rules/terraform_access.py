@@ -2,9 +2,10 @@
 (TCOP-06-TF-007).
 
 AWS provider 4 and later split bucket settings into their own resources (aws_s3_bucket_acl,
-aws_s3_bucket_policy, aws_s3_bucket_public_access_block); both styles are read. A policy is
-read when it is a JSON literal, ``jsonencode({...})`` of literal parts, or an
-aws_iam_policy_document data source in the same module; anything else is left alone.
+aws_s3_bucket_policy, aws_s3_bucket_public_access_block); both styles are read, inline policy
+and grant blocks included. Policies are read by terraform_policies (JSON, heredoc,
+``jsonencode({...})`` or an aws_iam_policy_document data source of the same module); anything
+else is left alone.
 """
 
 from __future__ import annotations
@@ -12,6 +13,12 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from tcop_lint.check.rules.terraform_policies import (
+    document_statements,
+    open_statement,
+    policy_statements,
+    resource_hit,
+)
 from tcop_lint.check.rules.terraform_support import (
     as_list,
     block_hit,
@@ -22,11 +29,16 @@ from tcop_lint.check.rules.terraform_support import (
     statements,
 )
 from tcop_lint.check.subjects import never_created
-from tcop_lint.core.model import Hit, TfModule, TfResource, Unresolved
+from tcop_lint.core.model import DataPath, Hit, TfModule, TfResource, Unresolved
 from tcop_lint.core.settings import RuleContext
 
 PUBLIC_ACLS = frozenset({"public-read", "public-read-write", "authenticated-read"})
 PUBLIC_MEMBERS = ("allUsers", "allAuthenticatedUsers")
+# S3 ACL grantee groups (http://acs.amazonaws.com/groups/global/...) and who they let in
+PUBLIC_GROUPS = {
+    "AllUsers": "so anyone on the internet can use the bucket",
+    "AuthenticatedUsers": "so anyone with any AWS account can use the bucket",
+}
 BLOCK_FLAGS = ("block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets")
 ADMIN_POLICY_SUFFIX = ":iam::aws:policy/AdministratorAccess"
 GOOGLE_ADMIN_ROLES = frozenset({"roles/owner", "roles/editor"})
@@ -68,18 +80,13 @@ def public_object_storage(ctx: RuleContext) -> Iterator[Hit]:
             bucket_ref = data.get("bucket")
             if type_name.startswith("aws_s3_") and _exposed_on_purpose(module, bucket_ref, exposure_key):
                 continue
-            if type_name in ("aws_s3_bucket_acl", "aws_s3_bucket") and not account_blocked:
-                acl = data.get("acl")
-                if isinstance(acl, str) and acl in PUBLIC_ACLS:
-                    if type_name == "aws_s3_bucket" and _exposed_on_purpose_inline(data, exposure_key):
-                        continue
-                    yield block_hit(
-                        module,
-                        resource,
-                        f"{resource.address} grants the canned ACL {acl}, making objects readable by anyone",
-                        ("acl",),
-                        suffix="#acl",
-                    )
+            if type_name in ("aws_s3_bucket_acl", "aws_s3_bucket"):
+                if type_name == "aws_s3_bucket" and _exposed_on_purpose_inline(data, exposure_key):
+                    continue
+                if not account_blocked:
+                    yield from _public_acls(module, resource, data)
+                if type_name == "aws_s3_bucket" and not account_blocked:
+                    yield from _public_policy(module, resource, data)
             elif type_name == "aws_s3_bucket_public_access_block":
                 for flag in BLOCK_FLAGS:
                     if data.get(flag) is False and not account_blocked:
@@ -90,18 +97,8 @@ def public_object_storage(ctx: RuleContext) -> Iterator[Hit]:
                             (flag,),
                             suffix=f"#{flag}",
                         )
-            elif type_name == "aws_s3_bucket_policy" or (type_name == "aws_s3_bucket" and "policy" in data):
-                if account_blocked:
-                    continue
-                for path, where in _public_statements(module, data.get("policy")):
-                    yield block_hit(
-                        module,
-                        resource,
-                        f'{resource.address} has a policy statement that allows anyone (Principal "*") without a '
-                        f"condition{where}",
-                        ("policy",) + path,
-                        suffix="#policy",
-                    )
+            elif type_name == "aws_s3_bucket_policy" and not account_blocked:
+                yield from _public_policy(module, resource, data)
             elif type_name == "azurerm_storage_container":
                 access = data.get("container_access_type")
                 if isinstance(access, str) and access.lower() in ("blob", "container"):
@@ -150,75 +147,57 @@ def _exposed_on_purpose_inline(data: Mapping[str, Any], exposure_key: str) -> bo
     )
 
 
-def _policy_statements(module: TfModule, value: Any) -> tuple[list[Mapping[str, Any]], str] | None:
-    """Statements of a policy in JSON form, normalised to JSON keys, and where they come from."""
-    document = (
-        single_reference(value, "aws_iam_policy_document", module, mode="data")
-        if isinstance(value, Unresolved) and "data.aws_iam_policy_document." in value.expression
-        else None
-    )
-    if document is not None:
-        return [_from_document(s) for s in _document_statements(body(document.block))], f" (from {document.address})"
-    parsed = parse_policy(value)
-    if parsed is None:
-        return None
-    return statements(parsed), ""
+def _public_acls(module: TfModule, resource: TfResource, data: Mapping[str, Any]) -> Iterator[Hit]:
+    acl = data.get("acl")
+    if isinstance(acl, str) and acl in PUBLIC_ACLS:
+        yield resource_hit(
+            module,
+            resource,
+            f"{resource.address} grants the canned ACL {acl}, making objects readable by anyone",
+            ("acl",),
+            "#acl",
+        )
+    grants: list[tuple[DataPath, Mapping[str, Any]]] = []
+    if resource.type == "aws_s3_bucket":
+        grants = [(("grant", i), g) for i, g in enumerate(_blocks(data.get("grant")))]
+    for p, policy in enumerate(_blocks(data.get("access_control_policy"))):
+        for g, grant in enumerate(_blocks(policy.get("grant"))):
+            for e, grantee in enumerate(_blocks(grant.get("grantee"))):
+                grants.append((("access_control_policy", p, "grant", g, "grantee", e), {**grantee, **grant}))
+    for path, grant in grants:
+        uri = grant.get("uri")
+        group = uri.rsplit("/", 1)[-1] if isinstance(uri, str) else ""
+        if group not in PUBLIC_GROUPS:
+            continue
+        permissions = [str(x) for x in as_list(grant.get("permissions", grant.get("permission"))) if isinstance(x, str)]
+        yield resource_hit(
+            module,
+            resource,
+            f"{resource.address} grants {', '.join(permissions) or 'access'} to the {group} group, "
+            f"{PUBLIC_GROUPS[group]}",
+            path + ("uri",),
+            "#grant",
+        )
+        return
 
 
-def _document_statements(data: Mapping[str, Any]) -> list[Mapping[str, Any]]:
-    found = data.get("statement")
-    return [s for s in found if isinstance(s, Mapping)] if isinstance(found, list) else []
-
-
-def _from_document(statement: Mapping[str, Any]) -> Mapping[str, Any]:
-    """An aws_iam_policy_document statement block in the JSON policy shape."""
-    principals: list = []
-    for block in statement.get("principals") or () if isinstance(statement.get("principals"), list) else ():
-        if isinstance(block, Mapping):
-            identifiers = block.get("identifiers")
-            principals.append({"type": block.get("type"), "identifiers": identifiers})
-    converted: dict[str, Any] = {
-        "Effect": statement.get("effect", "Allow"),
-        "Action": statement.get("actions"),
-        "Resource": statement.get("resources"),
-        "_principals": principals,
-    }
-    if statement.get("condition"):
-        converted["Condition"] = statement["condition"]
-    if statement.get("not_actions") is not None:
-        converted["NotAction"] = statement["not_actions"]
-    return converted
-
-
-def _anyone(statement: Mapping[str, Any]) -> bool:
-    if "_principals" in statement:
-        for principal in statement["_principals"]:
-            ids = principal.get("identifiers")
-            if principal.get("type") in ("*", "AWS") and isinstance(ids, list) and "*" in ids:
-                return True
-        return False
-    principal = statement.get("Principal")
-    if principal == "*":
-        return True
-    if isinstance(principal, Mapping):
-        aws = principal.get("AWS")
-        return aws == "*" or (isinstance(aws, list) and "*" in aws)
-    return False
-
-
-def _public_statements(module: TfModule, value: Any) -> Iterator[tuple[tuple, str]]:
-    found = _policy_statements(module, value)
+def _public_policy(module: TfModule, resource: TfResource, data: Mapping[str, Any]) -> Iterator[Hit]:
+    found = policy_statements(module, data.get("policy"))
     if found is None:
         return
     items, where = found
-    for statement in items:
-        if statement.get("Effect", "Allow") != "Allow" or "Condition" in statement:
-            continue
-        if any(isinstance(v, Unresolved) for v in (statement.get("Effect"), statement.get("Principal"))):
-            continue
-        if _anyone(statement):
-            yield (), where
-            return
+    if open_statement(items) is not None:
+        yield resource_hit(
+            module,
+            resource,
+            f'{resource.address} has a policy statement that allows anyone (Principal "*") without a condition{where}',
+            ("policy",),
+            "#policy",
+        )
+
+
+def _blocks(value: Any) -> list[Mapping[str, Any]]:
+    return [v for v in value if isinstance(v, Mapping)] if isinstance(value, list) else []
 
 
 # --- TCOP-06-TF-007 -------------------------------------------------------------------------
@@ -254,8 +233,8 @@ def _wildcard(module: TfModule, resource: TfResource) -> Iterator[Hit]:
     type_name = resource.type
     block = resource.block
     if block.block_type == "data" and type_name == "aws_iam_policy_document":
-        for index, statement in enumerate(_document_statements(data)):
-            if _admin_statement(_from_document(statement)):
+        for index, statement in enumerate(document_statements(data)):
+            if _admin_statement(statement):
                 yield block_hit(
                     module,
                     resource,
