@@ -7,6 +7,7 @@ spelling and markdown still compares equal to the SPDX reference text.
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterable
 
@@ -19,16 +20,23 @@ _COMMENT = re.compile(r"^\s*?[/*]{1,2}", _M)
 _MARKDOWN_HEADING = re.compile(r"^\s*#+", _M)
 _LINK = re.compile(r"\[(.+?)\]\(.+?\)")
 _VERSION = re.compile(r"\A\s*version.*$", _MI)
-_LISTS = re.compile(r"^\s*(?:\d\.|\*)\s+([^\n])", _M)
+# A list item, with the item's own marker ("(a)", "**b)**") dropped after the bullet.
+_LISTS = re.compile(r"^\s*(?:\d\.|[*-])(?: [*_]{0,2}\(?[\da-z]\)[*_]{0,2})?\s+([^\n])", _M)
+_HYPHENATED = re.compile(r"(\w+)-\s*\n\s*(\w+)")
 _DASHES = re.compile(r"(?<!^)([—–-]+)(?!$)", _M)
 _QUOTES = re.compile(r"[`'\"‘“’”]")
 _SPAN_MARKUP = re.compile(r"[_*~]+(.*?)[_*~]+")
 _BULLET = re.compile(r"\n\n\s*(?:[*-]|\(?[\da-z]{1,2}[).])\s+", re.IGNORECASE)
 _BORDER = re.compile(r"^[*-](.*?)[*-]$", _M)
-_URL = re.compile(r"\A\s*https?://[^ ]+\n", _M)
+_URL = re.compile(r"\A\s*[<(\[]?https?://[^ ]+\n", _M)
 _BLOCK_MARKUP = re.compile(r"^\s*>", _M)
 _DEVELOPED_BY = re.compile(r"\A\s*developed by:.*?\n\n", _MIS)
 _END_OF_TERMS = re.compile(r"^[\s#*_]*end of terms and conditions[\s#*_]*$", _MI)
+_HTML_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+_HTML_ENTITY = re.compile(r"&(?:[a-z]{2,8}\d{0,2}|#\d{1,6}|#x[\da-f]{1,5});", re.IGNORECASE)
+# Markdown's autolinks (<https://...>) and backslash escapes (\*, \_, \[) are formatting, not words.
+_AUTOLINK = re.compile(r"<((?:https?|ftp|mailto):[^>\s]+|[^@<>\s]+@[^@<>\s]+\.[a-z]{2,})>", re.IGNORECASE)
+_MARKDOWN_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")  # any ASCII punctuation, as CommonMark allows
 _WHITESPACE = re.compile(r"\s+")
 _MIT_OPTIONAL = re.compile(r"\(including the next paragraph\)", re.IGNORECASE)
 _CC_DEDICATION = re.compile(r"The\s+text\s+of\s+the\s+Creative\s+Commons.*?Public\s+Domain\s+Dedication.", _MIS)
@@ -89,13 +97,15 @@ VARIETAL_WORDS = {
     "sub license": "sublicense",
     "utilisation": "utilization",
     "whilst": "while",
-    "wilful": "wilfull",
+    "wilful": "willful",
     "non-commercial": "noncommercial",
-    "cent": "percent",
-    "owner": "holder",
+    "per cent": "percent",
+    "copyright owner": "copyright holder",
 }
 _SPELLING = re.compile(
-    r"\b(?:" + "|".join(re.escape(k) for k in sorted(VARIETAL_WORDS, key=len, reverse=True)) + r")\b"
+    r"\b(?:"
+    + "|".join(r"\s+".join(map(re.escape, k.split())) for k in sorted(VARIETAL_WORDS, key=len, reverse=True))
+    + r")\b"
 )
 
 
@@ -133,6 +143,10 @@ def _strip_comments(text: str) -> str:
 
 def without_title_and_version(text: str, titles: re.Pattern[str]) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff").strip()
+    text = _HTML_COMMENT.sub(" ", text)
+    text = _HTML_ENTITY.sub(lambda m: html.unescape(m.group(0)), text)
+    text = _AUTOLINK.sub(r"\1", text)
+    text = _MARKDOWN_ESCAPE.sub(r"\1", text)
     text = _strip(_HRS, text)
     text = _strip_comments(text)
     text = _strip(_MARKDOWN_HEADING, text)
@@ -145,10 +159,11 @@ def normalise(text: str, titles: re.Pattern[str]) -> str:
     """The comparable form of a licence text: lower case, one line, no title or copyright."""
     text = without_title_and_version(text, titles).lower()
     text = _LISTS.sub(r"- \1", text)
+    text = _HYPHENATED.sub(r"\1-\2", text)
     text = text.replace("http:", "https:").replace("&", "and")
     text = _DASHES.sub("-", text)
     text = _QUOTES.sub("'", text)
-    text = _SPELLING.sub(lambda m: VARIETAL_WORDS[m.group(0)], text)
+    text = _SPELLING.sub(lambda m: VARIETAL_WORDS[" ".join(m.group(0).split())], text)
     text = _SPAN_MARKUP.sub(r"\1", text)
     text = _BULLET.sub("\n\n- ", text)
     text = re.sub(r"\)\s+\(", ")(", text)

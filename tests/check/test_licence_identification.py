@@ -1,0 +1,118 @@
+"""Licence texts as projects write them: markdown, holder wording the SPDX templates allow to
+vary, copyright notices of several lines or with words before "Copyright". Each text here is
+small and written for its case; the licence wording itself is the standard one."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tcop_lint.licences import identify_text
+from tcop_lint.licences.normalise import normalise
+from tcop_lint.licences.reference import titles
+from tcop_lint.licences.report import project_licence
+
+MIT_TERMS = """Permission is hereby granted, free of charge, to any person obtaining a copy
+of this software and associated documentation files (the "Software"), to deal
+in the Software without restriction, including without limitation the rights
+to use, copy, modify, merge, publish, distribute, sublicense, and/or sell
+copies of the Software, and to permit persons to whom the Software is
+furnished to do so, subject to the following conditions:
+
+The above copyright notice and this permission notice shall be included in all
+copies or substantial portions of the Software.
+
+THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
+IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
+FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
+AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER
+LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM,
+OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE
+SOFTWARE.
+"""
+
+BSD3_TERMS = """Redistribution and use in source and binary forms, with or without
+modification, are permitted provided that the following conditions are met:
+
+1. Redistributions of source code must retain the above copyright notice, this
+   list of conditions and the following disclaimer.
+
+2. Redistributions in binary form must reproduce the above copyright notice,
+   this list of conditions and the following disclaimer in the documentation
+   and/or other materials provided with the distribution.
+
+3. Neither the name of the copyright holder nor the names of its
+   contributors may be used to endorse or promote products derived from
+   this software without specific prior written permission.
+
+THIS SOFTWARE IS PROVIDED BY THE COPYRIGHT HOLDERS AND CONTRIBUTORS "AS IS"
+AND ANY EXPRESS OR IMPLIED WARRANTIES, INCLUDING, BUT NOT LIMITED TO, THE
+IMPLIED WARRANTIES OF MERCHANTABILITY AND FITNESS FOR A PARTICULAR PURPOSE ARE
+DISCLAIMED. IN NO EVENT SHALL THE COPYRIGHT HOLDER OR CONTRIBUTORS BE LIABLE
+FOR ANY DIRECT, INDIRECT, INCIDENTAL, SPECIAL, EXEMPLARY, OR CONSEQUENTIAL
+DAMAGES (INCLUDING, BUT NOT LIMITED TO, PROCUREMENT OF SUBSTITUTE GOODS OR
+SERVICES; LOSS OF USE, DATA, OR PROFITS; OR BUSINESS INTERRUPTION) HOWEVER
+CAUSED AND ON ANY THEORY OF LIABILITY, WHETHER IN CONTRACT, STRICT LIABILITY,
+OR TORT (INCLUDING NEGLIGENCE OR OTHERWISE) ARISING IN ANY WAY OUT OF THE USE
+OF THIS SOFTWARE, EVEN IF ADVISED OF THE POSSIBILITY OF SUCH DAMAGE.
+"""
+
+
+def _markdown(terms: str) -> str:
+    """Terms as a markdown renderer's source might hold them: curly quotes, entities, emphasis."""
+    return (
+        terms.replace('"Software"', "“Software”")
+        .replace('"AS IS"', "&ldquo;AS IS&rdquo;")
+        .replace("sublicense, and/or", "sublicense,&nbsp;and/or")
+        .replace("THE SOFTWARE IS PROVIDED", "**THE SOFTWARE IS PROVIDED")
+        .replace("DEALINGS IN THE\nSOFTWARE.", "DEALINGS IN THE\nSOFTWARE.**")
+    )
+
+
+def test_markdown_mit_with_heading_emphasis_entities_and_curly_quotes_is_exact() -> None:
+    text = (
+        "<!-- licence for the example service -->\n"
+        "# MIT License\n\n"
+        "_Copyright &copy; 2024 Example Agency &lt;<https://example.gov.uk>&gt;_\n\n" + _markdown(MIT_TERMS)
+    )
+    match = identify_text(text)
+    assert (match.spdx_id, match.method) == ("MIT", "exact")
+
+
+def test_markdown_list_items_with_their_own_markers_and_escapes() -> None:
+    clauses = BSD3_TERMS.replace("1. Redistributions", "* **(a)** Redistributions")
+    clauses = clauses.replace("2. Redistributions", "* **(b)** Redistributions")
+    clauses = clauses.replace("3. Neither", "* **(c)** Neither").replace("and/or", "and\\/or")
+    text = "BSD 3-Clause License\n===\n\nCopyright \\(c\\) 2023, Example Council\n\n" + clauses
+    match = identify_text(text)
+    assert (match.spdx_id, match.method) == ("BSD-3-Clause", "exact")
+
+
+def test_a_url_line_in_angle_brackets_under_the_title_is_not_licence_text() -> None:
+    text = "Apache License\n\n_Version 2.0, January 2004_\n_&lt;<http://www.apache.org/licenses/>&gt;_\n\n"
+    assert normalise(text + "TERMS AND CONDITIONS", titles()) == "terms and conditions"
+
+
+def test_markdown_does_not_hide_an_added_clause() -> None:
+    altered = _markdown(MIT_TERMS).replace(
+        "The above copyright notice", "**The Software shall be used for Good, not Evil.**\n\nThe above copyright notice"
+    )
+    assert identify_text("# MIT License\n\n" + altered).spdx_id is None
+
+
+def _project(root: Path, files: dict[str, str]) -> Path:
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text, encoding="utf-8")
+    return root
+
+
+def test_licences_folder_counts_beside_the_root_licence(tmp_path: Path) -> None:
+    mit = "MIT License\n\nCopyright (c) 2024 Example Agency\n\n" + MIT_TERMS
+    bsd = "Copyright (c) 2024 Example Agency\n\n" + BSD3_TERMS
+    same = project_licence(_project(tmp_path / "a", {"LICENSE": mit, "LICENSES/MIT.txt": mit}))
+    assert (same.spdx_id, same.method) == ("MIT", "licence-file")
+    other = project_licence(_project(tmp_path / "b", {"LICENSE": mit, "LICENSES/BSD-3-Clause.txt": bsd}))
+    assert (other.spdx_id, other.method) == ("NOASSERTION", "several")
+    folder_only = project_licence(_project(tmp_path / "c", {"LICENSES/BSD-3-Clause.txt": bsd, "LICENSES/notes": "x"}))
+    assert (folder_only.spdx_id, folder_only.method) == ("BSD-3-Clause", "licenses-folder")
+    assert [f.path for f in folder_only.files] == ["LICENSES/BSD-3-Clause.txt"]  # not an SPDX-named text file
