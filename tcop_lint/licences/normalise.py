@@ -38,6 +38,21 @@ _HTML_ENTITY = re.compile(r"&(?:[a-z]{2,8}\d{0,2}|#\d{1,6}|#x[\da-f]{1,5});", re
 _AUTOLINK = re.compile(r"<((?:https?|ftp|mailto):[^>\s]+|[^@<>\s]+@[^@<>\s]+\.[a-z]{2,})>", re.IGNORECASE)
 _MARKDOWN_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")  # any ASCII punctuation, as CommonMark allows
 _WHITESPACE = re.compile(r"\s+")
+# Who grants and disclaims: the SPDX templates of BSD and MIT let these words be anything (<alt
+# match=".+">): "THE AUTHOR AND CONTRIBUTORS" as well as "THE COPYRIGHT HOLDERS AND CONTRIBUTORS",
+# "Neither the name of Example Ltd nor the names of its contributors".
+_HOLDER = r"\s+[^.;:']{1,120}?\s+"
+_HOLDER_SLOTS = (
+    (re.compile(r"\bprovided by" + _HOLDER + r"(?='as is')"), "provided by the holder "),
+    (re.compile(r"\bin no event shall" + _HOLDER + r"(?=be liable)"), "in no event shall the holder "),
+    (
+        re.compile(
+            r"\bneither the names? of" + _HOLDER + r"nor the names of\s+(?:its\s+|their\s+|any\s+|specific\s+)?"
+            r"(?:authors\s+and\s+)?contributors,?\s+may\b"
+        ),
+        "neither the name of the holder nor the names of its contributors may",
+    ),
+)
 _MIT_OPTIONAL = re.compile(r"\(including the next paragraph\)", re.IGNORECASE)
 _CC_DEDICATION = re.compile(r"The\s+text\s+of\s+the\s+Creative\s+Commons.*?Public\s+Domain\s+Dedication.", _MIS)
 _CC_WIKI = re.compile(r"wiki.creativecommons.org", re.IGNORECASE)
@@ -167,6 +182,8 @@ def normalise(text: str, titles: re.Pattern[str]) -> str:
     text = _SPAN_MARKUP.sub(r"\1", text)
     text = _BULLET.sub("\n\n- ", text)
     text = re.sub(r"\)\s+\(", ")(", text)
+    for pattern, replacement in _HOLDER_SLOTS:
+        text = pattern.sub(replacement, text)
     if "creative commons" in text:
         text = _strip(_CC_DEDICATION, text)
         text = _strip(_CC_WIKI, text)

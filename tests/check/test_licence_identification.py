@@ -116,3 +116,28 @@ def test_licences_folder_counts_beside_the_root_licence(tmp_path: Path) -> None:
     folder_only = project_licence(_project(tmp_path / "c", {"LICENSES/BSD-3-Clause.txt": bsd, "LICENSES/notes": "x"}))
     assert (folder_only.spdx_id, folder_only.method) == ("BSD-3-Clause", "licenses-folder")
     assert [f.path for f in folder_only.files] == ["LICENSES/BSD-3-Clause.txt"]  # not an SPDX-named text file
+
+
+def test_bsd_disclaimer_by_the_author_and_contributors_is_bsd() -> None:
+    two_clause = BSD3_TERMS.split("3. Neither")[0] + "THIS SOFTWARE" + BSD3_TERMS.split("THIS SOFTWARE", 1)[1]
+    by_author = two_clause.replace("THE COPYRIGHT HOLDERS AND CONTRIBUTORS", "THE AUTHOR AND\nCONTRIBUTORS").replace(
+        "THE COPYRIGHT HOLDER OR CONTRIBUTORS", "THE AUTHOR OR CONTRIBUTORS"
+    )
+    match = identify_text("Copyright (c) 2021 A. Developer <dev@example.org>\n\n" + by_author)
+    assert (match.spdx_id, match.method) == ("BSD-2-Clause", "exact")
+
+
+def test_bsd_non_endorsement_clause_naming_the_organisation_is_bsd3() -> None:
+    named = BSD3_TERMS.replace(
+        "Neither the name of the copyright holder nor the names of its\n   contributors",
+        "Neither the name of the Example Borough Council nor the names of\n   any contributors",
+    ).replace("COPYRIGHT HOLDER OR CONTRIBUTORS", "COPYRIGHT\nOWNER OR CONTRIBUTORS")
+    match = identify_text("Copyright (c) 2022, Example Borough Council\n\n" + named)
+    assert (match.spdx_id, match.method) == ("BSD-3-Clause", "exact")
+
+
+def test_holder_wording_does_not_blur_which_bsd_it_is() -> None:
+    without_clause_3 = BSD3_TERMS.split("3. Neither")[0] + "THIS SOFTWARE" + BSD3_TERMS.split("THIS SOFTWARE", 1)[1]
+    assert identify_text(without_clause_3).spdx_id == "BSD-2-Clause"
+    added = BSD3_TERMS.replace("THIS SOFTWARE IS", "4. You must not use it for surveillance.\n\nTHIS SOFTWARE IS")
+    assert identify_text(added).spdx_id is None
