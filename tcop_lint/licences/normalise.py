@@ -62,11 +62,26 @@ _CC0_DISCLAIMER = re.compile(r"CREATIVE COMMONS CORPORATION.*?\n\n", _MIS)
 _UNLICENSE_INFO = re.compile(r"For more information, please.*\S+unlicense\S+", _MIS)
 
 _COPYRIGHT_SYMBOLS = r"(?:copyright|\(c\)|©)"
+# A few words may stand before the symbol in a notice ("Crown Copyright (c) 2024", "Portions
+# copyright"); a sentence of the licence ("The above copyright notice") does not start a notice.
+_NOTICE_PREFIX = (
+    r"(?:(?!(?:the|this|that|these|such|any|all|no|of|and|or|above|said|a|an|its|their|your|you)\b)"
+    r"[a-z][\w.'-]*\s+){0,3}"
+)
 _COPYRIGHT = re.compile(
-    r"\A\s*(?:[_*\-\s]*" + _COPYRIGHT_SYMBOLS + r".*$(?:\n[ \t]+\d{4}[^\n]*)*"
+    r"\A\s*(?:[_*\-\s]*" + _NOTICE_PREFIX + _COPYRIGHT_SYMBOLS + r".*$(?:\n[ \t]+\d{4}[^\n]*)*"
     r"(?:[_*\-\s]*with Reserved Font Name.*$)*)+$"
     r"|\A\s*all rights reserved\.?$",
     _MI,
+)
+NOTICE_PARAGRAPH_LINES = 6
+_OPENING_PARAGRAPH = re.compile(r"\A.*?(?=\n\n)", re.DOTALL)
+_NOTICE_LINE = re.compile(r"[_*\-\s]*" + _COPYRIGHT_SYMBOLS + r".*$", _MI)
+_ALL_RIGHTS_RESERVED = re.compile(r"all rights reserved", re.IGNORECASE)
+# Words of terms, not of names: a notice paragraph that says them may carry a condition.
+_TERMS = re.compile(
+    r"\b(?:may|must|shall|not|only|except|use[ds]?|permi\w*|licen[cs]\w*|grant\w*|condition\w*|restrict\w*|prohibit\w*)\b",
+    re.IGNORECASE,
 )
 _WORDS = re.compile(r"(?:[\w/-](?:'s|(?<=s)')?)+")
 
@@ -149,6 +164,20 @@ def _strip_repeatedly(pattern: re.Pattern[str], text: str, limit: int = 50) -> s
     return text
 
 
+def _strip_copyright(text: str, notice_paragraph: bool) -> str:
+    """Copyright lines at the start. As licensee 10 does, an opening paragraph that holds a notice
+    and "All rights reserved" goes whole, however many lines the holders' names take; with
+    ``notice_paragraph``, so does a short one that starts with a notice."""
+    opening = _OPENING_PARAGRAPH.match(text)
+    paragraph = opening.group(0) if opening else ""
+    if _NOTICE_LINE.search(paragraph) and not _TERMS.search(paragraph.partition("\n")[2]):
+        if _ALL_RIGHTS_RESERVED.search(paragraph) or (
+            notice_paragraph and paragraph.count("\n") < NOTICE_PARAGRAPH_LINES and _COPYRIGHT.match(text)
+        ):
+            text = _strip(_OPENING_PARAGRAPH, text)
+    return _strip_repeatedly(_COPYRIGHT, text)
+
+
 def _strip_comments(text: str) -> str:
     lines = text.split("\n")
     if len(lines) > 1 and all(_COMMENT.match(line) for line in lines):
@@ -170,8 +199,10 @@ def without_title_and_version(text: str, titles: re.Pattern[str]) -> str:
     return _strip(_VERSION, text)
 
 
-def normalise(text: str, titles: re.Pattern[str]) -> str:
-    """The comparable form of a licence text: lower case, one line, no title or copyright."""
+def normalise(text: str, titles: re.Pattern[str], *, notice_paragraph: bool = False) -> str:
+    """The comparable form of a licence text: lower case, one line, no title or copyright.
+    ``notice_paragraph``: the opening paragraph, when it starts with a copyright line and is
+    short, is a notice whose holders' names run over several lines, and goes whole."""
     text = without_title_and_version(text, titles).lower()
     text = _LISTS.sub(r"- \1", text)
     text = _HYPHENATED.sub(r"\1-\2", text)
@@ -197,7 +228,7 @@ def normalise(text: str, titles: re.Pattern[str]) -> str:
     text = _strip_repeatedly(titles, text)
     text = _strip(_VERSION, text)
     text = _strip(_URL, text)
-    text = _strip_repeatedly(_COPYRIGHT, text)
+    text = _strip_copyright(text, notice_paragraph)
     text = _strip_repeatedly(titles, text)
     text = _strip(_BLOCK_MARKUP, text)
     text = _strip(_DEVELOPED_BY, text)

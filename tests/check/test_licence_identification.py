@@ -141,3 +141,35 @@ def test_holder_wording_does_not_blur_which_bsd_it_is() -> None:
     assert identify_text(without_clause_3).spdx_id == "BSD-2-Clause"
     added = BSD3_TERMS.replace("THIS SOFTWARE IS", "4. You must not use it for surveillance.\n\nTHIS SOFTWARE IS")
     assert identify_text(added).spdx_id is None
+
+
+def test_mit_whose_first_line_is_crown_copyright_is_mit() -> None:
+    for notice in (
+        "Crown Copyright (c) 2024 Example Agency",
+        "Crown copyright 2019",
+        "Portions Copyright 2021 A. Person",
+    ):
+        match = identify_text(f"{notice}\n\n{MIT_TERMS}")
+        assert (match.spdx_id, match.method) == ("MIT", "exact"), notice
+    assert identify_text(f"MIT License\n\nCrown Copyright (c) 2024\n{MIT_TERMS}").spdx_id == "MIT"
+
+
+def test_copyright_notice_over_several_lines() -> None:
+    reserved = "Copyright (c) 2015-2024 by the Example Institute for Data and\nthe Example University (see AUTHORS).\nAll rights reserved.\n\n"
+    match = identify_text("BSD 3-Clause License\n\n" + reserved + BSD3_TERMS)
+    assert (match.spdx_id, match.method) == ("BSD-3-Clause", "exact")
+    names = "Copyright (c) 2020 Example Department for Levelling Up\nand the Example Agency\n\n"
+    match = identify_text(names + MIT_TERMS)
+    assert (match.spdx_id, match.method) == ("MIT", "exact")
+    run_on = "Copyright (c) 2020 Example Ltd\n" + MIT_TERMS  # no blank line before the terms
+    assert identify_text(run_on).spdx_id == "MIT"
+
+
+def test_a_condition_in_the_notice_paragraph_is_not_taken_for_a_notice() -> None:
+    for extra in (
+        "Not for commercial use.",
+        "It may only be used by Example staff.",
+        "All rights reserved; use needs permission.",
+    ):
+        text = f"Copyright (c) 2020 Example Ltd\n{extra}\n\n{MIT_TERMS}"
+        assert identify_text(text).spdx_id is None, extra
