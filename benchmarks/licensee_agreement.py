@@ -99,11 +99,13 @@ def table(cases: list[Case]) -> str:
     judged = [c for c in cases if c.licensee is not None]
     strict = sum(c.strict for c in judged)
     agrees = sum(c.agrees for c in judged)
+    unjudged = [c for c in cases if c.licensee is None]
     rows += [
         "",
         f"strict agreement: {strict}/{len(judged)} fixtures with a licensee verdict",
         f"agreement, counting a licence licensee does not ship as its `other` (yes*): {agrees}/{len(judged)}",
-        f"not counted (licensee gives no verdict): {len(cases) - len(judged)}",
+        f"not counted (licensee gives no verdict, finds no licence): {len(unjudged)}, "
+        f"of which tcop-lint says NONE: {sum(c.tcop_lint == NONE for c in unjudged)}",
     ]
     return "\n".join(rows)
 

@@ -4,6 +4,8 @@ small and written for its case; the licence wording itself is the standard one."
 
 from __future__ import annotations
 
+import re
+from importlib import resources
 from pathlib import Path
 
 from tcop_lint.licences import identify_text
@@ -173,3 +175,15 @@ def test_a_condition_in_the_notice_paragraph_is_not_taken_for_a_notice() -> None
     ):
         text = f"Copyright (c) 2020 Example Ltd\n{extra}\n\n{MIT_TERMS}"
         assert identify_text(text).spdx_id is None, extra
+
+
+def test_every_licence_licensee_knows_is_shipped_gfdl_in_markdown_included() -> None:
+    plain = resources.files("tcop_lint.licences").joinpath("data/texts/choosealicense/GFDL-1.3.txt").read_text("utf-8")
+    markdown = re.sub(r"^(\d+)\. ([A-Z][A-Z ]+)$", r"### \1. \2", plain, flags=re.MULTILINE)
+    markdown = markdown.replace("<https://fsf.org/>", "&lt;<https://fsf.org/>&gt;").replace('"free"', "“free”")
+    markdown = markdown.replace("GNU Free Documentation License\n", "# GNU Free Documentation License\n\n", 1)
+    assert markdown != plain
+    assert identify_text(markdown).spdx_id == "GFDL-1.3"
+    for spdx_id in ("BlueOak-1.0.0", "BSD-2-Clause-Patent", "CERN-OHL-P-2.0", "CERN-OHL-S-2.0", "CERN-OHL-W-2.0"):
+        text = resources.files("tcop_lint.licences").joinpath(f"data/texts/choosealicense/{spdx_id}.txt")
+        assert identify_text(text.read_text("utf-8")).spdx_id == spdx_id
