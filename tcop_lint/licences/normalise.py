@@ -42,16 +42,17 @@ _WHITESPACE = re.compile(r"\s+")
 # match=".+">): "THE AUTHOR AND CONTRIBUTORS" as well as "THE COPYRIGHT HOLDERS AND CONTRIBUTORS",
 # "Neither the name of Example Ltd nor the names of its contributors".
 _HOLDER = r"\s+[^.;:']{1,120}?\s+"
-_HOLDER_SLOTS = (
-    (re.compile(r"\bprovided by" + _HOLDER + r"(?='as is')"), "provided by the holder "),
-    (re.compile(r"\bin no event shall" + _HOLDER + r"(?=be liable)"), "in no event shall the holder "),
-    (
-        re.compile(
-            r"\bneither the names? of" + _HOLDER + r"nor the names of\s+(?:its\s+|their\s+|any\s+|specific\s+)?"
-            r"(?:authors\s+and\s+)?contributors,?\s+may\b"
+_HOLDER_SLOTS = tuple(
+    (re.compile(pattern.replace(" ", r"\s+")), replacement)
+    for pattern, replacement in (
+        (r"\bprovided by" + _HOLDER + r"(?='as is')", "provided by the holder "),
+        (r"\bin no event shall" + _HOLDER + r"(?=be liable)", "in no event shall the holder "),
+        (
+            r"\bneither the names? of" + _HOLDER + r"nor the names of (?:(?:its|their|any|specific) )?"
+            r"(?:authors and )?contributors,? may\b",
+            "neither the name of the holder nor the names of its contributors may",
         ),
-        "neither the name of the holder nor the names of its contributors may",
-    ),
+    )
 )
 _MIT_OPTIONAL = re.compile(r"\(including the next paragraph\)", re.IGNORECASE)
 _CC_DEDICATION = re.compile(r"The\s+text\s+of\s+the\s+Creative\s+Commons.*?Public\s+Domain\s+Dedication.", _MIS)

@@ -187,3 +187,12 @@ def test_every_licence_licensee_knows_is_shipped_gfdl_in_markdown_included() -> 
     for spdx_id in ("BlueOak-1.0.0", "BSD-2-Clause-Patent", "CERN-OHL-P-2.0", "CERN-OHL-S-2.0", "CERN-OHL-W-2.0"):
         text = resources.files("tcop_lint.licences").joinpath(f"data/texts/choosealicense/{spdx_id}.txt")
         assert identify_text(text.read_text("utf-8")).spdx_id == spdx_id
+
+
+def test_mit_disclaimer_naming_the_holder_across_a_line_break_is_mit() -> None:
+    named = MIT_TERMS.replace(
+        "IN NO EVENT SHALL THE\nAUTHORS OR COPYRIGHT HOLDERS", "IN NO\nEVENT SHALL EXAMPLE\nDIGITAL LTD"
+    )
+    assert named != MIT_TERMS
+    match = identify_text("Copyright (c) 2024 Example Digital Ltd\n\n" + named)
+    assert (match.spdx_id, match.method) == ("MIT", "exact")
