@@ -51,10 +51,22 @@ def identify_text(text: str) -> LicenceMatch:
     if not isinstance(text, str) or not text.strip():
         return LicenceMatch(None, 0.0, "empty")
     text = text[:MAX_TEXT_CHARS]
-    normalised = normalise(text, titles())
     candidates = references()
     if _CC_NON_OPEN_TITLE.match(text.lstrip("\ufeff# \t\r\n")):
         candidates = tuple(r for r in candidates if not _open_cc(r.spdx_id))
+    normalised = normalise(text, titles())
+    found = _best_match(normalised, candidates)
+    if found is None:  # the holders' names may run on below the copyright line
+        without_notice = normalise(text, titles(), notice_paragraph=True)
+        if without_notice != normalised:
+            found = _best_match(without_notice, candidates)
+    if found is not None:
+        return found
+    declared = spdx_identifier_line(text)
+    return declared if declared is not None else NO_MATCH
+
+
+def _best_match(normalised: str, candidates: tuple[Reference, ...]) -> LicenceMatch | None:
     words = wordset(normalised)
     for reference in candidates:  # licensee's exact match: the same set of words
         if words and reference.words == words:
@@ -64,10 +76,9 @@ def identify_text(text: str) -> LicenceMatch:
         score = _similarity(words, len(normalised), reference)
         if score >= CONFIDENCE_THRESHOLD and (best is None or score > best[0]):
             best = (score, reference.spdx_id)
-    if best is not None:
-        return LicenceMatch(best[1], round(min(best[0], 100.0) / 100.0, 4), "dice")
-    declared = spdx_identifier_line(text)
-    return declared if declared is not None else NO_MATCH
+    if best is None:
+        return None
+    return LicenceMatch(best[1], round(min(best[0], 100.0) / 100.0, 4), "dice")
 
 
 def _open_cc(spdx_id: str) -> bool:

@@ -4,8 +4,8 @@ licensee scores the files at the root by name (LICENSE before LICENSE.md before 
 matches each one (a copyright-only file, then an exact match, then Dice similarity; anything
 else is "other"), adds the licence section of the README, and then takes the one licence they
 agree on. Several different licences make "other" (NOASSERTION), except a GPL licence beside
-an LGPL text in COPYING.lesser, which is the LGPL. tcop-lint adds one step licensee does not
-take: a REUSE-style ``LICENSES/`` folder is read when nothing at the root names a licence.
+an LGPL text in COPYING.lesser, which is the LGPL. As licensee 10 does, the texts in a
+REUSE-style ``LICENSES/`` folder count beside those at the root.
 """
 
 from __future__ import annotations
@@ -53,6 +53,10 @@ _NAME_SCORES: tuple[tuple[re.Pattern[str], float], ...] = tuple(
         (r"patents", 0.35),
         (rf"patents{_OTHER_EXT}", 0.30),
     )
+)
+# A file in LICENSES/ is named after its SPDX id or LicenseRef-.
+_LICENSES_FOLDER_NAME = re.compile(
+    r"(?:LicenseRef-[a-z0-9](?:[-a-z0-9.]*[a-z0-9])?|[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?)" + _PREFERRED_EXT, re.IGNORECASE
 )
 _README_SECTION = re.compile(
     r"^(?:[#=]+\s+licen[sc]e:?\s*[#=]*|licen[sc]e:?\n[-=]+)$"
@@ -204,7 +208,7 @@ def _readme_file(root: Path, names: Sequence[str]) -> LicenceFile | None:
 def _licenses_folder(root: Path) -> list[LicenceFile]:
     folder = root / "LICENSES"
     try:
-        names = sorted(entry.name for entry in folder.iterdir() if entry.is_file())
+        names = sorted(e.name for e in folder.iterdir() if e.is_file() and _LICENSES_FOLDER_NAME.fullmatch(e.name))
     except OSError:
         return []
     found = []
@@ -260,15 +264,12 @@ def project_licence(root: Path) -> ProjectLicence:
         root = root.parent
     names = _root_names(root)
     licence_files = _licence_files(root, names)
+    folder = _licenses_folder(root)
     readme = _readme_file(root, names)
-    spdx_id, method = _decide(licence_files, readme)
-    files = tuple(licence_files + ([readme] if readme else []))
-    if spdx_id == NONE and not licence_files and readme is None:
-        folder = _licenses_folder(root)
-        if folder:
-            spdx_id, method = _decide(folder, None)
-            method = "licenses-folder" if spdx_id not in (NONE, NOASSERTION) else method
-            files = tuple(folder)
+    spdx_id, method = _decide(licence_files + folder, readme)
+    files = tuple(licence_files + folder + ([readme] if readme else []))
+    if method == "licence-file" and all(e.spdx_id != spdx_id for e in licence_files):
+        method = "licenses-folder"
     agreeing = [e.confidence for e in files if e.spdx_id == spdx_id]
     confidence = min(agreeing) if agreeing and spdx_id not in (NONE, NOASSERTION) else 0.0
     return ProjectLicence(spdx_id, files, round(confidence, 4), method)
