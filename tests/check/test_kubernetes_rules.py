@@ -217,13 +217,11 @@ items:
 """
     hits = run_on(restricted_hardening, "kubernetes.pod_spec", documents(("pods.yaml", listed)))
     # Lower-case "all" is not what Pod Security admission accepts.
-    assert places(hits) == [
-        ("Pod/_/a/containers/rooted/capabilities/drop", 22),
-        ("Pod/_/a/containers/rooted/runAsNonRoot", 20),
-    ]
+    assert places(hits) == [("Pod/_/a/containers/rooted", 20)]
+    assert hits[0].properties["settings"] == ["capabilities", "runAsNonRoot"]
 
 
-def test_each_missing_restricted_setting_is_reported_once_per_container() -> None:
+def test_one_finding_per_container_names_every_missing_restricted_setting() -> None:
     pod = """\
 apiVersion: v1
 kind: Pod
@@ -236,8 +234,16 @@ spec:
       image: x:1
 """
     hits = run_on(restricted_hardening, "kubernetes.pod_spec", documents(("pod.yaml", pod)))
-    assert len(hits) == 8 and len({hit.address for hit in hits}) == 8
+    assert [hit.address for hit in hits] == ["Pod/_/bare/containers/one", "Pod/_/bare/containers/two"]
     assert {hit.position.line for hit in hits} == {6, 8}
+    for hit in hits:
+        assert hit.properties["settings"] == [
+            "allowPrivilegeEscalation",
+            "capabilities",
+            "runAsNonRoot",
+            "seccompProfile",
+        ]
+        assert hit.message.count(";") == 3
 
 
 # --- images -----------------------------------------------------------------------------------
