@@ -8,7 +8,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tcop_lint.check.rules.kubernetes import image_not_pinned, image_pinning, restricted_hardening
+from tcop_lint.check.rules.kubernetes import (
+    image_name,
+    image_not_pinned,
+    image_pinning,
+    replaced_images,
+    restricted_hardening,
+)
 from tcop_lint.check.rules.kubernetes_workloads import (
     index_scalers,
     missing_probes,
@@ -282,6 +288,42 @@ spec:
         ("Pod/_/p/containers/a#/image", "note"),
         ("Pod/_/p/containers/b#/image", None),
     ]
+
+
+@pytest.mark.parametrize(
+    ("image", "name"),
+    [
+        ("app", "app"),
+        ("app:1.2", "app"),
+        ("registry.example.gov.uk:5000/team/app:2.1@sha256:" + "a" * 64, "registry.example.gov.uk:5000/team/app"),
+        ("registry.example.gov.uk:5000/team/app", "registry.example.gov.uk:5000/team/app"),
+    ],
+)
+def test_image_name_drops_tag_and_digest_but_not_the_registry_port(image: str, name: str) -> None:
+    assert image_name(image) == name
+
+
+def test_a_kustomization_without_apiversion_is_loaded_and_its_pinned_images_are_known() -> None:
+    kustomization = """resources: [deployment.yaml]
+images:
+  - {name: web, newTag: "1.4.0"}
+  - {name: worker, digest: "sha256:%s"}
+  - {name: renamed, newName: other}
+  - {name: floating, newTag: latest}
+""" % ("b" * 64)
+    skaffold = """apiVersion: skaffold/v2beta29
+kind: Config
+build:
+  artifacts: [{image: "gcr.io/team/api"}]
+profiles:
+  - name: dev
+    build: {artifacts: [{image: builder}]}
+"""
+    docs = documents(("overlays/prod/kustomization.yaml", kustomization), ("skaffold.yaml", skaffold))
+    assert [obj.kind for obj in docs.kubernetes] == ["Kustomization", "Config"]
+    assert replaced_images(docs.kubernetes) == {"web", "worker", "gcr.io/team/api", "builder"}
+    # Another YAML file without apiVersion is still nothing to read.
+    assert not load_yaml("other.yaml", kustomization).kubernetes
 
 
 # --- selectors and production redundancy --------------------------------------------------------

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from tcop_lint.check.subjects import CONTAINER_LISTS, Subject
-from tcop_lint.core.model import DataPath, Hit
+from tcop_lint.core.model import DataPath, Hit, K8sObject
 from tcop_lint.core.settings import RuleContext
 
 # Annotations by which a cloud load balancer terminates TLS without spec.tls.
@@ -327,12 +327,57 @@ def image_pinning(image: str) -> str:
     return "tag"
 
 
+def image_name(image: str) -> str:
+    """The image without its tag and digest, as kustomize and skaffold match it."""
+    image = image.strip().partition("@")[0]
+    head, slash, last = image.rpartition("/")
+    return head + slash + last.partition(":")[0]
+
+
+def replaced_images(objects: Sequence[K8sObject]) -> frozenset[str]:
+    """Image names whose version the repository's build tools set at deploy time: kustomize
+    ``images`` entries that give a digest or a version tag, and skaffold artifacts (skaffold
+    builds them and writes the tag or digest it built into the manifests)."""
+    names: set[str] = set()
+    for obj in objects:
+        data = _mapping(obj.node.data)
+        if obj.kind in ("Kustomization", "Component") and obj.api_version.startswith("kustomize.config.k8s.io/"):
+            for entry in map(_mapping, _list(data.get("images"))):
+                name, tag, digest = entry.get("name"), entry.get("newTag"), entry.get("digest")
+                pinned = (isinstance(digest, str) and digest) or (
+                    isinstance(tag, (str, int, float)) and str(tag) not in ("", "latest")
+                )
+                if isinstance(name, str) and name and pinned:
+                    names.add(image_name(name))
+        elif obj.kind == "Config" and obj.api_version.startswith("skaffold/"):
+            builds = [data.get("build")] + [_mapping(profile).get("build") for profile in _list(data.get("profiles"))]
+            for build in map(_mapping, builds):
+                for artifact in map(_mapping, _list(build.get("artifacts"))):
+                    image = artifact.get("image")
+                    if isinstance(image, str) and image.strip():
+                        names.add(image_name(image))
+    return frozenset(names)
+
+
+_REPLACED_MEMO: list[tuple[Sequence[K8sObject], frozenset[str]]] = []
+
+
+def _replaced(objects: Sequence[K8sObject]) -> frozenset[str]:
+    """replaced_images for this scan's objects, worked out once per scan, not per container."""
+    if not _REPLACED_MEMO or _REPLACED_MEMO[0][0] is not objects:
+        _REPLACED_MEMO[:] = [(objects, replaced_images(objects))]
+    return _REPLACED_MEMO[0][1]
+
+
 def image_not_pinned(subject: Subject, ctx: RuleContext) -> Iterator[Hit]:
     """A warning for an image that can change under you (no tag, or latest); a note for a
-    version tag without a digest, since a tag can be moved."""
+    version tag without a digest, since a tag can be moved. Images whose version a
+    kustomization or skaffold file of the repository sets at deploy time are left alone."""
     image = subject.data.get("image") if isinstance(subject.data, Mapping) else None
     if not isinstance(image, str) or not image.strip():
         return
+    if image_name(image) in _replaced(ctx.documents.kubernetes):
+        return  # kustomize or skaffold sets its version when it deploys
     pinning = image_pinning(image.strip())
     if pinning == "floating":
         yield subject.hit(
