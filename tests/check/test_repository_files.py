@@ -108,11 +108,48 @@ def test_secret_patterns_match_real_shapes_and_skip_documentation_examples() -> 
         b'key = "AKIAIOSFODNN7EXAMPLE"\n'
         b'key = "AKIAQ3EGRD7UXN2LKP4M"\n'
         b"const header = '-----BEGIN RSA PRIVATE KEY-----';\n"
-        b"token: xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx\n"
+        b"token: xoxb-429183750264-8302917465013-Qm7TzR2kWp9LxV4cNb8HsJ3d\n"
     )
     found = [(line, pattern.kind) for line, pattern, _ in find_secrets(data)]
     assert found == [(2, "aws-access-key-id"), (4, "slack-token")]
     assert "AKIAQ3EGRD7UXN2LKP4M" not in redact("AKIAQ3EGRD7UXN2LKP4M")
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "https://hooks.slack.com/services/T0GQ4W8S2/B01RZK7M3/xxxxxxxxxxxxxxxxxxxxxxxx",
+        "xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx",
+        "ghp_000000R8d2Kq9ZpL4mW7xT1vN6bY3cH5jF0g",
+    ],
+)
+def test_placeholders_are_not_secrets(value: str) -> None:
+    assert not list(find_secrets(f'value = "{value}"\n'.encode()))
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "reported"),
+    [
+        # an example in a comment, in each language's own comment syntax
+        ("main.tf", '/* for example:\n  url = "{v}"\n*/\n', False),
+        ("main.tf", '# e.g. url = "{v}"\n', False),
+        ("app.js", '// replace with your webhook: "{v}"\n', False),
+        ("deploy.yaml", "# sample: {v}\n", False),
+        ("README.md", "<!-- example {v} -->\n", False),
+        # not a comment in that language: a URL fragment in YAML, a string holding '#' or '//'
+        ("deploy.yaml", "url: x#example {v}\n", True),
+        ("app.py", 'HOOK = "#example {v}"\n', True),
+        ("app.js", 'const hook = "// example {v}";\n', True),
+        ("app.py", '"""example"""\nHOOK = "{v}"  # see the example\n', True),
+        # commented-out code with a real-looking value is still a value in the repository
+        ("main.tf", '# url = "{v}"\n', True),
+        # a language whose comments are not known: no comment is assumed
+        ("notes.unknown", "# example {v}\n", True),
+    ],
+)
+def test_only_values_a_comment_calls_examples_are_passed_over(name: str, text: str, reported: bool) -> None:
+    value = "https://hooks.slack.com/services/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"
+    assert bool(list(find_secrets(text.replace("{v}", value).encode(), name))) is reported
 
 
 # --- rules through the engine -------------------------------------------------------------
