@@ -277,3 +277,33 @@ def test_the_teams_own_organisation_is_not_third_party(tmp_path: Path) -> None:
         subprocess.run(["git", "-C", str(tmp_path), *args], check=True)
     found = scan_folder(tmp_path, ["TCOP-06-REPO-003"], use_git=True)
     assert [f.properties.get("action") for f in found] == ["someone/setup-thing"]
+
+
+def test_a_missing_readme_is_a_warning_and_a_short_one_a_note(tmp_path: Path) -> None:
+    write(tmp_path, {"main.py": "print('hello')\n"})
+    assert [f.level for f in findings(tmp_path, "TCOP-03-REPO-007")] == ["warning"]
+    write(tmp_path, {"README.md": "# Tool\n\nA small tool.\n"})
+    assert [(f.file, f.level) for f in findings(tmp_path, "TCOP-03-REPO-007")] == [("README.md", "note")]
+
+
+def test_workflow_run_levels_follow_how_certain_the_exposure_is(tmp_path: Path) -> None:
+    head = "${{ github.event.workflow_run.head_sha }}"
+    job = (
+        "on:\n  workflow_run:\n    workflows: [CI]\n    types: [completed]\n{permissions}jobs:\n  a:\n"
+        "    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n        with:\n"
+        f"          ref: {head}\n      - uses: actions/download-artifact@v4\n"
+    )
+    write(
+        tmp_path,
+        {
+            ".github/workflows/writes.yml": job.replace("{permissions}", "permissions:\n  contents: write\n"),
+            ".github/workflows/default.yml": job.replace("{permissions}", ""),
+        },
+    )
+    found = sorted((f.file, f.position.line, f.level) for f in findings(tmp_path, "TCOP-06-REPO-005"))
+    assert found == [
+        (".github/workflows/default.yml", 11, "warning"),  # the default token may be read-only
+        (".github/workflows/default.yml", 12, "warning"),  # artifacts downloaded, not yet run
+        (".github/workflows/writes.yml", 13, "error"),
+        (".github/workflows/writes.yml", 14, "warning"),
+    ]

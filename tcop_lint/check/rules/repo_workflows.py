@@ -204,20 +204,21 @@ def _script_injection(workflow: YamlFile) -> Iterator[Hit]:
             )
 
 
-def _job_privileges(workflow: YamlFile, job: str | None) -> str | None:
-    """Why a job's code runs with privileges: its write scopes, the default token (no
-    permissions declared) or secrets; None when its token is read-only and it reads no secret."""
+def _job_privileges(workflow: YamlFile, job: str | None) -> tuple[str, bool] | None:
+    """Why a job's code runs with privileges, and whether that is certain: its write scopes or
+    secrets (certain), or the default token when no permissions are declared (it may be
+    read-only); None when its token is read-only and it reads no secret."""
     found = dict(jobs(workflow)).get(job or "", {})
     granted = found.get("permissions", workflow.data.get("permissions"))
+    if any(isinstance(value, str) and _SECRETS.search(value) for _, value in walk(found)):
+        return "the repository's secrets", True
     if granted is None:
-        return "the repository's default token, which may write"
+        return "the repository's default token, which may write", False
     if _is_write_all(granted):
-        return "a write-all token"
+        return "a write-all token", True
     scopes = sorted(_write_scopes(granted))
     if scopes:
-        return "write access to " + ", ".join(scopes)
-    if any(isinstance(value, str) and _SECRETS.search(value) for _, value in walk(found)):
-        return "the repository's secrets"
+        return "write access to " + ", ".join(scopes), True
     return None
 
 
@@ -236,14 +237,16 @@ def _workflow_run_checkouts(workflow: YamlFile) -> Iterator[Hit]:
             path = step.path + ("run",)
         else:
             continue
-        privileges = _job_privileges(workflow, step.job)
-        if privileges is None:
+        found = _job_privileges(workflow, step.job)
+        if found is None:
             continue
+        privileges, certain = found
         yield _hit(
             workflow,
             path,
             "a workflow_run workflow checks out the triggering run's head, code that a pull request from a fork "
             f"controls, and runs it with {privileges}: build untrusted code in a pull_request workflow instead",
+            level=None if certain else "warning",
             kind="workflow-run-checkout",
         )
 
@@ -287,6 +290,7 @@ def risky_triggers(ctx: RuleContext) -> Iterable[Hit]:
                         "a workflow_run workflow downloads artifacts made by the triggering run, which a pull request "
                         "from "
                         "a fork controls: treat them as untrusted data and never execute them",
+                        level="warning",  # downloading is not running: a review question, not an exposure
                         kind="workflow-run-artifacts",
                     )
         yield from _script_injection(workflow)
