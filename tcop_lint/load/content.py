@@ -62,7 +62,12 @@ PATTERN_BY_KIND: Mapping[str, SecretPattern] = {p.kind: p for p in PATTERNS}
 _SECRET_HINT = re.compile(
     rb"AKIA|ASIA|PRIVATE KEY|gh[pousr]_|github_pat_|xox[abpors]-|hooks\.slack\.com|AIza|-[0-9a-f]{8}-"
 )
-_EXAMPLE = re.compile(rb"EXAMPLE|example|XXXXXXXX|00000000-0000-0000-0000-000000000000")
+_EXAMPLE = re.compile(
+    rb"example|xxxxxxxx|00000000-0000-0000-0000-000000000000|dummy|fake|not[-_]?a[-_]?real|placeholder|sample|changeme",
+    re.IGNORECASE,
+)
+# Secret scanners' own configuration lists values it has judged not secret (allow-lists, baselines).
+SCANNER_FILES = (".gitleaks.toml", "gitleaks.toml", ".gitleaksignore", ".secrets.baseline", ".trufflehogignore")
 KEY_FILE_SUFFIXES = (".pem", ".key", ".p12", ".pfx", ".crt", ".cer")
 BINARY_SUFFIXES = (
     ".png",
@@ -250,7 +255,8 @@ def _string_end(data: bytes, start: int, quote: bytes) -> int:
 def secret_candidate(name: str) -> bool:
     """Files the secrets check reads: not key files (reported on their own) nor binaries."""
     lower = name.lower()
-    return not lower.endswith(KEY_FILE_SUFFIXES + BINARY_SUFFIXES) and lower.rpartition("/")[2] not in _KEY_FILE_NAMES
+    base = lower.rpartition("/")[2]
+    return not lower.endswith(KEY_FILE_SUFFIXES + BINARY_SUFFIXES) and base not in _KEY_FILE_NAMES + SCANNER_FILES
 
 
 def secret_hits(data: bytes | None, name: str = "") -> tuple[SecretHit, ...]:

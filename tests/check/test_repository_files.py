@@ -121,6 +121,8 @@ def test_secret_patterns_match_real_shapes_and_skip_documentation_examples() -> 
         "https://hooks.slack.com/services/T0GQ4W8S2/B01RZK7M3/xxxxxxxxxxxxxxxxxxxxxxxx",
         "xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx",
         "ghp_000000R8d2Kq9ZpL4mW7xT1vN6bY3cH5jF0g",
+        "not_a_real_key-3f2b9c1e-7a4d-4e8b-9c2f-1d5e6a7b8c9d-5e4d3c2b-1a0f-4e9d-8c7b-6a5f4e3d2c1b",
+        "Fake-Key-3f2b9c1e-7a4d-4e8b-9c2f-1d5e6a7b8c9d-5e4d3c2b-1a0f-4e9d-8c7b-6a5f4e3d2c1b",
     ],
 )
 def test_placeholders_are_not_secrets(value: str) -> None:
@@ -307,3 +309,16 @@ def test_workflow_run_levels_follow_how_certain_the_exposure_is(tmp_path: Path) 
         (".github/workflows/writes.yml", 13, "error"),
         (".github/workflows/writes.yml", 14, "warning"),
     ]
+
+
+def test_script_injection_is_an_error_only_under_a_privileged_trigger(tmp_path: Path) -> None:
+    body = 'jobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo "${{ github.head_ref }}"\n'
+    write(
+        tmp_path,
+        {
+            ".github/workflows/fork.yml": "on: pull_request\n" + body,  # a fork's run has a read-only token
+            ".github/workflows/target.yml": "on: pull_request_target\n" + body,
+        },
+    )
+    found = sorted((f.file, f.level) for f in findings(tmp_path, "TCOP-06-REPO-005"))
+    assert found == [(".github/workflows/fork.yml", "warning"), (".github/workflows/target.yml", "error")]

@@ -182,7 +182,17 @@ _PR_CHECKOUT = re.compile(r"\bgh\s+pr\s+checkout\b|\bgit\s+fetch\b[^\n]*\bpull/"
 _RUN_DOWNLOAD = re.compile(r"\bgh\s+run\s+download\b")
 
 
-def _script_injection(workflow: YamlFile) -> Iterator[Hit]:
+# Triggers that run with the base repository's token and secrets on text an outsider writes.
+PRIVILEGED_TRIGGERS = frozenset(
+    ("pull_request_target", "workflow_run", "issues", "issue_comment", "discussion", "discussion_comment")
+)
+
+
+def _script_injection(workflow: YamlFile, events: Iterable[str]) -> Iterator[Hit]:
+    """An error where a privileged trigger starts the workflow; otherwise (pull_request from a
+    fork runs with a read-only token, a reusable workflow or action's caller is not known) a
+    warning."""
+    level = None if PRIVILEGED_TRIGGERS & set(events) else "warning"
     for step in steps(workflow):
         places: list[tuple[str, Any]] = [("run", step.data.get("run"))]
         with_ = step.data.get("with")
@@ -200,6 +210,7 @@ def _script_injection(workflow: YamlFile) -> Iterator[Hit]:
                 path,
                 f"{match.group(0)} is text an outsider controls, put straight into a script: pass it through an "
                 "environment variable",
+                level,
                 kind="script-injection",
             )
 
@@ -293,7 +304,7 @@ def risky_triggers(ctx: RuleContext) -> Iterable[Hit]:
                         level="warning",  # downloading is not running: a review question, not an exposure
                         kind="workflow-run-artifacts",
                     )
-        yield from _script_injection(workflow)
+        yield from _script_injection(workflow, events)
 
 
 # --- TCOP-06-REPO-006 -------------------------------------------------------------------
