@@ -12,6 +12,7 @@ from tcop_lint.check.rules.kubernetes import (
     image_name,
     image_not_pinned,
     image_pinning,
+    ingress_without_tls,
     replaced_images,
     restricted_hardening,
 )
@@ -497,3 +498,25 @@ def test_rules_never_raise_on_odd_input(pod, spec, kind) -> None:
     ctx = rule_context(production_without_redundancy, docs, options=PRODUCTION)
     list(workloads_without_autoscaler(ctx))
     list(production_without_redundancy(ctx))
+
+
+def test_an_ingress_without_tls_is_a_warning_and_an_uncovered_host_beside_tls_an_error() -> None:
+    ingresses = """\
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: edge-terminated}
+spec:
+  rules: [{host: www.example.gov.uk}]
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: partly}
+spec:
+  tls: [{hosts: [a.example.gov.uk], secretName: a-tls}]
+  rules: [{host: a.example.gov.uk}, {host: b.example.gov.uk}]
+"""
+    hits = run_on(ingress_without_tls, "kubernetes.object", documents(("ingress.yaml", ingresses)))
+    assert [(hit.address, hit.level) for hit in hits] == [
+        ("Ingress/_/edge-terminated/www.example.gov.uk", "warning"),
+        ("Ingress/_/partly/b.example.gov.uk", None),
+    ]

@@ -70,13 +70,19 @@ def ingress_without_tls(subject: Subject, ctx: RuleContext) -> Iterator[Hit]:
     if not tls:
         if any(annotations.get(key) for key in TLS_BY_ANNOTATION):
             return
+        # No TLS at all is often by design: a load balancer or CDN in front terminates it, which
+        # the manifests cannot show. A question for the team, not a certain exposure.
         if not hosts:
-            yield subject.hit(f"Ingress {subject.address} has no TLS (spec.tls is missing or empty)", ("spec",))
+            yield subject.hit(
+                f"Ingress {subject.address} has no TLS (spec.tls is missing or empty)", ("spec",), level="warning"
+            )
         for i, host in hosts:
             yield subject.hit(
-                f"Ingress host {host} is served without TLS (spec.tls is missing or empty)",
+                f"Ingress host {host} is served without TLS (spec.tls is missing or empty), unless something in "
+                "front of the cluster terminates it",
                 ("spec", "rules", i, "host"),
                 address_suffix=f"/{host}",
+                level="warning",
             )
         return
     if not any(not _list(entry.get("hosts")) for entry in tls):  # an entry without hosts covers all
