@@ -505,6 +505,12 @@ _PLACEHOLDER = re.compile(
     r"example|dummy|placeholder|your[-_].*|<.*>|\$\{.*\}|\$\w+|\{\{.*\}\})$",
     re.IGNORECASE,
 )
+# Words only (no digits), one of them saying the value is made up: "test-password", "local_dev_secret".
+_MADE_UP_WORDS = re.compile(
+    r"^(?=.*(?:test|dev|local|fake|sample|dummy|example|insecure|placeholder|not[-_]?(?:a[-_]?)?secret))"
+    r"[a-z]+(?:[-_. ][a-z]+)*$",
+    re.IGNORECASE,
+)
 SECRET_FILE_LIMIT = 64 * 1024
 
 
@@ -535,6 +541,12 @@ def secret_file(name: str, data: bytes) -> tuple[str, int] | None:
     return None
 
 
+def _made_up(value: str) -> bool:
+    return bool(
+        _PLACEHOLDER.match(value) or _MADE_UP_WORDS.match(value) or is_placeholder(value.encode("utf-8", "replace"))
+    )
+
+
 def _dotenv_secret_line(text: str) -> int | None:
     """The first secret-named assignment with a real-looking value (not empty, not a
     placeholder), or a connection URL carrying a password."""
@@ -545,7 +557,7 @@ def _dotenv_secret_line(text: str) -> int | None:
         if match is None:
             continue
         value = match.group(2).split(" #", 1)[0].strip().strip("'\"").strip()
-        if _URL_WITH_PASSWORD.match(value) or (_SECRET_KEY.search(match.group(1)) and not _PLACEHOLDER.match(value)):
+        if _URL_WITH_PASSWORD.match(value) or (_SECRET_KEY.search(match.group(1)) and not _made_up(value)):
             return number
     return None
 
