@@ -63,7 +63,7 @@ _SECRET_HINT = re.compile(
     rb"AKIA|ASIA|PRIVATE KEY|gh[pousr]_|github_pat_|xox[abpors]-|hooks\.slack\.com|AIza|-[0-9a-f]{8}-"
 )
 _EXAMPLE = re.compile(
-    rb"example|xxxxxxxx|00000000-0000-0000-0000-000000000000|dummy|fake|not[-_]?a[-_]?real|placeholder|sample|changeme",
+    rb"example|xxxxxxxx|00000000-0000-0000-0000-000000000000|dummy|fake|not[-_]?(?:a[-_]?)?real|placeholder|sample|changeme",
     re.IGNORECASE,
 )
 # Secret scanners' own configuration lists values it has judged not secret (allow-lists, baselines).

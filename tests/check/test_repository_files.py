@@ -122,6 +122,7 @@ def test_secret_patterns_match_real_shapes_and_skip_documentation_examples() -> 
         "xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx",
         "ghp_000000R8d2Kq9ZpL4mW7xT1vN6bY3cH5jF0g",
         "not_a_real_key-3f2b9c1e-7a4d-4e8b-9c2f-1d5e6a7b8c9d-5e4d3c2b-1a0f-4e9d-8c7b-6a5f4e3d2c1b",
+        "notreal_key-3f2b9c1e-7a4d-4e8b-9c2f-1d5e6a7b8c9d-5e4d3c2b-1a0f-4e9d-8c7b-6a5f4e3d2c1b",
         "Fake-Key-3f2b9c1e-7a4d-4e8b-9c2f-1d5e6a7b8c9d-5e4d3c2b-1a0f-4e9d-8c7b-6a5f4e3d2c1b",
     ],
 )
