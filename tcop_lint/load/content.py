@@ -62,7 +62,12 @@ PATTERN_BY_KIND: Mapping[str, SecretPattern] = {p.kind: p for p in PATTERNS}
 _SECRET_HINT = re.compile(
     rb"AKIA|ASIA|PRIVATE KEY|gh[pousr]_|github_pat_|xox[abpors]-|hooks\.slack\.com|AIza|-[0-9a-f]{8}-"
 )
-_EXAMPLE = re.compile(rb"EXAMPLE|example|XXXXXXXX|00000000-0000-0000-0000-000000000000")
+_EXAMPLE = re.compile(
+    rb"example|xxxxxxxx|00000000-0000-0000-0000-000000000000|dummy|fake|not[-_]?(?:a[-_]?)?real|placeholder|sample|changeme",
+    re.IGNORECASE,
+)
+# Secret scanners' own configuration lists values it has judged not secret (allow-lists, baselines).
+SCANNER_FILES = (".gitleaks.toml", "gitleaks.toml", ".gitleaksignore", ".secrets.baseline", ".trufflehogignore")
 KEY_FILE_SUFFIXES = (".pem", ".key", ".p12", ".pfx", ".crt", ".cer")
 BINARY_SUFFIXES = (
     ".png",
@@ -113,15 +118,26 @@ def redact(value: str) -> str:
     return f"{value[:4]}…({len(value)} characters)" if len(value) > 8 else "…"
 
 
-def find_secrets(data: bytes) -> Iterator[tuple[int, SecretPattern, str]]:
-    """(line, pattern, redacted value) for each high-confidence secret in ``data``."""
+def find_secrets(data: bytes, name: str = "") -> Iterator[tuple[int, SecretPattern, str]]:
+    """(line, pattern, redacted value) for each high-confidence secret in ``data``. Documentation
+    values and placeholders (six of one character, or six in a row such as abcdef or 123456) are
+    passed over, and so is a value in a comment (in the language ``name``'s suffix says) that
+    the comment itself calls an example or placeholder."""
     if not _SECRET_HINT.search(data):
         return
+    comments: list[tuple[int, int]] | None = None
     for pattern in PATTERNS:
         for match in pattern.regex.finditer(data):
             value = match.group(0)
-            if _EXAMPLE.search(value):
+            if _EXAMPLE.search(value) or (pattern.kind != "private-key" and is_placeholder(value)):
                 continue
+            if name and _ILLUSTRATIVE.search(data):
+                if comments is None:
+                    comments = comment_spans(name, data)
+                if any(
+                    start <= match.start() < end and _ILLUSTRATIVE.search(data, start, end) for start, end in comments
+                ):
+                    continue
             shown = (
                 "-----BEGIN … PRIVATE KEY-----"
                 if pattern.kind == "private-key"
@@ -130,19 +146,126 @@ def find_secrets(data: bytes) -> Iterator[tuple[int, SecretPattern, str]]:
             yield data.count(b"\n", 0, match.start()) + 1, pattern, shown
 
 
+_ILLUSTRATIVE = re.compile(
+    rb"\b(?:example|e\.g\.|for instance|sample|dummy|fake|placeholder|replace (?:it|this|with)|your[-_ ]\w+)",
+    re.IGNORECASE,
+)
+
+
+def is_placeholder(value: bytes) -> bool:
+    """Six of one character, or six in a row of the alphabet or digits (case aside): made up."""
+    text = value.lower()
+    same = ascending = 1
+    for before, after in zip(text, text[1:], strict=False):
+        same = same + 1 if after == before else 1
+        ascending = ascending + 1 if after == before + 1 and chr(after).isalnum() else 1
+        if same >= 6 or ascending >= 6:
+            return True
+    return False
+
+
+# Comment syntax by language: line-comment markers, block-comment pairs, string quotes, and
+# whether '#' starts a comment only at the start of a line or after a space (YAML, shell).
+_HASH = ((b"#",), (), (b'"', b"'"), True)
+_C_LIKE = ((b"//",), ((b"/*", b"*/"),), (b'"', b"'", b"`"), False)
+_COMMENT_SYNTAX: Mapping[str, tuple[tuple[bytes, ...], tuple[tuple[bytes, bytes], ...], tuple[bytes, ...], bool]] = {
+    **dict.fromkeys(
+        (".yaml", ".yml", ".sh", ".bash", ".zsh", ".toml", ".cfg", ".conf", ".ini", ".env", ".properties", ".r"), _HASH
+    ),
+    **dict.fromkeys((".py", ".rb", ".pl", ".ps1", ".mk"), ((b"#",), (), (b'"', b"'"), False)),
+    **dict.fromkeys((".tf", ".tfvars", ".hcl"), ((b"#", b"//"), ((b"/*", b"*/"),), (b'"',), False)),
+    **dict.fromkeys(
+        (".js", ".mjs", ".cjs", ".ts", ".jsx", ".tsx", ".java", ".kt", ".kts", ".scala", ".groovy", ".go", ".rs")
+        + (".c", ".h", ".cc", ".cpp", ".hpp", ".cs", ".swift", ".dart", ".json5", ".jsonc", ".gradle"),
+        _C_LIKE,
+    ),
+    ".php": ((b"//", b"#"), ((b"/*", b"*/"),), (b'"', b"'"), False),
+    **dict.fromkeys((".sql", ".lua"), ((b"--",), ((b"/*", b"*/"),), (b"'",), False)),
+    **dict.fromkeys(
+        (".html", ".htm", ".xml", ".svg", ".md", ".markdown", ".vue", ".erb", ".njk"),
+        ((), ((b"<!--", b"-->"),), (), False),
+    ),
+}
+_HASH_NAMES = ("dockerfile", "makefile", "gemfile", "rakefile", "procfile", "vagrantfile")
+
+
+def comment_syntax(
+    name: str,
+) -> tuple[tuple[bytes, ...], tuple[tuple[bytes, bytes], ...], tuple[bytes, ...], bool] | None:
+    base = name.lower().rpartition("/")[2]
+    if base.startswith(_HASH_NAMES) or base.startswith(".env"):
+        return _HASH
+    suffix = base[base.rfind(".") :] if "." in base else ""
+    return _COMMENT_SYNTAX.get(suffix)
+
+
+def comment_spans(name: str, data: bytes) -> list[tuple[int, int]]:
+    """Byte ranges of the comments of ``data`` in the language of ``name`` (none when the
+    language is not known). Strings are skipped, so a '#' or '//' inside one starts nothing."""
+    syntax = comment_syntax(name)
+    if syntax is None:
+        return []
+    line_markers, blocks, quotes, hash_after_space = syntax
+    triple = name.lower().endswith(".py")
+    spans: list[tuple[int, int]] = []
+    i, size = 0, len(data)
+    while i < size:
+        if triple and data.startswith((b'"""', b"'''"), i):
+            end = data.find(data[i : i + 3], i + 3)
+            i = size if end < 0 else end + 3
+            continue
+        char = data[i : i + 1]
+        if char in quotes:
+            i = _string_end(data, i, char)
+            continue
+        block = next((pair for pair in blocks if data.startswith(pair[0], i)), None)
+        if block is not None:
+            end = data.find(block[1], i + len(block[0]))
+            end = size if end < 0 else end + len(block[1])
+            spans.append((i, end))
+            i = end
+            continue
+        marker = next((m for m in line_markers if data.startswith(m, i)), None)
+        if marker is not None and not (hash_after_space and i > 0 and data[i - 1 : i] not in b" \t\n"):
+            end = data.find(b"\n", i)
+            end = size if end < 0 else end
+            spans.append((i, end))
+            i = end
+            continue
+        i += 1
+    return spans
+
+
+def _string_end(data: bytes, start: int, quote: bytes) -> int:
+    """Just past the string that opens at ``start``; strings end at the line's end at the latest."""
+    i = start + 1
+    while i < len(data):
+        char = data[i : i + 1]
+        if char == b"\\":
+            i += 2
+            continue
+        if char == quote:
+            return i + 1
+        if char == b"\n" and quote != b"`":
+            return i
+        i += 1
+    return i
+
+
 def secret_candidate(name: str) -> bool:
     """Files the secrets check reads: not key files (reported on their own) nor binaries."""
     lower = name.lower()
-    return not lower.endswith(KEY_FILE_SUFFIXES + BINARY_SUFFIXES) and lower.rpartition("/")[2] not in _KEY_FILE_NAMES
+    base = lower.rpartition("/")[2]
+    return not lower.endswith(KEY_FILE_SUFFIXES + BINARY_SUFFIXES) and base not in _KEY_FILE_NAMES + SCANNER_FILES
 
 
-def secret_hits(data: bytes | None) -> tuple[SecretHit, ...]:
+def secret_hits(data: bytes | None, name: str = "") -> tuple[SecretHit, ...]:
     """One per line and kind, in report order."""
     if not data or b"\0" in data[:8192]:
         return ()
     seen: set[tuple[int, str]] = set()
     found = []
-    for line, pattern, shown in find_secrets(data):
+    for line, pattern, shown in find_secrets(data, name):
         if (line, pattern.kind) not in seen:
             seen.add((line, pattern.kind))
             found.append(SecretHit(line, pattern.kind, shown))
@@ -382,6 +505,12 @@ _PLACEHOLDER = re.compile(
     r"example|dummy|placeholder|your[-_].*|<.*>|\$\{.*\}|\$\w+|\{\{.*\}\})$",
     re.IGNORECASE,
 )
+# Words only (no digits), one of them saying the value is made up: "test-password", "local_dev_secret".
+_MADE_UP_WORDS = re.compile(
+    r"^(?=.*(?:test|dev|local|fake|sample|dummy|example|insecure|placeholder|not[-_]?(?:a[-_]?)?secret))"
+    r"[a-z]+(?:[-_. ][a-z]+)*$",
+    re.IGNORECASE,
+)
 SECRET_FILE_LIMIT = 64 * 1024
 
 
@@ -412,6 +541,12 @@ def secret_file(name: str, data: bytes) -> tuple[str, int] | None:
     return None
 
 
+def _made_up(value: str) -> bool:
+    return bool(
+        _PLACEHOLDER.match(value) or _MADE_UP_WORDS.match(value) or is_placeholder(value.encode("utf-8", "replace"))
+    )
+
+
 def _dotenv_secret_line(text: str) -> int | None:
     """The first secret-named assignment with a real-looking value (not empty, not a
     placeholder), or a connection URL carrying a password."""
@@ -422,7 +557,7 @@ def _dotenv_secret_line(text: str) -> int | None:
         if match is None:
             continue
         value = match.group(2).split(" #", 1)[0].strip().strip("'\"").strip()
-        if _URL_WITH_PASSWORD.match(value) or (_SECRET_KEY.search(match.group(1)) and not _PLACEHOLDER.match(value)):
+        if _URL_WITH_PASSWORD.match(value) or (_SECRET_KEY.search(match.group(1)) and not _made_up(value)):
             return number
     return None
 
@@ -567,7 +702,7 @@ def file_content(name: str, data: bytes, max_bytes: int) -> FileContent | None:
     """The facts of a file whose first ``read_limit`` bytes are ``data``; None when clean."""
     lower = name.lower()
     text_limit = min(TEXT_FILE, max_bytes)
-    secrets = secret_hits(data[:text_limit]) if secret_candidate(name) else ()
+    secrets = secret_hits(data[:text_limit], name) if secret_candidate(name) else ()
     encoding = csv = html_line = licence = readme = None
     if lower.endswith(TEXT_SUFFIXES) and not IGNORED_DIRS.search(name) and data:
         encoding = utf8_problem(data[:text_limit], truncated=len(data) > text_limit)

@@ -24,7 +24,7 @@ from typing import Any
 from tcop_lint.core.model import DataPath, K8sObject, LoadResult, OpenApiDocument, ParseProblem, Position
 from tcop_lint.load.json_positions import JsonError, line_column, newlines_of
 from tcop_lint.load.json_positions import parse_json as parse_json  # re-exported
-from tcop_lint.load.kubernetes import is_kubernetes, kubernetes_objects
+from tcop_lint.load.kubernetes import is_kubernetes, is_kustomization_file, kubernetes_objects, kustomization
 from tcop_lint.load.openapi import is_openapi, openapi_document
 
 MAX_DEPTH = 500
@@ -78,8 +78,8 @@ def _load_yaml(file: str, text: str) -> LoadResult:
     text, problem = _clean_text(file, text)
     if problem is not None:
         return LoadResult(problems=(problem,))
-    if not any(word in text for word in ("apiVersion", "openapi", "swagger")):
-        return LoadResult()  # cannot be a manifest or an API description
+    if not any(word in text for word in ("apiVersion", "openapi", "swagger")) and not is_kustomization_file(file):
+        return LoadResult()  # cannot be a manifest, a kustomization or an API description
     documents, problems = yaml_documents(file, text)
     if "{{" in text and (problems or _HELM_MARKERS.search(_outside_comments_and_block_scalars(text))):
         return LoadResult(problems=(_template_note(file),))
@@ -150,6 +150,8 @@ def _route(file: str, documents: Iterable[RawDocument], problems: list[ParseProb
     for doc in documents:
         if is_kubernetes(doc.data):
             kubernetes.extend(kubernetes_objects(file, doc.index, doc.data, doc.positions))
+        elif is_kustomization_file(file) and doc.index == 0 and isinstance(doc.data, dict):
+            kubernetes.append(kustomization(file, doc.data, doc.positions))
         elif is_openapi(doc.data):
             openapi.append(openapi_document(file, doc.data, doc.positions))
     return LoadResult(kubernetes=tuple(kubernetes), openapi=tuple(openapi), problems=tuple(problems))

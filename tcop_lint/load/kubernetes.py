@@ -17,6 +17,32 @@ def is_kubernetes(data: Any) -> bool:
     )
 
 
+KUSTOMIZATION_NAMES = ("kustomization.yaml", "kustomization.yml")
+
+
+def is_kustomization_file(file: str) -> bool:
+    return file.rpartition("/")[2] in KUSTOMIZATION_NAMES
+
+
+def kustomization(file: str, data: Mapping[str, Any], positions: Mapping[DataPath, Position]) -> K8sObject:
+    """A kustomization file that leaves out apiVersion and kind, as kustomize allows: it is read
+    as the Kustomization it is, so that what it changes at build time (images) is known."""
+    return K8sObject(
+        file=file,
+        document_index=0,
+        api_version="kustomize.config.k8s.io/v1beta1",
+        kind="Kustomization",
+        name=str(_metadata(data).get("name") or ""),
+        namespace=None,
+        node=Node(data, positions),
+    )
+
+
+def _metadata(data: Mapping[str, Any]) -> Mapping[str, Any]:
+    metadata = data.get("metadata")
+    return metadata if isinstance(metadata, Mapping) else {}
+
+
 def is_list_kind(kind: str) -> bool:
     return kind == "List" or kind.endswith("List")
 

@@ -8,7 +8,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tcop_lint.check.rules.kubernetes import image_not_pinned, image_pinning, restricted_hardening
+from tcop_lint.check.rules.kubernetes import (
+    image_name,
+    image_not_pinned,
+    image_pinning,
+    ingress_without_tls,
+    replaced_images,
+    restricted_hardening,
+)
 from tcop_lint.check.rules.kubernetes_workloads import (
     index_scalers,
     missing_probes,
@@ -217,13 +224,11 @@ items:
 """
     hits = run_on(restricted_hardening, "kubernetes.pod_spec", documents(("pods.yaml", listed)))
     # Lower-case "all" is not what Pod Security admission accepts.
-    assert places(hits) == [
-        ("Pod/_/a/containers/rooted/capabilities/drop", 22),
-        ("Pod/_/a/containers/rooted/runAsNonRoot", 20),
-    ]
+    assert places(hits) == [("Pod/_/a/containers/rooted", 20)]
+    assert hits[0].properties["settings"] == ["capabilities", "runAsNonRoot"]
 
 
-def test_each_missing_restricted_setting_is_reported_once_per_container() -> None:
+def test_one_finding_per_container_names_every_missing_restricted_setting() -> None:
     pod = """\
 apiVersion: v1
 kind: Pod
@@ -236,8 +241,16 @@ spec:
       image: x:1
 """
     hits = run_on(restricted_hardening, "kubernetes.pod_spec", documents(("pod.yaml", pod)))
-    assert len(hits) == 8 and len({hit.address for hit in hits}) == 8
+    assert [hit.address for hit in hits] == ["Pod/_/bare/containers/one", "Pod/_/bare/containers/two"]
     assert {hit.position.line for hit in hits} == {6, 8}
+    for hit in hits:
+        assert hit.properties["settings"] == [
+            "allowPrivilegeEscalation",
+            "capabilities",
+            "runAsNonRoot",
+            "seccompProfile",
+        ]
+        assert hit.message.count(";") == 3
 
 
 # --- images -----------------------------------------------------------------------------------
@@ -276,6 +289,42 @@ spec:
         ("Pod/_/p/containers/a#/image", "note"),
         ("Pod/_/p/containers/b#/image", None),
     ]
+
+
+@pytest.mark.parametrize(
+    ("image", "name"),
+    [
+        ("app", "app"),
+        ("app:1.2", "app"),
+        ("registry.example.gov.uk:5000/team/app:2.1@sha256:" + "a" * 64, "registry.example.gov.uk:5000/team/app"),
+        ("registry.example.gov.uk:5000/team/app", "registry.example.gov.uk:5000/team/app"),
+    ],
+)
+def test_image_name_drops_tag_and_digest_but_not_the_registry_port(image: str, name: str) -> None:
+    assert image_name(image) == name
+
+
+def test_a_kustomization_without_apiversion_is_loaded_and_its_pinned_images_are_known() -> None:
+    kustomization = """resources: [deployment.yaml]
+images:
+  - {name: web, newTag: "1.4.0"}
+  - {name: worker, digest: "sha256:%s"}
+  - {name: renamed, newName: other}
+  - {name: floating, newTag: latest}
+""" % ("b" * 64)
+    skaffold = """apiVersion: skaffold/v2beta29
+kind: Config
+build:
+  artifacts: [{image: "gcr.io/team/api"}]
+profiles:
+  - name: dev
+    build: {artifacts: [{image: builder}]}
+"""
+    docs = documents(("overlays/prod/kustomization.yaml", kustomization), ("skaffold.yaml", skaffold))
+    assert [obj.kind for obj in docs.kubernetes] == ["Kustomization", "Config"]
+    assert replaced_images(docs.kubernetes) == {"web", "worker", "gcr.io/team/api", "builder"}
+    # Another YAML file without apiVersion is still nothing to read.
+    assert not load_yaml("other.yaml", kustomization).kubernetes
 
 
 # --- selectors and production redundancy --------------------------------------------------------
@@ -449,3 +498,25 @@ def test_rules_never_raise_on_odd_input(pod, spec, kind) -> None:
     ctx = rule_context(production_without_redundancy, docs, options=PRODUCTION)
     list(workloads_without_autoscaler(ctx))
     list(production_without_redundancy(ctx))
+
+
+def test_an_ingress_without_tls_is_a_warning_and_an_uncovered_host_beside_tls_an_error() -> None:
+    ingresses = """\
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: edge-terminated}
+spec:
+  rules: [{host: www.example.gov.uk}]
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: partly}
+spec:
+  tls: [{hosts: [a.example.gov.uk], secretName: a-tls}]
+  rules: [{host: a.example.gov.uk}, {host: b.example.gov.uk}]
+"""
+    hits = run_on(ingress_without_tls, "kubernetes.object", documents(("ingress.yaml", ingresses)))
+    assert [(hit.address, hit.level) for hit in hits] == [
+        ("Ingress/_/edge-terminated/www.example.gov.uk", "warning"),
+        ("Ingress/_/partly/b.example.gov.uk", None),
+    ]

@@ -108,11 +108,51 @@ def test_secret_patterns_match_real_shapes_and_skip_documentation_examples() -> 
         b'key = "AKIAIOSFODNN7EXAMPLE"\n'
         b'key = "AKIAQ3EGRD7UXN2LKP4M"\n'
         b"const header = '-----BEGIN RSA PRIVATE KEY-----';\n"
-        b"token: xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx\n"
+        b"token: xoxb-429183750264-8302917465013-Qm7TzR2kWp9LxV4cNb8HsJ3d\n"
     )
     found = [(line, pattern.kind) for line, pattern, _ in find_secrets(data)]
     assert found == [(2, "aws-access-key-id"), (4, "slack-token")]
     assert "AKIAQ3EGRD7UXN2LKP4M" not in redact("AKIAQ3EGRD7UXN2LKP4M")
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "https://hooks.slack.com/services/T0GQ4W8S2/B01RZK7M3/xxxxxxxxxxxxxxxxxxxxxxxx",
+        "xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx",
+        "ghp_000000R8d2Kq9ZpL4mW7xT1vN6bY3cH5jF0g",
+        "not_a_real_key-3f2b9c1e-7a4d-4e8b-9c2f-1d5e6a7b8c9d-5e4d3c2b-1a0f-4e9d-8c7b-6a5f4e3d2c1b",
+        "notreal_key-3f2b9c1e-7a4d-4e8b-9c2f-1d5e6a7b8c9d-5e4d3c2b-1a0f-4e9d-8c7b-6a5f4e3d2c1b",
+        "Fake-Key-3f2b9c1e-7a4d-4e8b-9c2f-1d5e6a7b8c9d-5e4d3c2b-1a0f-4e9d-8c7b-6a5f4e3d2c1b",
+    ],
+)
+def test_placeholders_are_not_secrets(value: str) -> None:
+    assert not list(find_secrets(f'value = "{value}"\n'.encode()))
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "reported"),
+    [
+        # an example in a comment, in each language's own comment syntax
+        ("main.tf", '/* for example:\n  url = "{v}"\n*/\n', False),
+        ("main.tf", '# e.g. url = "{v}"\n', False),
+        ("app.js", '// replace with your webhook: "{v}"\n', False),
+        ("deploy.yaml", "# sample: {v}\n", False),
+        ("README.md", "<!-- example {v} -->\n", False),
+        # not a comment in that language: a URL fragment in YAML, a string holding '#' or '//'
+        ("deploy.yaml", "url: x#example {v}\n", True),
+        ("app.py", 'HOOK = "#example {v}"\n', True),
+        ("app.js", 'const hook = "// example {v}";\n', True),
+        ("app.py", '"""example"""\nHOOK = "{v}"  # see the example\n', True),
+        # commented-out code with a real-looking value is still a value in the repository
+        ("main.tf", '# url = "{v}"\n', True),
+        # a language whose comments are not known: no comment is assumed
+        ("notes.unknown", "# example {v}\n", True),
+    ],
+)
+def test_only_values_a_comment_calls_examples_are_passed_over(name: str, text: str, reported: bool) -> None:
+    value = "https://hooks.slack.com/services/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"
+    assert bool(list(find_secrets(text.replace("{v}", value).encode(), name))) is reported
 
 
 # --- rules through the engine -------------------------------------------------------------
@@ -240,3 +280,46 @@ def test_the_teams_own_organisation_is_not_third_party(tmp_path: Path) -> None:
         subprocess.run(["git", "-C", str(tmp_path), *args], check=True)
     found = scan_folder(tmp_path, ["TCOP-06-REPO-003"], use_git=True)
     assert [f.properties.get("action") for f in found] == ["someone/setup-thing"]
+
+
+def test_a_missing_readme_is_a_warning_and_a_short_one_a_note(tmp_path: Path) -> None:
+    write(tmp_path, {"main.py": "print('hello')\n"})
+    assert [f.level for f in findings(tmp_path, "TCOP-03-REPO-007")] == ["warning"]
+    write(tmp_path, {"README.md": "# Tool\n\nA small tool.\n"})
+    assert [(f.file, f.level) for f in findings(tmp_path, "TCOP-03-REPO-007")] == [("README.md", "note")]
+
+
+def test_workflow_run_levels_follow_how_certain_the_exposure_is(tmp_path: Path) -> None:
+    head = "${{ github.event.workflow_run.head_sha }}"
+    job = (
+        "on:\n  workflow_run:\n    workflows: [CI]\n    types: [completed]\n{permissions}jobs:\n  a:\n"
+        "    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n        with:\n"
+        f"          ref: {head}\n      - uses: actions/download-artifact@v4\n"
+    )
+    write(
+        tmp_path,
+        {
+            ".github/workflows/writes.yml": job.replace("{permissions}", "permissions:\n  contents: write\n"),
+            ".github/workflows/default.yml": job.replace("{permissions}", ""),
+        },
+    )
+    found = sorted((f.file, f.position.line, f.level) for f in findings(tmp_path, "TCOP-06-REPO-005"))
+    assert found == [
+        (".github/workflows/default.yml", 11, "warning"),  # the default token may be read-only
+        (".github/workflows/default.yml", 12, "warning"),  # artifacts downloaded, not yet run
+        (".github/workflows/writes.yml", 13, "error"),
+        (".github/workflows/writes.yml", 14, "warning"),
+    ]
+
+
+def test_script_injection_is_an_error_only_under_a_privileged_trigger(tmp_path: Path) -> None:
+    body = 'jobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo "${{ github.head_ref }}"\n'
+    write(
+        tmp_path,
+        {
+            ".github/workflows/fork.yml": "on: pull_request\n" + body,  # a fork's run has a read-only token
+            ".github/workflows/target.yml": "on: pull_request_target\n" + body,
+        },
+    )
+    found = sorted((f.file, f.level) for f in findings(tmp_path, "TCOP-06-REPO-005"))
+    assert found == [(".github/workflows/fork.yml", "warning"), (".github/workflows/target.yml", "error")]

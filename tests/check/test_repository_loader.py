@@ -163,7 +163,7 @@ def test_secret_files(tmp_path: Path) -> None:
             "keys/ca.pem": "-----BEGIN CERTIFICATE-----\nabc\n",
             "keys/client.p12": b"\x30\x82\x01\x00",
             "home/.ssh/id_ed25519": "-----BEGIN OPENSSH PRIVATE KEY-----\nabc\n",
-            ".env": "PORT=3000\nAPI_TOKEN=ghp_notreallyatoken0000000000000000000\n",
+            ".env": "PORT=3000\nAPI_TOKEN=ghp_Jx7Rk2Vq9Lm4Tw8Nc3Bh6Pz1Sd5Fg0YaEuKo\n",
             "app/.env.production": "DATABASE_URL=postgres://app:s3cr3t-pw@db.internal:5432/app\n",
             "app/.env.example": "API_TOKEN=real-looking-but-example\n",
             "app/.env.test": "SECRET_KEY=\nPASSWORD=changeme\nTOKEN=${TOKEN}\nDEBUG=true\n",

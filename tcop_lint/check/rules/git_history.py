@@ -58,10 +58,10 @@ def _read(blob: Any, limit: int) -> bytes | None:
         return None
 
 
-def _secrets(data: bytes | None) -> list[tuple[Any, str]]:
+def _secrets(data: bytes | None, name: str) -> list[tuple[Any, str]]:
     if not data or b"\0" in data[:8192]:
         return []
-    return [(pattern, shown) for _, pattern, shown in find_secrets(data)]
+    return [(pattern, shown) for _, pattern, shown in find_secrets(data, name)]
 
 
 def secrets_in_history(ctx: RuleContext) -> Iterable[Hit]:
@@ -111,7 +111,7 @@ def _history_hits(repo: Any, ctx: RuleContext) -> Iterator[Hit]:
             seen_blobs.add(blob.hexsha)
             if len(seen_blobs) > MAX_BLOBS:
                 return
-            for pattern, shown in _secrets(_read(blob, limit)):
+            for pattern, shown in _secrets(_read(blob, limit), path):
                 key = (path, pattern.kind, shown)
                 if key in reported:
                     continue
@@ -120,7 +120,7 @@ def _history_hits(repo: Any, ctx: RuleContext) -> Iterator[Hit]:
                 places += [p for p in by_name.get(path.rpartition("/")[2], ()) if p != path]
                 for place in places:
                     if place not in still_in_head:
-                        still_in_head[place] = {(p.kind, s) for p, s in _secrets(_read(head[place], limit))}
+                        still_in_head[place] = {(p.kind, s) for p, s in _secrets(_read(head[place], limit), place)}
                 if any((pattern.kind, shown) in still_in_head[place] for place in places):
                     continue  # the same value is in HEAD: TCOP-03-REPO-016 reports it
                 short = commit.hexsha[:8]

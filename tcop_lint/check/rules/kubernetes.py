@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from tcop_lint.check.subjects import CONTAINER_LISTS, Subject
-from tcop_lint.core.model import DataPath, Hit
+from tcop_lint.core.model import DataPath, Hit, K8sObject
 from tcop_lint.core.settings import RuleContext
 
 # Annotations by which a cloud load balancer terminates TLS without spec.tls.
@@ -70,13 +70,19 @@ def ingress_without_tls(subject: Subject, ctx: RuleContext) -> Iterator[Hit]:
     if not tls:
         if any(annotations.get(key) for key in TLS_BY_ANNOTATION):
             return
+        # No TLS at all is often by design: a load balancer or CDN in front terminates it, which
+        # the manifests cannot show. A question for the team, not a certain exposure.
         if not hosts:
-            yield subject.hit(f"Ingress {subject.address} has no TLS (spec.tls is missing or empty)", ("spec",))
+            yield subject.hit(
+                f"Ingress {subject.address} has no TLS (spec.tls is missing or empty)", ("spec",), level="warning"
+            )
         for i, host in hosts:
             yield subject.hit(
-                f"Ingress host {host} is served without TLS (spec.tls is missing or empty)",
+                f"Ingress host {host} is served without TLS (spec.tls is missing or empty), unless something in "
+                "front of the cluster terminates it",
                 ("spec", "rules", i, "host"),
                 address_suffix=f"/{host}",
+                level="warning",
             )
         return
     if not any(not _list(entry.get("hosts")) for entry in tls):  # an entry without hosts covers all
@@ -213,8 +219,8 @@ def _first_present(data: Mapping[str, Any], candidates: tuple[tuple, ...], fallb
 
 
 def restricted_hardening(subject: Subject, ctx: RuleContext) -> Iterator[Hit]:
-    """Each setting the Restricted Pod Security Standard requires that a container lacks,
-    once per container, at the line that sets it wrongly or the nearest place to add it.
+    """One finding per container that falls short of the Restricted Pod Security Standard,
+    naming every setting it lacks, at the line of the first one (or where to add it).
     Settings the Baseline check already reports as errors (seccomp Unconfined, dangerous
     capabilities) are left to it."""
     pod = subject.data
@@ -225,81 +231,87 @@ def restricted_hardening(subject: Subject, ctx: RuleContext) -> Iterator[Hit]:
     where = subject.address
     for list_name, i, container in _containers(pod):
         label = _container_label(where, list_name, i, container)
-        suffix = label[len(where) :]
-        base = (list_name, i)
-        context = _mapping(container.get("securityContext"))
-        anchor = base + ("securityContext",) if "securityContext" in container else base
-
-        def at(*names: str | int, base: DataPath = base) -> DataPath:
-            return base + ("securityContext",) + names
-
-        escalation = context.get("allowPrivilegeEscalation")
-        if not windows and escalation is not False:
+        problems = list(_restricted_gaps(container, (list_name, i), pod_context, windows))
+        if problems:
             yield subject.hit(
-                f"{label} allows privilege escalation (allowPrivilegeEscalation: true)"
-                if escalation is True
-                else f"{label} does not set allowPrivilegeEscalation: false",
-                at("allowPrivilegeEscalation") if "allowPrivilegeEscalation" in context else anchor,
-                address_suffix=suffix + "/allowPrivilegeEscalation",
+                f"{label} does not meet the Restricted profile: " + "; ".join(text for text, _, _ in problems),
+                problems[0][1],
+                address_suffix=label[len(where) :],
+                properties={"settings": sorted({setting for _, _, setting in problems})},
             )
 
-        own, inherited = context.get("runAsNonRoot"), pod_context.get("runAsNonRoot")
-        if not (own is True or (own is None and inherited is True)):
-            if own is not None:
-                message, path = f"{label} sets runAsNonRoot: {str(own).lower()}", at("runAsNonRoot")
-            elif inherited is not None:
-                message, path = (
-                    f"{label} inherits runAsNonRoot: {str(inherited).lower()} from the pod",
-                    ("securityContext", "runAsNonRoot"),
-                )
-            else:
-                message, path = (
-                    f"{label} is not required to run as a non-root user (runAsNonRoot: true is not set)",
-                    anchor,
-                )
-            yield subject.hit(message, path, address_suffix=suffix + "/runAsNonRoot")
 
-        user_path = at("runAsUser") if "runAsUser" in context else ("securityContext", "runAsUser")
-        user = context["runAsUser"] if "runAsUser" in context else pod_context.get("runAsUser")
-        if user == 0 and not isinstance(user, bool):
-            yield subject.hit(f"{label} runs as root (runAsUser: 0)", user_path, address_suffix=suffix + "/runAsUser")
+def _restricted_gaps(
+    container: Mapping[str, Any], base: DataPath, pod_context: Mapping[str, Any], windows: bool
+) -> Iterator[tuple[str, DataPath, str]]:
+    """(what is wrong, where, the setting) for each Restricted control the container misses."""
+    context = _mapping(container.get("securityContext"))
+    anchor = base + ("securityContext",) if "securityContext" in container else base
 
-        capabilities = _mapping(context.get("capabilities"))
-        if not windows and "ALL" not in _list(capabilities.get("drop")):
-            path = _first_present(
-                container, (("securityContext", "capabilities", "drop"), ("securityContext", "capabilities")), ()
+    def at(*names: str | int) -> DataPath:
+        return base + ("securityContext",) + names
+
+    escalation = context.get("allowPrivilegeEscalation")
+    if not windows and escalation is not False:
+        yield (
+            ("allows privilege escalation (allowPrivilegeEscalation: true)", at("allowPrivilegeEscalation"))
+            if escalation is True
+            else ("does not set allowPrivilegeEscalation: false", anchor)
+        ) + ("allowPrivilegeEscalation",)
+
+    own, inherited = context.get("runAsNonRoot"), pod_context.get("runAsNonRoot")
+    if not (own is True or (own is None and inherited is True)):
+        if own is not None:
+            yield f"sets runAsNonRoot: {str(own).lower()}", at("runAsNonRoot"), "runAsNonRoot"
+        elif inherited is not None:
+            yield (
+                f"inherits runAsNonRoot: {str(inherited).lower()} from the pod",
+                ("securityContext", "runAsNonRoot"),
+                "runAsNonRoot",
             )
-            yield subject.hit(
-                f"{label} does not drop all capabilities (capabilities.drop: [ALL])",
+        else:
+            yield "is not required to run as a non-root user (runAsNonRoot: true is not set)", anchor, "runAsNonRoot"
+
+    user_path = at("runAsUser") if "runAsUser" in context else ("securityContext", "runAsUser")
+    user = context["runAsUser"] if "runAsUser" in context else pod_context.get("runAsUser")
+    if user == 0 and not isinstance(user, bool):
+        yield "runs as root (runAsUser: 0)", user_path, "runAsUser"
+
+    capabilities = _mapping(context.get("capabilities"))
+    if not windows and "ALL" not in _list(capabilities.get("drop")):
+        path = _first_present(
+            container, (("securityContext", "capabilities", "drop"), ("securityContext", "capabilities")), ()
+        )
+        yield (
+            "does not drop all capabilities (capabilities.drop: [ALL])",
+            base + path if path else anchor,
+            "capabilities",
+        )
+    for j, capability in enumerate(_list(capabilities.get("add"))):
+        name = _capability(capability)
+        if not windows and name in BASELINE_CAPABILITIES and name != "NET_BIND_SERVICE":
+            yield (
+                f"adds the capability {capability}, where only NET_BIND_SERVICE is allowed",
+                at("capabilities", "add", j),
+                "capabilities",
+            )
+
+    own_type = _mapping(context.get("seccompProfile")).get("type")
+    pod_type = _mapping(pod_context.get("seccompProfile")).get("type")
+    effective = own_type if own_type is not None else pod_type
+    if not windows and effective not in RESTRICTED_SECCOMP and effective != "Unconfined":
+        if effective is None:
+            path = _first_present(container, (("securityContext", "seccompProfile"),), ())
+            yield (
+                "has no seccomp profile (seccompProfile.type: RuntimeDefault is not set)",
                 base + path if path else anchor,
-                address_suffix=suffix + "/capabilities/drop",
+                "seccompProfile",
             )
-        for j, capability in enumerate(_list(capabilities.get("add"))):
-            name = _capability(capability)
-            if not windows and name in BASELINE_CAPABILITIES and name != "NET_BIND_SERVICE":
-                yield subject.hit(
-                    f"{label} adds the capability {capability}; the Restricted Pod Security Standard allows only "
-                    "NET_BIND_SERVICE",
-                    at("capabilities", "add", j),
-                    address_suffix=f"{suffix}/capabilities/{capability}",
-                )
-
-        own_type = _mapping(context.get("seccompProfile")).get("type")
-        pod_type = _mapping(pod_context.get("seccompProfile")).get("type")
-        effective = own_type if own_type is not None else pod_type
-        if not windows and effective not in RESTRICTED_SECCOMP and effective != "Unconfined":
-            if effective is None:
-                path = _first_present(container, (("securityContext", "seccompProfile"),), ())
-                message = f"{label} has no seccomp profile (seccompProfile.type: RuntimeDefault is not set)"
-                yield subject.hit(message, base + path if path else anchor, address_suffix=suffix + "/seccompProfile")
-            else:
-                path = (
-                    at("seccompProfile", "type")
-                    if own_type is not None
-                    else ("securityContext", "seccompProfile", "type")
-                )
-                message = f"{label} uses the seccomp profile type {effective}; use RuntimeDefault or Localhost"
-                yield subject.hit(message, path, address_suffix=suffix + "/seccompProfile")
+        else:
+            path = (
+                at("seccompProfile", "type") if own_type is not None else ("securityContext", "seccompProfile", "type")
+            )
+            yield f"uses the seccomp profile type {effective}, not RuntimeDefault or Localhost", path, "seccompProfile"
 
 
 # --- TCOP-06-K8S-005: images pinned to a version ----------------------------------------
@@ -321,12 +333,57 @@ def image_pinning(image: str) -> str:
     return "tag"
 
 
+def image_name(image: str) -> str:
+    """The image without its tag and digest, as kustomize and skaffold match it."""
+    image = image.strip().partition("@")[0]
+    head, slash, last = image.rpartition("/")
+    return head + slash + last.partition(":")[0]
+
+
+def replaced_images(objects: Sequence[K8sObject]) -> frozenset[str]:
+    """Image names whose version the repository's build tools set at deploy time: kustomize
+    ``images`` entries that give a digest or a version tag, and skaffold artifacts (skaffold
+    builds them and writes the tag or digest it built into the manifests)."""
+    names: set[str] = set()
+    for obj in objects:
+        data = _mapping(obj.node.data)
+        if obj.kind in ("Kustomization", "Component") and obj.api_version.startswith("kustomize.config.k8s.io/"):
+            for entry in map(_mapping, _list(data.get("images"))):
+                name, tag, digest = entry.get("name"), entry.get("newTag"), entry.get("digest")
+                pinned = (isinstance(digest, str) and digest) or (
+                    isinstance(tag, (str, int, float)) and str(tag) not in ("", "latest")
+                )
+                if isinstance(name, str) and name and pinned:
+                    names.add(image_name(name))
+        elif obj.kind == "Config" and obj.api_version.startswith("skaffold/"):
+            builds = [data.get("build")] + [_mapping(profile).get("build") for profile in _list(data.get("profiles"))]
+            for build in map(_mapping, builds):
+                for artifact in map(_mapping, _list(build.get("artifacts"))):
+                    image = artifact.get("image")
+                    if isinstance(image, str) and image.strip():
+                        names.add(image_name(image))
+    return frozenset(names)
+
+
+_REPLACED_MEMO: list[tuple[Sequence[K8sObject], frozenset[str]]] = []
+
+
+def _replaced(objects: Sequence[K8sObject]) -> frozenset[str]:
+    """replaced_images for this scan's objects, worked out once per scan, not per container."""
+    if not _REPLACED_MEMO or _REPLACED_MEMO[0][0] is not objects:
+        _REPLACED_MEMO[:] = [(objects, replaced_images(objects))]
+    return _REPLACED_MEMO[0][1]
+
+
 def image_not_pinned(subject: Subject, ctx: RuleContext) -> Iterator[Hit]:
     """A warning for an image that can change under you (no tag, or latest); a note for a
-    version tag without a digest, since a tag can be moved."""
+    version tag without a digest, since a tag can be moved. Images whose version a
+    kustomization or skaffold file of the repository sets at deploy time are left alone."""
     image = subject.data.get("image") if isinstance(subject.data, Mapping) else None
     if not isinstance(image, str) or not image.strip():
         return
+    if image_name(image) in _replaced(ctx.documents.kubernetes):
+        return  # kustomize or skaffold sets its version when it deploys
     pinning = image_pinning(image.strip())
     if pinning == "floating":
         yield subject.hit(

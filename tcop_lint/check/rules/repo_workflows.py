@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
-from tcop_lint.core.model import DataPath, Hit, json_pointer
+from tcop_lint.core.model import DataPath, Hit, json_pointer, walk
 from tcop_lint.core.settings import RuleContext
 from tcop_lint.load.content import CI_FILES, content_of
 from tcop_lint.load.repository_files import (
@@ -84,11 +84,40 @@ def actions_pinned_to_sha(ctx: RuleContext) -> Iterable[Hit]:
 # --- TCOP-06-REPO-004 -------------------------------------------------------------------
 
 
+# The scopes the permissive default token may write: a grant of write on all of them is write-all.
+DEFAULT_WRITE_SCOPES = frozenset(
+    (
+        "actions",
+        "checks",
+        "contents",
+        "deployments",
+        "discussions",
+        "issues",
+        "packages",
+        "pages",
+        "pull-requests",
+        "repository-projects",
+        "security-events",
+        "statuses",
+    )
+)
+
+
+def _write_scopes(value: Any) -> frozenset[str]:
+    if not isinstance(value, Mapping):
+        return frozenset()
+    return frozenset(str(k) for k, v in value.items() if isinstance(v, str) and v.strip().lower() == "write")
+
+
 def _is_write_all(value: Any) -> bool:
-    return isinstance(value, str) and value.strip().lower() == "write-all"
+    """``write-all``, or a map that writes every scope the permissive default token writes."""
+    if isinstance(value, str):
+        return value.strip().lower() == "write-all"
+    return DEFAULT_WRITE_SCOPES <= _write_scopes(value)
 
 
 def workflow_permissions(ctx: RuleContext) -> Iterable[Hit]:
+    """write-all (or every write scope spelt out) is at least as severe as saying nothing."""
     for workflow in _workflows(ctx):
         data = workflow.data
         if not isinstance(data.get("jobs"), Mapping):
@@ -98,10 +127,10 @@ def workflow_permissions(ctx: RuleContext) -> Iterable[Hit]:
             yield _hit(
                 workflow,
                 ("permissions",),
-                "the workflow gives its token write-all permissions: grant only what each job needs",
+                "the workflow gives its token write access to every scope (write-all): grant only what each job needs",
             )
         elif isinstance(top, Mapping):
-            broad = sorted(str(k) for k, v in top.items() if isinstance(v, str) and v.strip().lower() == "write")
+            broad = sorted(_write_scopes(top))
             if broad:
                 yield _hit(
                     workflow,
@@ -115,7 +144,7 @@ def workflow_permissions(ctx: RuleContext) -> Iterable[Hit]:
                 yield _hit(
                     workflow,
                     ("jobs", name, "permissions"),
-                    f"job {name} gives its token write-all permissions: grant only what it needs",
+                    f"job {name} gives its token write access to every scope (write-all): grant only what it needs",
                 )
         if "permissions" in data or set(triggers(workflow)) == {"workflow_call"}:
             continue  # a reusable workflow runs with the token its caller was given
@@ -143,12 +172,27 @@ _UNTRUSTED = re.compile(
 _HEAD_REF = re.compile(
     r"github\.event\.pull_request\.head\.(?:sha|ref)|github\.head_ref|refs/pull/|github\.event\.number|github\.event\.pull_request\.number"
 )
+_RUN_HEAD = re.compile(
+    r"github\.event\.workflow_run\.(?:head_sha|head_branch|head_commit\.id|head_repository\.|pull_requests)"
+)
+_GIT_CHECKOUT = re.compile(r"\bgit\s+(?:checkout|switch|fetch|reset)\b|\bgh\s+pr\s+checkout\b")
+_SECRETS = re.compile(r"\$\{\{[^}]*\bsecrets\.(?!GITHUB_TOKEN\b)")
 _ARTIFACT_ACTIONS = ("actions/download-artifact", "dawidd6/action-download-artifact")
 _PR_CHECKOUT = re.compile(r"\bgh\s+pr\s+checkout\b|\bgit\s+fetch\b[^\n]*\bpull/")
 _RUN_DOWNLOAD = re.compile(r"\bgh\s+run\s+download\b")
 
 
-def _script_injection(workflow: YamlFile) -> Iterator[Hit]:
+# Triggers that run with the base repository's token and secrets on text an outsider writes.
+PRIVILEGED_TRIGGERS = frozenset(
+    ("pull_request_target", "workflow_run", "issues", "issue_comment", "discussion", "discussion_comment")
+)
+
+
+def _script_injection(workflow: YamlFile, events: Iterable[str]) -> Iterator[Hit]:
+    """An error where a privileged trigger starts the workflow; otherwise (pull_request from a
+    fork runs with a read-only token, a reusable workflow or action's caller is not known) a
+    warning."""
+    level = None if PRIVILEGED_TRIGGERS & set(events) else "warning"
     for step in steps(workflow):
         places: list[tuple[str, Any]] = [("run", step.data.get("run"))]
         with_ = step.data.get("with")
@@ -166,8 +210,56 @@ def _script_injection(workflow: YamlFile) -> Iterator[Hit]:
                 path,
                 f"{match.group(0)} is text an outsider controls, put straight into a script: pass it through an "
                 "environment variable",
+                level,
                 kind="script-injection",
             )
+
+
+def _job_privileges(workflow: YamlFile, job: str | None) -> tuple[str, bool] | None:
+    """Why a job's code runs with privileges, and whether that is certain: its write scopes or
+    secrets (certain), or the default token when no permissions are declared (it may be
+    read-only); None when its token is read-only and it reads no secret."""
+    found = dict(jobs(workflow)).get(job or "", {})
+    granted = found.get("permissions", workflow.data.get("permissions"))
+    if any(isinstance(value, str) and _SECRETS.search(value) for _, value in walk(found)):
+        return "the repository's secrets", True
+    if granted is None:
+        return "the repository's default token, which may write", False
+    if _is_write_all(granted):
+        return "a write-all token", True
+    scopes = sorted(_write_scopes(granted))
+    if scopes:
+        return "write access to " + ", ".join(scopes), True
+    return None
+
+
+def _workflow_run_checkouts(workflow: YamlFile) -> Iterator[Hit]:
+    """A workflow_run workflow that checks out the triggering run's head runs the code of
+    whoever opened the pull request, a fork included, with the base repository's privileges."""
+    for step in steps(workflow):
+        given = step.data.get("with")
+        ref = given.get("ref") if isinstance(given, Mapping) else None
+        run = step.data.get("run")
+        if action_name(str(step.data.get("uses", ""))) == "actions/checkout" and isinstance(ref, str):
+            if not _RUN_HEAD.search(ref):
+                continue
+            path: DataPath = step.path + ("with", "ref")
+        elif isinstance(run, str) and _RUN_HEAD.search(run) and _GIT_CHECKOUT.search(run):
+            path = step.path + ("run",)
+        else:
+            continue
+        found = _job_privileges(workflow, step.job)
+        if found is None:
+            continue
+        privileges, certain = found
+        yield _hit(
+            workflow,
+            path,
+            "a workflow_run workflow checks out the triggering run's head, code that a pull request from a fork "
+            f"controls, and runs it with {privileges}: build untrusted code in a pull_request workflow instead",
+            level=None if certain else "warning",
+            kind="workflow-run-checkout",
+        )
 
 
 def risky_triggers(ctx: RuleContext) -> Iterable[Hit]:
@@ -197,6 +289,7 @@ def risky_triggers(ctx: RuleContext) -> Iterable[Hit]:
                         kind="pull-request-target-checkout",
                     )
         if "workflow_run" in events:
+            yield from _workflow_run_checkouts(workflow)
             for step in steps(workflow):
                 uses = action_name(str(step.data.get("uses", "")))
                 run = step.data.get("run")
@@ -208,9 +301,10 @@ def risky_triggers(ctx: RuleContext) -> Iterable[Hit]:
                         "a workflow_run workflow downloads artifacts made by the triggering run, which a pull request "
                         "from "
                         "a fork controls: treat them as untrusted data and never execute them",
+                        level="warning",  # downloading is not running: a review question, not an exposure
                         kind="workflow-run-artifacts",
                     )
-        yield from _script_injection(workflow)
+        yield from _script_injection(workflow, events)
 
 
 # --- TCOP-06-REPO-006 -------------------------------------------------------------------

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from tcop_lint.core.model import Hit, Position, RepositoryFacts
+from tcop_lint.core.model import Hit, Level, Position, RepositoryFacts
 from tcop_lint.core.settings import RuleContext
 
 REPOSITORY = "<repository>"
@@ -23,9 +23,14 @@ def _repository_hit(message: str, **properties: Any) -> Hit:
     return Hit(file=None, position=None, address=REPOSITORY, message=message, properties=properties)
 
 
-def _file_hit(path: str, line: int, message: str, **properties: Any) -> Hit:
+def _file_hit(path: str, line: int, message: str, level: Level | None = None, **properties: Any) -> Hit:
     return Hit(
-        file=path, position=Position(max(1, int(line or 1)), 1), address=path, message=message, properties=properties
+        file=path,
+        position=Position(max(1, int(line or 1)), 1),
+        address=path,
+        message=message,
+        properties=properties,
+        level=level,
     )
 
 
@@ -107,8 +112,11 @@ def readme_present(ctx: RuleContext) -> Iterable[Hit]:
     minimum = ctx.options["min_chars"]
     chars = facts.readme_chars
     if isinstance(minimum, int) and chars < minimum:
-        yield _file_hit(
-            readme, 1, f"{readme} is too short to explain the project ({chars} characters; at least {minimum} expected)"
+        yield _file_hit(  # a README exists: how much it says is evidence, not a breach
+            readme,
+            1,
+            f"{readme} is too short to explain the project ({chars} characters; at least {minimum} expected)",
+            level="note",
         )
 
 
