@@ -19,7 +19,7 @@ LEVEL_RANK: Mapping[str, int] = {"note": 1, "warning": 2, "error": 3}
 DataPath = tuple[str | int, ...]
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True, order=True, slots=True)  # slots: a large scan holds millions of positions
 class Position:
     """1-based line and column of the start of a piece of text; end is optional."""
 
