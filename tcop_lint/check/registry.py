@@ -220,6 +220,7 @@ RULES: Mapping[str, PythonRule] = {
     "ingress_without_tls": PythonRule("kubernetes", _K8S, ("kubernetes.object",)),
     "baseline_pod_security": PythonRule("kubernetes", _K8S, _POD),
     "restricted_hardening": PythonRule("kubernetes", _K8S, _POD),
+    "service_account_token_mounted": PythonRule("kubernetes_identity", _K8S, _POD),
     "image_not_pinned": PythonRule("kubernetes", _K8S, ("kubernetes.container",)),
     "pinned_outside_allowed_regions": PythonRule(
         "kubernetes_workloads", _K8S, _POD, options={"allowed_regions": _REGIONS}
