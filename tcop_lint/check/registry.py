@@ -260,6 +260,12 @@ RULES: Mapping[str, PythonRule] = {
         ("terraform.resource",),
         options={"ports": _array([22, 3389, 5985, 5986, 3306, 5432, 1433, 1521, 6379, 9200, 27017], _PORT)},
     ),
+    "platform_versions_unsupported": PythonRule(
+        "terraform_lifecycle",
+        _TF,
+        ("terraform.resource",),
+        options={"as_of": {"type": ["string", "null"], "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "default": None}},
+    ),
     "credentials_in_user_data": PythonRule("terraform_user_data", _TF, ("terraform.resource",)),
     "traffic_logging_missing": PythonRule("terraform_logging", _TF, ("terraform.resource",)),
     "log_retention": PythonRule("terraform_operations", _TF, options={"max_days": _whole(400)}),
