@@ -54,36 +54,51 @@ def _lookup(data: Any, path: DataPath) -> Any:
     return data
 
 
-def _texts(value: Any) -> list[str]:
-    """The literal text of a script: the whole string, or a template's known start and end."""
+_HEREDOC = re.compile(r"<<-?\s*([A-Za-z_]\w*)\n(.*?)\n\s*\1\b", re.S)
+_QUOTED = re.compile(r'"((?:[^"\\]|\\.)*)"')
+
+
+def _decoded(text: str) -> list[str]:
+    stripped = "".join(text.split())
+    if len(stripped) >= 16 and re.fullmatch(r"[A-Za-z0-9+/]+={0,2}", stripped):
+        try:
+            return [base64.b64decode(stripped, validate=True).decode("utf-8")]
+        except (binascii.Error, ValueError, UnicodeDecodeError):
+            pass
+    return []
+
+
+def _texts(value: Any) -> tuple[list[str], list[str]]:
+    """(script texts, other source text) of a boot-script attribute. A string is script (decoded
+    from base64 if it is that); an expression Terraform could not evaluate (a heredoc inside
+    base64encode(), a templatefile() call) is HCL whose heredocs and quoted strings are script and
+    whose other text, names and references, is only searched for known credential formats."""
     if isinstance(value, str):
-        texts = [value]
-    elif isinstance(value, Unresolved):
-        # The expression's own source (a heredoc inside base64encode(), a template) is text in the
-        # repository too; interpolations in it are references, skipped by _found.
-        texts = [value.expression]
-    else:
-        return []
-    out = []
-    for text in texts:
-        out.append(text)
-        stripped = "".join(text.split())
-        if len(stripped) >= 16 and re.fullmatch(r"[A-Za-z0-9+/]+={0,2}", stripped):
-            try:
-                out.append(base64.b64decode(stripped, validate=True).decode("utf-8"))
-            except (binascii.Error, ValueError, UnicodeDecodeError):
-                pass
-    return out
+        return [value, *_decoded(value)], []
+    if isinstance(value, Unresolved):
+        source = value.expression
+        scripts = [m.group(2) for m in _HEREDOC.finditer(source)]
+        scripts += [m.group(1) for m in _QUOTED.finditer(_HEREDOC.sub("", source))]
+        return scripts, [source]
+    return [], []
 
 
-def _found(text: str) -> str | None:
-    """What kind of credential ``text`` holds, or None."""
+def _known(text: str) -> str | None:
     for _, pattern, _ in find_secrets(text.encode("utf-8", "replace")):
         return pattern.description
-    for match in _ASSIGNMENT.finditer(text):
-        value = match.group("value")
-        if not value.startswith("$") and looks_like_secret(value):
-            return "a literal password, secret or token"
+    return None
+
+
+def _found(scripts: list[str], source: list[str]) -> str | None:
+    """What kind of credential the texts hold, or None."""
+    for text in scripts + source:
+        if kind := _known(text):
+            return kind
+    for text in scripts:
+        for match in _ASSIGNMENT.finditer(text):
+            value = match.group("value")
+            if not value.startswith("$") and looks_like_secret(value):
+                return "a literal password, secret or token"
     return None
 
 
@@ -93,7 +108,7 @@ def credentials_in_user_data(subject: Subject, ctx: RuleContext) -> Iterator[Hit
         return
     for path in _SCRIPTS.get(str(subject.properties.get("resource_type", "")), ()):
         value = _lookup(data, path)
-        kind = next((k for k in map(_found, _texts(value)) if k), None)
+        kind = _found(*_texts(value))
         if kind:
             attribute = str(path[-1])
             yield subject.hit(
