@@ -20,7 +20,7 @@ from tcop_lint.core.settings import RuleContext
 
 
 def _module_of(subject: Subject, documents: Documents) -> TfModule | None:
-    return next((m for m in documents.terraform if subject.source in m.resources), None)
+    return next((m for m in documents.terraform if any(r is subject.source for r in m.resources)), None)
 
 
 def _targets(modules: tuple[TfModule, ...], logger: str, key: str, target_type: str) -> tuple[frozenset, bool]:

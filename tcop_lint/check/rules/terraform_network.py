@@ -279,7 +279,7 @@ def _sibling_acl_rules(subject: Subject, ctx: RuleContext) -> Iterator[Mapping[s
     if acl is None:
         return
     for module in ctx.documents.terraform:
-        if subject.source not in module.resources:
+        if not any(r is subject.source for r in module.resources):
             continue
         for resource in module.resources:
             data = resource.block.body.data
