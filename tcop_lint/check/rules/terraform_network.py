@@ -1,7 +1,7 @@
 """Network rules that need logic beyond a condition on one resource: administrative ports
 open to the world (TCOP-06-TF-006) needs port-range arithmetic across AWS, Azure and Google
-rule shapes. Unknown values are never guessed: a port or address that is not a literal counts
-as not open.
+rule shapes, and for network ACLs the order of their numbered rules. Unknown values are never
+guessed: a port or address that is not a literal counts as not open.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from tcop_lint.check.subjects import Subject, never_created
-from tcop_lint.core.model import DataPath, Hit, Unresolved
+from tcop_lint.core.model import DataPath, Hit, TfResource, Unresolved
 from tcop_lint.core.settings import RuleContext
 
 _AZURE_ANYWHERE = {"*", "internet", "any", "0.0.0.0/0", "0.0.0.0", "::/0"}
@@ -137,6 +137,13 @@ def admin_ports_open_to_world(subject: Subject, ctx: RuleContext) -> Iterator[Hi
             yield from _azure_rule(subject, rule, base, ports)
     elif type_name == "google_compute_firewall":
         yield from _google_firewall(subject, data, ports)
+    elif type_name in ("aws_network_acl", "aws_default_network_acl"):
+        entries = [(("ingress", i), r) for i, r in enumerate(data.get("ingress") or ()) if isinstance(r, Mapping)]
+        yield from _nacl_hits(subject, entries, [r for _, r in entries], "action", ports)
+    elif type_name == "aws_network_acl_rule":
+        if data.get("egress", False) is False:
+            acl_rules = [data, *_sibling_acl_rules(subject, ctx)]
+            yield from _nacl_hits(subject, [((), data)], acl_rules, "rule_action", ports)
 
 
 def _aws_rule(subject: Subject, rule: Any, base: DataPath, ports: Sequence[int], protocol_key: str) -> Iterator[Hit]:
@@ -205,3 +212,84 @@ def _google_firewall(subject: Subject, data: Mapping[str, Any], ports: Sequence[
     hit_ports = _covered(spans, ports)
     if hit_ports:
         yield _finding(subject, ("source_ranges",), hit_ports, "the whole internet")
+
+
+# --- network ACLs ------------------------------------------------------------------------------
+
+# Stateless ACLs must let replies to outbound connections back in on the ephemeral ports: a rule
+# for a range from 1024 or above up to 65535 is that, not an opening of the services inside it.
+_EPHEMERAL_FLOOR = 1024
+
+
+def _nacl_rule(rule: Mapping[str, Any], action_key: str) -> tuple[str, int, str, tuple[int, int]] | None:
+    """(action, rule number, world CIDR key, port span) of a rule from the whole internet."""
+    action, number = _lower(rule.get(action_key)), rule.get("rule_no", rule.get("rule_number"))
+    world = next((k for k in ("cidr_block", "ipv6_cidr_block") if _is_world(rule.get(k))), None)
+    if action not in ("allow", "deny") or world is None or not isinstance(number, int) or isinstance(number, bool):
+        return None
+    span = _aws_rule_ports(rule, "protocol")
+    return None if span is None else (action, number, world, span)
+
+
+def _nacl_hits(
+    subject: Subject,
+    candidates: Sequence[tuple[DataPath, Mapping[str, Any]]],
+    acl_rules: Sequence[Mapping[str, Any]],
+    action_key: str,
+    ports: Sequence[int],
+) -> Iterator[Hit]:
+    """Hits for the allow rules among ``candidates`` whose admin ports no lower-numbered deny of
+    the same ACL (``acl_rules``) from the whole internet has already closed."""
+    denies = [parsed for rule in acl_rules if (parsed := _nacl_rule(rule, action_key)) and parsed[0] == "deny"]
+    for base, rule in candidates:
+        parsed = _nacl_rule(rule, action_key)
+        if parsed is None or parsed[0] != "allow":
+            continue
+        _, number, world, (low, high) = parsed
+        if low >= _EPHEMERAL_FLOOR and high == 65535:
+            continue
+        denied = [span for _, n, w, span in denies if n < number and w == world]
+        open_ports = [p for p in _covered([(low, high)], ports) if not _covered(denied, [p])]
+        if not open_ports:
+            continue
+        listed = ", ".join(str(p) for p in open_ports)
+        path = base + (world,)
+        if (low, high) == (0, 65535):
+            message = (
+                f"{subject.address} lets all traffic in from the whole internet, so security groups alone guard "
+                f"administrative and database ports ({listed})"
+            )
+        else:
+            message = (
+                f"{subject.address} lets the whole internet reach administrative or database "
+                f"port{'s' if len(open_ports) > 1 else ''} {listed} through the network ACL"
+            )
+        yield subject.hit(
+            message,
+            path,
+            address_suffix="#" + "/".join(str(p) for p in path),
+            level="note" if (low, high) == (0, 65535) else "warning",
+            properties={"ports": open_ports},
+        )
+
+
+def _sibling_acl_rules(subject: Subject, ctx: RuleContext) -> Iterator[Mapping[str, Any]]:
+    """The other ingress rules of the same network ACL in the subject's module."""
+    acl = subject.data.get("network_acl_id")
+    if acl is None:
+        return
+    for module in ctx.documents.terraform:
+        if not any(r is subject.source for r in module.resources):
+            continue
+        for resource in module.resources:
+            data = resource.block.body.data
+            if (
+                resource is subject.source
+                or not isinstance(resource, TfResource)
+                or resource.type != "aws_network_acl_rule"
+                or not isinstance(data, Mapping)
+                or never_created(data)
+            ):
+                continue
+            if data.get("egress", False) is False and data.get("network_acl_id") == acl:
+                yield data

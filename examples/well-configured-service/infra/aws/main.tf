@@ -3,6 +3,12 @@ resource "aws_lb" "public" {
   load_balancer_type = "application"
   subnets            = var.public_subnet_ids
   security_groups    = [aws_security_group.lb.id]
+
+  access_logs {
+    bucket  = var.access_logs_bucket_name
+    prefix  = "rod-licensing-public"
+    enabled = true
+  }
 }
 
 resource "aws_lb_listener" "http" {
@@ -72,7 +78,8 @@ resource "aws_db_instance" "licences" {
 resource "aws_cloudtrail" "audit" {
   name                       = "rod-licensing-audit"
   s3_bucket_name             = var.audit_bucket_name
-  is_multi_region_trail      = false
+  kms_key_id                 = var.audit_kms_key_arn
+  is_multi_region_trail      = true
   enable_log_file_validation = true
 }
 

@@ -22,3 +22,13 @@ variable "audit_bucket_name" {
   description = "The department's central audit log bucket"
   type        = string
 }
+
+variable "access_logs_bucket_name" {
+  description = "The department's central load balancer access log bucket"
+  type        = string
+}
+
+variable "audit_kms_key_arn" {
+  description = "The department's KMS key for audit logs"
+  type        = string
+}

@@ -24,8 +24,9 @@ resource "azurerm_storage_account" "evidence" {
   location                   = azurerm_resource_group.evidence.location
   account_tier               = "Standard"
   account_replication_type   = "ZRS"
-  min_tls_version            = "TLS1_2"
-  https_traffic_only_enabled = true
+  min_tls_version                 = "TLS1_2"
+  https_traffic_only_enabled      = true
+  allow_nested_items_to_be_public = false
 }
 
 resource "azurerm_storage_management_policy" "evidence" {
