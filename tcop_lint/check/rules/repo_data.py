@@ -257,6 +257,17 @@ def _folder_licence(ctx: RuleContext, files: set[str], folder: str) -> tuple[str
     return None
 
 
+_CODE_SUFFIXES = (".py", ".rb", ".js", ".ts", ".go", ".java", ".kt", ".cs", ".php", ".tf", ".sh", ".scala", ".rs")
+
+
+def _beside_code(directory: str, with_code: set[str]) -> bool:
+    """Data in a folder of code, or in a folder of a folder of code (``config/data`` of an
+    application, a script's inputs), is what that code reads: the repository's licence covers
+    it, and it is not a published dataset unless a datapackage.json says so."""
+    parent = _directory(directory) if directory else None
+    return directory in with_code or (parent is not None and parent != directory and parent in with_code)
+
+
 def dataset_licence(ctx: RuleContext) -> Iterable[Hit]:
     from tcop_lint.licences import is_allowed
 
@@ -264,10 +275,13 @@ def dataset_licence(ctx: RuleContext) -> Iterable[Hit]:
     files = set(repo.files)
     allowed = tuple(ctx.options["allowed"])
     data_dirs: dict[str, str] = {}
+    with_code = {_directory(name) for name in repo.files if name.lower().endswith(_CODE_SUFFIXES)}
     for name in sorted(repo.files):
         if _IGNORED_DIRS.search(name) or _TEST_PATH.search(name):
             continue
-        if name.lower().endswith((".csv", ".tsv")) or _base(name) == _DATAPACKAGE:
+        if _base(name) == _DATAPACKAGE:
+            data_dirs.setdefault(_directory(name), name)
+        elif name.lower().endswith((".csv", ".tsv")) and not _beside_code(_directory(name), with_code):
             data_dirs.setdefault(_directory(name), name)
     reported: set[str] = set()
     for directory, first in sorted(data_dirs.items()):

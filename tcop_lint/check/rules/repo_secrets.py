@@ -174,7 +174,9 @@ _ENV_NOT_SECRET = re.compile(
 _SECRET_KEY_NOT_SECRET = re.compile(
     r"(?:^|_)(?:user|username|user_name|login|host|hostname|port|url|uri|address|endpoint|server|database|db|"
     r"db_name|dbname|schema|namespace|region|name|email|issuer|audience|client_id|tenant_id|account_id|"
-    r"project_id|subscription_id|cluster|bucket|queue|topic|domain|path|driver|dialect|ssl_mode|sslmode)$"
+    r"project_id|subscription_id|cluster|bucket|queue|topic|domain|path|driver|dialect|ssl_mode|sslmode)"
+    r"(?:_in|_out|_[0-9]+)?$"  # CHAP's mutual username_in, a numbered host
+    r"|(?:account|user|login|host|server)_?name(?:_in|_out)?$"  # run together: azurestorageaccountname
 )
 
 
