@@ -40,7 +40,7 @@ from tcop_lint.core.model import DataPath, LoadResult, Node, Position
 from tcop_lint.core.storage import write_atomically
 
 # Bump when LoadResult or anything inside it changes shape or meaning.
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 DEFAULT_MAX_TOTAL_BYTES = 500 * 1024 * 1024
 RACY_NS = 2_000_000_000
 SMALL_SCAN = 200  # scans of fewer files get a pack of their own, not the root's big pack

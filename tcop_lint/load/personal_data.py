@@ -168,7 +168,9 @@ _DATA_SUFFIXES = (".csv", ".tsv", ".json", ".yaml", ".yml")
 _NOT_DATA = re.compile(
     r"(?:^|/)(?:package(?:-lock)?\.json|composer\.(?:json|lock)|tsconfig[\w.-]*\.json|\.?eslintrc[\w.]*|"
     r"renovate\.json5?|dependabot\.ya?ml|\.pre-commit[\w-]*\.ya?ml|docker-compose[\w.-]*\.ya?ml|"
-    r"mkdocs\.ya?ml|codecov\.ya?ml|\.gitlab-ci\.ya?ml|action\.ya?ml)$|(?:^|/)\.github/",
+    r"mkdocs\.ya?ml|codecov\.ya?ml|\.gitlab-ci\.ya?ml|action\.ya?ml|"
+    # manifests whose maintainers and owners publish their own contact details on purpose
+    r"Chart\.ya?ml|bower\.json|publiccode\.ya?ml|catalog-info\.ya?ml)$|(?:^|/)\.github/",
     re.IGNORECASE,
 )
 

@@ -24,8 +24,17 @@ def scan(root: Path, *extra: str) -> tuple[int, dict[str, tuple[str, bool]]]:
     }
 
 
+CODE = (
+    "tests/fixtures/main.tf",
+    "modules/db/examples/basic/main.tf",
+    "spec/main.tf",
+    "mock-integrations/db/main.tf",
+    "stubs/main.tf",
+)
+
+
 def make(root: Path, config: str = "") -> Path:
-    for name in ("infra/main.tf", "tests/fixtures/main.tf", "modules/db/examples/basic/main.tf", "spec/main.tf"):
+    for name in (*CODE, "infra/main.tf"):
         (root / name).parent.mkdir(parents=True, exist_ok=True)
         (root / name).write_text(OPEN_DB, encoding="utf-8")
     if config:
@@ -36,7 +45,7 @@ def make(root: Path, config: str = "") -> Path:
 def test_findings_in_test_and_example_code_are_notes_and_do_not_gate(tmp_path: Path) -> None:
     code, found = scan(make(tmp_path))
     assert found["infra/main.tf"] == ("error", False)
-    for name in ("tests/fixtures/main.tf", "modules/db/examples/basic/main.tf", "spec/main.tf"):
+    for name in CODE:
         assert found[name] == ("note", True)
     assert code == 1  # the production finding still fails the scan
 
