@@ -23,6 +23,7 @@ def assemble(
     Without repository checks the repository facts (licences, README ...) are not gathered."""
     from tcop_lint.assemble.repository import repository_facts
     from tcop_lint.assemble.terraform_modules import assemble_modules
+    from tcop_lint.assemble.terraform_plan import plan_modules
 
     names = files_to_load(scope, with_repository) if names is None else names
     content = {name: result.content for name, result in zip(names, results) if result.content is not None}
@@ -36,7 +37,10 @@ def assemble(
             if with_repository
             else RepositoryFacts(str(scope.root), scope.files, scope.is_git)
         ),
-        terraform=assemble_modules(tf_files, settled) if tf_files else (),
+        terraform=(
+            *(assemble_modules(tf_files, settled) if tf_files else ()),
+            *plan_modules([r.terraform_plan for r in results if r.terraform_plan is not None], tf_files),
+        ),
         kubernetes=tuple(obj for result in results for obj in result.kubernetes),
         openapi=tuple(doc for result in results for doc in result.openapi),
         problems=(*(p for result in results for p in result.problems), *links_out_of_root(scope.root, scope.files)),
@@ -69,7 +73,10 @@ def load_documents(
     gc.disable()
     try:
         return assemble(
-            scope, load_all(scope.root, names, settings.max_file_bytes, jobs, cache), names, with_repository
+            scope,
+            load_all(scope.root, names, settings.max_file_bytes, jobs, cache, plan_bytes=settings.max_plan_bytes),
+            names,
+            with_repository,
         )
     finally:
         if collecting:
