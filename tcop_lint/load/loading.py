@@ -118,7 +118,7 @@ def load_file(root: Path, name: str, max_bytes: int, plan_bytes: int = DEFAULT_M
     setting = "max_file_bytes"
     if kind == "json" and size > max_bytes and _may_be_plan(data):
         # A Terraform plan has a limit of its own: large estates' plans run to tens of MB.
-        data, size, problem = read_bytes(root, name, max(plan_bytes, max_bytes) + 1)
+        data, size, problem = read_bytes(root, name, min(max(plan_bytes, max_bytes), size) + 1)
         if data is None:
             return LoadResult(problems=(problem,), content=content)  # type: ignore[arg-type]
         max_bytes, setting = max(plan_bytes, max_bytes), "max_plan_bytes"

@@ -211,20 +211,29 @@ def _items(text: str, pos: int, read: Callable[[int, int], int], what: str) -> i
             return at
 
 
-def _placer(text: str) -> Callable[[int], tuple[int, int]]:
-    """Line and column of an offset; offsets mostly come in increasing order, so each look-up
-    counts only the newlines since the last."""
-    state = [0, 1, 0]  # offset, line, where that line starts
+_MARK_EVERY = 512
 
-    def place(offset: int) -> tuple[int, int]:
-        last, line, start = state
-        if offset < last:
-            last, line, start = 0, 1, 0
-        count = text.count("\n", last, offset)
+
+def _placer(text: str) -> Callable[[int], tuple[int, int]]:
+    """Line and column of an offset. The line and line start are marked every _MARK_EVERY
+    characters, so a look-up counts newlines in at most that much text, in any order."""
+    marks: list[tuple[int, int]] = []
+    line, start = 1, 0
+    for base in range(0, len(text) + 1, _MARK_EVERY):
+        marks.append((line, start))
+        end = base + _MARK_EVERY
+        count = text.count("\n", base, end)
         if count:
             line += count
-            start = text.rfind("\n", last, offset) + 1
-        state[0], state[1], state[2] = offset, line, start
+            start = text.rfind("\n", base, end) + 1
+
+    def place(offset: int) -> tuple[int, int]:
+        line, start = marks[offset // _MARK_EVERY]
+        base = offset - offset % _MARK_EVERY
+        count = text.count("\n", base, offset)
+        if count:
+            line += count
+            start = text.rfind("\n", base, offset) + 1
         return line, offset - start + 1
 
     return place
