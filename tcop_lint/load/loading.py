@@ -116,12 +116,14 @@ def load_file(root: Path, name: str, max_bytes: int, plan_bytes: int = DEFAULT_M
     if data is None:
         return LoadResult(problems=(problem,), content=content)  # type: ignore[arg-type]
     setting = "max_file_bytes"
-    if kind == "json" and size > max_bytes and _may_be_plan(data):
+    if kind == "json" and size > max_bytes and _may_be_plan(_utf8(data)):
         # A Terraform plan has a limit of its own: large estates' plans run to tens of MB.
         data, size, problem = read_bytes(root, name, min(max(plan_bytes, max_bytes), size) + 1)
         if data is None:
             return LoadResult(problems=(problem,), content=content)  # type: ignore[arg-type]
         max_bytes, setting = max(plan_bytes, max_bytes), "max_plan_bytes"
+    if kind == "json":
+        data = _utf8(data)
     text, problem = _decode(name, data, size, max_bytes, setting)
     data = b""  # the text is all that is needed now, and a plan's bytes may be large
     if problem is not None:
@@ -132,6 +134,14 @@ def load_file(root: Path, name: str, max_bytes: int, plan_bytes: int = DEFAULT_M
 
         return replace(result, content=content, terraform_settled=tuple(settled(b) for b in result.terraform.blocks))
     return replace(result, content=content) if content is not None else result
+
+
+def _utf8(data: bytes) -> bytes:
+    """JSON written as UTF-16 with a byte order mark (PowerShell's ``>`` writes it so, e.g.
+    ``terraform show -json plan.out > plan.json``), as UTF-8; anything else as it is."""
+    if data[:2] not in (b"\xff\xfe", b"\xfe\xff"):
+        return data
+    return data.decode("utf-16", "replace").encode("utf-8")
 
 
 def _may_be_plan(data: bytes) -> bool:

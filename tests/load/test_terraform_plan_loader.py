@@ -328,3 +328,12 @@ def test_max_plan_bytes_is_validated() -> None:
     assert settings_from_mapping({"max_plan_bytes": 1000}, "config", Path(".")).max_plan_bytes == 1000
     with pytest.raises(ConfigError, match="max_plan_bytes"):
         settings_from_mapping({"max_plan_bytes": "large"}, "config", Path("."))
+
+
+def test_a_plan_written_as_utf16_is_read(tmp_path: Path) -> None:
+    text = plan_text([change("aws_db_instance.main", {"publicly_accessible": True})])
+    (tmp_path / "plan.json").write_bytes(b"\xff\xfe" + text.encode("utf-16-le"))  # PowerShell's `>`
+    result = load_file(tmp_path, "plan.json", 1024 * 1024)
+    assert result.terraform_plan is not None and result.terraform_plan.resources[0].body.data == {
+        "publicly_accessible": True
+    }
