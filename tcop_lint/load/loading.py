@@ -122,8 +122,8 @@ def load_file(root: Path, name: str, max_bytes: int, plan_bytes: int = DEFAULT_M
         if data is None:
             return LoadResult(problems=(problem,), content=content)  # type: ignore[arg-type]
         max_bytes, setting = max(plan_bytes, max_bytes), "max_plan_bytes"
-    if kind == "json":
-        data = _utf8(data)
+    if kind == "json" and data[:2] in _UTF16_MARKS and _may_be_plan(_utf8(data)):
+        data = _utf8(data)  # a plan PowerShell wrote; other UTF-16 JSON stays a problem, as before
     text, problem = _decode(name, data, size, max_bytes, setting)
     data = b""  # the text is all that is needed now, and a plan's bytes may be large
     if problem is not None:
@@ -136,10 +136,13 @@ def load_file(root: Path, name: str, max_bytes: int, plan_bytes: int = DEFAULT_M
     return replace(result, content=content) if content is not None else result
 
 
+_UTF16_MARKS = (b"\xff\xfe", b"\xfe\xff")
+
+
 def _utf8(data: bytes) -> bytes:
     """JSON written as UTF-16 with a byte order mark (PowerShell's ``>`` writes it so, e.g.
     ``terraform show -json plan.out > plan.json``), as UTF-8; anything else as it is."""
-    if data[:2] not in (b"\xff\xfe", b"\xfe\xff"):
+    if data[:2] not in _UTF16_MARKS:
         return data
     return data.decode("utf-16", "replace").encode("utf-8")
 
