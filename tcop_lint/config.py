@@ -169,6 +169,7 @@ def settings_from_mapping(raw: Any, source: str, base: Path) -> Settings:
         "licences": lambda v, w: ("allowed_licences", _licences(v, w)),
         "required_tags": lambda v, w: ("required_tags", _string_list(v, w)),
         "max_file_bytes": lambda v, w: ("max_file_bytes", _max_bytes(v, w)),
+        "max_plan_bytes": lambda v, w: ("max_plan_bytes", _max_bytes(v, w)),
         "test_code": lambda v, w: ("test_code", _test_code(v, w)),
         "ignore": lambda v, w: ("ignores", _ignores(v, w)),
         "openapi": lambda v, w: ("openapi_profile", _openapi(v, w)),

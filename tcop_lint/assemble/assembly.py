@@ -28,9 +28,11 @@ def assemble(
     OpenAPI path items and operations kept in other files are inlined (load.openapi_refs)."""
     from tcop_lint.assemble.repository import repository_facts
     from tcop_lint.assemble.terraform_modules import assemble_modules
+    from tcop_lint.assemble.terraform_plan import plan_modules
     from tcop_lint.load.openapi_refs import inline_all
 
     names = files_to_load(scope, with_repository) if names is None else names
+    installed = {root: dict(keys) for root, keys in scope.installed_modules}
     content = {name: result.content for name, result in zip(names, results) if result.content is not None}
     openapi, reference_problems = inline_all(
         (doc for result in results for doc in result.openapi), scope.root, max_file_bytes
@@ -45,9 +47,10 @@ def assemble(
             if with_repository
             else RepositoryFacts(str(scope.root), scope.files, scope.is_git)
         ),
-        terraform=assemble_modules(tf_files, settled, {root: dict(keys) for root, keys in scope.installed_modules})
-        if tf_files
-        else (),
+        terraform=(
+            *(assemble_modules(tf_files, settled, installed) if tf_files else ()),
+            *plan_modules([r.terraform_plan for r in results if r.terraform_plan is not None], tf_files),
+        ),
         kubernetes=tuple(obj for result in results for obj in result.kubernetes),
         openapi=openapi,
         problems=(
@@ -85,7 +88,7 @@ def load_documents(
     try:
         return assemble(
             scope,
-            load_all(scope.root, names, settings.max_file_bytes, jobs, cache),
+            load_all(scope.root, names, settings.max_file_bytes, jobs, cache, plan_bytes=settings.max_plan_bytes),
             names,
             with_repository,
             settings.max_file_bytes,

@@ -70,11 +70,13 @@ def provider_inventory(documents: Documents) -> dict[str, Any]:
     """Which providers and services the Terraform uses: per provider, resource and data source
     counts, resources per service (the type's second word: aws_s3_bucket -> s3), the
     hard-to-move types in use, and the folders that use it."""
+    from tcop_lint.assemble.terraform_plan import counted
+
     inventory: dict[str, dict[str, Any]] = {}
     for module in documents.terraform:
         for resource in module.resources:
             provider = provider_name(resource.provider)
-            if provider in BUILT_IN_PROVIDERS:
+            if provider in BUILT_IN_PROVIDERS or not counted(module, resource):
                 continue
             entry = inventory.setdefault(
                 provider, {"resources": 0, "data_sources": 0, "services": {}, "high_coupling": {}, "directories": set()}

@@ -118,6 +118,12 @@ def _findings(check: Check, hits: Sequence[Hit]) -> list[Finding]:
     """Findings with distinct fingerprints: where a rule gave two findings one identity (it set no
     key to tell them apart), those two fall back on their messages rather than merge."""
     findings = [to_finding(check, hit) for hit in hits]
+    # The same finding twice (a plan's resource and its .tf block) is one, with its own identity.
+    unique: dict[tuple[str, str], tuple[Hit, Finding]] = {}
+    for hit, finding in zip(hits, findings):
+        unique.setdefault((finding.fingerprint, hit.message), (hit, finding))
+    hits = [hit for hit, _ in unique.values()]
+    findings = [finding for _, finding in unique.values()]
     seen = Counter(finding.fingerprint for finding in findings)
     return [
         to_finding(check, hit, disambiguator=hit.message) if seen[finding.fingerprint] > 1 else finding

@@ -214,6 +214,53 @@ class TfModule:
         return address if folder == "" else f"{folder}:{address}"
 
 
+@dataclass(frozen=True)
+class PlanResource:
+    """One resource instance a Terraform plan JSON says will exist (``terraform show -json``).
+
+    ``body`` holds the planned values (``change.after``): what is unknown until apply, and
+    what the plan marks sensitive, is Unresolved; nulls are left out, as unset attributes are
+    in HCL. Its positions and ``position`` are in the plan file.
+    """
+
+    address: str  # module.db.aws_db_instance.this[0]
+    module_address: str  # module.db ("" in the root module)
+    mode: str  # "managed" or "data"
+    type: str
+    name: str
+    instance_key: str  # [0], ["a"] or ""
+    provider: str  # aws, from registry.terraform.io/hashicorp/aws
+    provider_key: str  # the provider_config entry it uses ("" when not certain)
+    region: str | Unresolved | None
+    body: Node
+    position: Position
+
+
+@dataclass(frozen=True)
+class PlanProvider:
+    """A provider configuration of the plan (``configuration.provider_config``)."""
+
+    key: str  # aws, aws.west, module.db:aws
+    name: str
+    alias: str | None
+    module_address: str
+    region: str | Unresolved | None  # a constant (or a root variable's planned value), else None
+    configured: bool  # False: an entry with no arguments (passed in, or only required)
+    position: Position
+
+
+@dataclass(frozen=True)
+class TfPlan:
+    """A Terraform plan JSON file: its resources, module sources and provider configurations."""
+
+    file: str
+    terraform_version: str
+    resources: tuple[PlanResource, ...]
+    # module call path without instance keys (module.app.module.db) -> its source as written
+    module_sources: Mapping[str, str] = field(default_factory=dict)
+    providers: tuple[PlanProvider, ...] = ()
+
+
 # --- YAML / JSON documents --------------------------------------------------------------
 
 
@@ -412,6 +459,7 @@ class LoadResult:
     # Per block of ``terraform``: True when resolving var. and local. cannot change it (worked
     # out once per file content, so that re-runs need not copy such blocks); () when not known.
     terraform_settled: tuple[bool, ...] = ()
+    terraform_plan: TfPlan | None = None  # the file is a Terraform plan JSON
 
 
 @dataclass(frozen=True)

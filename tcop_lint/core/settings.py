@@ -18,6 +18,8 @@ DEFAULT_ALLOWED_REGIONS: Mapping[str, tuple[str, ...]] = {
 DEFAULT_ALLOWED_LICENCES: tuple[str, ...] = ("@osi-approved", "OGL-UK-3.0")
 # Parsing cost grows steeply with size: a 5 MiB .tf file takes over a minute and 1.4 GB.
 DEFAULT_MAX_FILE_BYTES = 1024 * 1024
+# Terraform plan JSON is walked, not parsed whole, and a large estate's plan runs to tens of MB.
+DEFAULT_MAX_PLAN_BYTES = 256 * 1024 * 1024
 
 
 # Test, example and fixture code (gitignore-style): its findings are notes by default.
@@ -63,6 +65,7 @@ class Settings:
     test_code_paths: tuple[str, ...] = DEFAULT_TEST_PATHS
     test_code_level: Literal["note", "warning", "error", "keep"] = "note"  # "keep": levels unchanged
     openapi_profile: Literal["base", "medium", "high"] = "medium"
+    max_plan_bytes: int = DEFAULT_MAX_PLAN_BYTES  # Terraform plan JSON (terraform show -json)
 
 
 @dataclass(frozen=True)

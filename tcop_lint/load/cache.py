@@ -37,6 +37,7 @@ from typing import Any
 
 from tcop_lint import __version__
 from tcop_lint.core.model import DataPath, LoadResult, Node, Position
+from tcop_lint.core.settings import DEFAULT_MAX_PLAN_BYTES
 from tcop_lint.core.storage import write_atomically
 
 # Bump when LoadResult or anything inside it changes shape or meaning.
@@ -130,9 +131,10 @@ def _code_stamp() -> list[object]:
     return stamp
 
 
-def settings_key(max_bytes: int) -> str:
+def settings_key(max_bytes: int, plan_bytes: int = DEFAULT_MAX_PLAN_BYTES) -> str:
     """Everything an entry's validity depends on besides the file itself."""
-    parts = (__version__, SCHEMA_VERSION, sys.version_info[:2], pickle.HIGHEST_PROTOCOL, max_bytes, _code_stamp())
+    limits = (max_bytes, plan_bytes)
+    parts = (__version__, SCHEMA_VERSION, sys.version_info[:2], pickle.HIGHEST_PROTOCOL, limits, _code_stamp())
     return hashlib.sha256(repr(parts).encode("utf-8")).hexdigest()
 
 

@@ -26,6 +26,7 @@ from tcop_lint.load.json_positions import JsonError, line_column, newlines_of
 from tcop_lint.load.json_positions import parse_json as parse_json  # re-exported
 from tcop_lint.load.kubernetes import is_kubernetes, is_kustomization_file, kubernetes_objects, kustomization
 from tcop_lint.load.openapi import is_openapi, openapi_document
+from tcop_lint.load.terraform_plan import load_plan, looks_like_plan
 
 MAX_DEPTH = 500
 # Expanded size (aliases counted at their full size) allowed for one document.
@@ -114,6 +115,10 @@ def _load_json(file: str, text: str) -> LoadResult:
     text, problem = _clean_text(file, text)
     if problem is not None:
         return LoadResult(problems=(problem,))
+    if looks_like_plan(text):
+        plan = load_plan(file, text)
+        if plan is not None:
+            return plan
     if not _JSON_INTEREST.search(text):
         return LoadResult()
     try:

@@ -10,6 +10,7 @@ from tcop_lint.core.files import LinkOut, NotRegular, inside_root, read_file
 from tcop_lint.core.files import forget_real_dirs as forget_real_dirs  # re-exported
 from tcop_lint.core.files import real_dir as real_dir
 from tcop_lint.core.model import LoadResult, ParseProblem
+from tcop_lint.core.settings import DEFAULT_MAX_PLAN_BYTES
 from tcop_lint.core.text import plural
 from tcop_lint.load.content import file_content, read_limit, wanted
 
@@ -73,11 +74,13 @@ def read_bytes(root: Path, name: str, limit: int) -> tuple[bytes | None, int, Pa
     return data, size, None
 
 
-def _decode(name: str, data: bytes, size: int, max_bytes: int) -> tuple[str | None, ParseProblem | None]:
+def _decode(
+    name: str, data: bytes, size: int, max_bytes: int, setting: str = "max_file_bytes"
+) -> tuple[str | None, ParseProblem | None]:
     if size > max_bytes:
         return None, ParseProblem(
             name,
-            f"file is {plural(size, 'byte')}, over the {max_bytes}-byte limit (max_file_bytes); skipped",
+            f"file is {plural(size, 'byte')}, over the {max_bytes}-byte limit ({setting}); skipped",
             level="note",
             skipped=True,
         )
@@ -98,7 +101,7 @@ def read_text(root: Path, name: str, max_bytes: int) -> tuple[str | None, ParseP
     return _decode(name, data, size, max_bytes)
 
 
-def load_file(root: Path, name: str, max_bytes: int) -> LoadResult:
+def load_file(root: Path, name: str, max_bytes: int, plan_bytes: int = DEFAULT_MAX_PLAN_BYTES) -> LoadResult:
     """What one file yields: parsed documents for the kinds tcop-lint reads, and the facts
     the repository-file checks need (loaders.content) for any file they look into."""
     kind = loader_for(name)
@@ -112,7 +115,17 @@ def load_file(root: Path, name: str, max_bytes: int) -> LoadResult:
         return LoadResult(content=content)  # a link out of the root is noted by links_out_of_root
     if data is None:
         return LoadResult(problems=(problem,), content=content)  # type: ignore[arg-type]
-    text, problem = _decode(name, data, size, max_bytes)
+    setting = "max_file_bytes"
+    if kind == "json" and size > max_bytes and _may_be_plan(_utf8(data)):
+        # A Terraform plan has a limit of its own: large estates' plans run to tens of MB.
+        data, size, problem = read_bytes(root, name, min(max(plan_bytes, max_bytes), size) + 1)
+        if data is None:
+            return LoadResult(problems=(problem,), content=content)  # type: ignore[arg-type]
+        max_bytes, setting = max(plan_bytes, max_bytes), "max_plan_bytes"
+    if kind == "json" and data[:2] in _UTF16_MARKS and _may_be_plan(_utf8(data)):
+        data = _utf8(data)  # a plan PowerShell wrote; other UTF-16 JSON stays a problem, as before
+    text, problem = _decode(name, data, size, max_bytes, setting)
+    data = b""  # the text is all that is needed now, and a plan's bytes may be large
     if problem is not None:
         return LoadResult(problems=(problem,), content=content)
     result = _parse(kind, name, text)  # type: ignore[arg-type]
@@ -121,6 +134,23 @@ def load_file(root: Path, name: str, max_bytes: int) -> LoadResult:
 
         return replace(result, content=content, terraform_settled=tuple(settled(b) for b in result.terraform.blocks))
     return replace(result, content=content) if content is not None else result
+
+
+_UTF16_MARKS = (b"\xff\xfe", b"\xfe\xff")
+
+
+def _utf8(data: bytes) -> bytes:
+    """JSON written as UTF-16 with a byte order mark (PowerShell's ``>`` writes it so, e.g.
+    ``terraform show -json plan.out > plan.json``), as UTF-8; anything else as it is."""
+    if data[:2] not in _UTF16_MARKS:
+        return data
+    return data.decode("utf-16", "replace").encode("utf-8")
+
+
+def _may_be_plan(data: bytes) -> bool:
+    from tcop_lint.load.terraform_plan import may_be_plan
+
+    return may_be_plan(data[:4096].decode("utf-8-sig", "replace"))
 
 
 def _parse(kind: str, name: str, text: str) -> LoadResult:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from tcop_lint.core.model import LoadResult
+from tcop_lint.core.settings import DEFAULT_MAX_PLAN_BYTES
 from tcop_lint.load.cache import (
     Cache,
     Entry,
@@ -53,18 +54,23 @@ def default_jobs() -> int:
 
 
 def load_all(
-    root: Path, names: Sequence[str], max_bytes: int, jobs: int | None = None, cache: Cache | None = None
+    root: Path,
+    names: Sequence[str],
+    max_bytes: int,
+    jobs: int | None = None,
+    cache: Cache | None = None,
+    plan_bytes: int = DEFAULT_MAX_PLAN_BYTES,
 ) -> list[LoadResult]:
     """Load every file, reusing cached results for unchanged files; results in ``names`` order."""
     names = list(names)
     jobs = default_jobs() if jobs is None or jobs < 1 else jobs
     results: list[LoadResult | None] = [None] * len(names)
     if cache is None:
-        for index, (result, _) in _load(root, names, range(len(names)), max_bytes, jobs, False).items():
+        for index, (result, _) in _load(root, names, range(len(names)), max_bytes, jobs, False, plan_bytes).items():
             results[index] = result
         return results  # type: ignore[return-value]
 
-    pack = read_pack(pack_path(cache, root, names, settings_key(max_bytes)))
+    pack = read_pack(pack_path(cache, root, names, settings_key(max_bytes, plan_bytes)))
     entries: dict[str, Entry] = {}
     hits: dict[int, Entry] = {}
     pending: list[int] = []
@@ -74,13 +80,13 @@ def load_all(
             pending.append(index)
         else:
             hits[index] = entry
-    finish = _start(root, names, pending, max_bytes, jobs)
+    finish = _start(root, names, pending, max_bytes, jobs, True, plan_bytes)
     # Unpickling builds millions of small objects and none of them is garbage: collecting
     # meanwhile only slows it down (by about a third).
     collecting = gc.isenabled()
     gc.disable()
     try:
-        _gather(root, names, max_bytes, hits, finish, results, entries)
+        _gather(root, names, max_bytes, hits, finish, results, entries, plan_bytes)
     finally:
         if collecting:
             gc.enable()
@@ -102,12 +108,13 @@ def _gather(
     finish: Finish,
     results: list[LoadResult | None],
     entries: dict[str, Entry],
+    plan_bytes: int = DEFAULT_MAX_PLAN_BYTES,
 ) -> None:
     late: dict[int, Loaded] = {}
     for index, hit in hits.items():
         result = decode(hit)
         if result is None:  # a damaged payload: load that file again
-            late[index] = load_one(root, names[index], max_bytes, True)
+            late[index] = load_one(root, names[index], max_bytes, True, plan_bytes)
             continue
         results[index] = result
         entries[names[index]] = hit
@@ -115,7 +122,7 @@ def _gather(
         if entry is not None:
             entries[names[index]] = entry
             result = decode(entry) if result is None else result
-        results[index] = result if result is not None else load_file(root, names[index], max_bytes)
+        results[index] = result if result is not None else load_file(root, names[index], max_bytes, plan_bytes)
 
 
 def _reusable(root: Path, name: str, entry: Entry | None, max_bytes: int) -> Entry | None:
@@ -138,21 +145,23 @@ def _reusable(root: Path, name: str, entry: Entry | None, max_bytes: int) -> Ent
     return Entry(trusted_stat(st, time.time_ns()), entry.digest, entry.payload)
 
 
-def load_one(root: Path, name: str, max_bytes: int, want_entry: bool) -> Loaded:
+def load_one(
+    root: Path, name: str, max_bytes: int, want_entry: bool, plan_bytes: int = DEFAULT_MAX_PLAN_BYTES
+) -> Loaded:
     """Load one file; with ``want_entry``, also make its cache entry when the file is a plain
     file that did not change while it was read."""
     if not want_entry:
-        return load_file(root, name, max_bytes), None
+        return load_file(root, name, max_bytes, plan_bytes), None
     path = os.path.join(root, name)
     try:
         before = os.lstat(path)
         if not cacheable(before, max_bytes):
-            return load_file(root, name, max_bytes), None
+            return load_file(root, name, max_bytes, plan_bytes), None
         with open(path, "rb") as handle:
             data = handle.read(max_bytes + 1)
     except OSError:
-        return load_file(root, name, max_bytes), None
-    result = load_file(root, name, max_bytes)
+        return load_file(root, name, max_bytes, plan_bytes), None
+    result = load_file(root, name, max_bytes, plan_bytes)
     try:
         after = os.lstat(path)
     except OSError:
@@ -162,11 +171,13 @@ def load_one(root: Path, name: str, max_bytes: int, want_entry: bool) -> Loaded:
     return result, Entry(trusted_stat(after, time.time_ns()), digest(data), encode(result))
 
 
-def load_batch(root: str, names: Sequence[str], max_bytes: int, want_entry: bool) -> list[Loaded]:
+def load_batch(
+    root: str, names: Sequence[str], max_bytes: int, want_entry: bool, plan_bytes: int = DEFAULT_MAX_PLAN_BYTES
+) -> list[Loaded]:
     """A worker's share. With an entry, the result travels only as the entry's payload."""
     out: list[Loaded] = []
     for name in names:
-        result, entry = load_one(Path(root), name, max_bytes, want_entry)
+        result, entry = load_one(Path(root), name, max_bytes, want_entry, plan_bytes)
         out.append((None, entry) if entry is not None else (result, None))
     return out
 
@@ -175,19 +186,31 @@ Finish = Callable[[], dict[int, Loaded]]
 
 
 def _load(
-    root: Path, names: Sequence[str], indexes: Sequence[int], max_bytes: int, jobs: int, want_entry: bool
+    root: Path,
+    names: Sequence[str],
+    indexes: Sequence[int],
+    max_bytes: int,
+    jobs: int,
+    want_entry: bool,
+    plan_bytes: int = DEFAULT_MAX_PLAN_BYTES,
 ) -> dict[int, Loaded]:
-    return _start(root, names, list(indexes), max_bytes, jobs, want_entry)()
+    return _start(root, names, list(indexes), max_bytes, jobs, want_entry, plan_bytes)()
 
 
 def _start(
-    root: Path, names: Sequence[str], pending: list[int], max_bytes: int, jobs: int, want_entry: bool = True
+    root: Path,
+    names: Sequence[str],
+    pending: list[int],
+    max_bytes: int,
+    jobs: int,
+    want_entry: bool = True,
+    plan_bytes: int = DEFAULT_MAX_PLAN_BYTES,
 ) -> Finish:
     """Begin loading ``pending``; the returned function waits for and returns the results.
     Worker processes start at once, so the caller can decode cache hits meanwhile."""
     sizes = [_size(root, names[i]) for i in pending] if jobs > 1 and len(pending) >= MIN_PARALLEL_FILES else []
     if not sizes or sum(sizes) < MIN_PARALLEL_BYTES:
-        return lambda: {i: load_one(root, names[i], max_bytes, want_entry) for i in pending}
+        return lambda: {i: load_one(root, names[i], max_bytes, want_entry, plan_bytes) for i in pending}
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
@@ -195,7 +218,7 @@ def _start(
     context, initializer = _context(names, chunks)
     executor = ProcessPoolExecutor(max_workers=min(jobs, len(chunks)), mp_context=context, initializer=initializer)
     futures = [
-        (chunk, executor.submit(load_batch, str(root), [names[i] for i in chunk], max_bytes, want_entry))
+        (chunk, executor.submit(load_batch, str(root), [names[i] for i in chunk], max_bytes, want_entry, plan_bytes))
         for chunk in chunks
     ]
 
@@ -206,7 +229,7 @@ def _start(
                 try:
                     loaded = future.result()
                 except BrokenProcessPool:  # a worker died (killed, out of memory): do its share here
-                    loaded = [load_one(root, names[i], max_bytes, want_entry) for i in chunk]
+                    loaded = [load_one(root, names[i], max_bytes, want_entry, plan_bytes) for i in chunk]
                 done.update(zip(chunk, loaded))
         finally:
             executor.shutdown(wait=True, cancel_futures=True)

@@ -11,6 +11,7 @@ from dataclasses import replace
 from typing import Any
 
 from tcop_lint.assemble.inventory import BUILT_IN_PROVIDERS, provider_inventory, provider_name
+from tcop_lint.assemble.terraform_plan import counted
 from tcop_lint.check.rules.terraform_support import (
     block_hit,
     body,
@@ -107,7 +108,8 @@ def _resources_byprovider_name(documents: Documents) -> dict[str, list[tuple[TfM
     found: dict[str, list[tuple[TfModule, TfResource]]] = {}
     for module in documents.terraform:
         for resource in created_resources(module):
-            found.setdefault(provider_name(resource.provider), []).append((module, resource))
+            if counted(module, resource):
+                found.setdefault(provider_name(resource.provider), []).append((module, resource))
     return found
 
 
@@ -309,6 +311,8 @@ def versions_unconstrained(ctx: RuleContext) -> Iterator[Hit]:
     children = _child_directories(ctx.documents)
     files = frozenset(ctx.documents.repository.files)
     for module in ctx.documents.terraform:
+        if module.plan is not None:
+            continue  # a plan records no version constraints; its configuration's HCL is judged
         if not _is_root(module, children, files) or not any(r.block.block_type == "resource" for r in module.resources):
             continue
         settings = [b for b in module.blocks if b.block_type == "terraform"]

@@ -115,7 +115,7 @@ def admin_ports_open_to_world(subject: Subject, ctx: RuleContext) -> Iterator[Hi
     ports = tuple(int(p) for p in ctx.options["ports"])
     type_name = subject.properties.get("resource_type", "")
     if type_name == "aws_security_group":
-        for index, rule in enumerate(data.get("ingress") or ()):
+        for index, rule in enumerate(_blocks(data, "ingress")):
             yield from _aws_rule(subject, rule, ("ingress", index), ports, "protocol")
     elif type_name == "aws_security_group_rule":
         if data.get("type") == "ingress":
@@ -131,7 +131,7 @@ def admin_ports_open_to_world(subject: Subject, ctx: RuleContext) -> Iterator[Hi
         rules = (
             [((), data)]
             if type_name == "azurerm_network_security_rule"
-            else [(("security_rule", i), rule) for i, rule in enumerate(data.get("security_rule") or ())]
+            else [(("security_rule", i), rule) for i, rule in enumerate(_blocks(data, "security_rule"))]
         )
         for base, rule in rules:
             yield from _azure_rule(subject, rule, base, ports)
@@ -144,6 +144,13 @@ def admin_ports_open_to_world(subject: Subject, ctx: RuleContext) -> Iterator[Hi
         if data.get("egress", False) is False:
             acl_rules = [data, *_sibling_acl_rules(subject, ctx)]
             yield from _nacl_hits(subject, [((), data)], acl_rules, "rule_action", ports)
+
+
+def _blocks(data: Mapping[str, Any], key: str) -> list[Any]:
+    """Nested blocks as written; none when unknown (``ingress = var.rules``, or a plan's
+    "known after apply")."""
+    found = data.get(key)
+    return found if isinstance(found, list) else []
 
 
 def _aws_rule(subject: Subject, rule: Any, base: DataPath, ports: Sequence[int], protocol_key: str) -> Iterator[Hit]:
