@@ -261,11 +261,16 @@ _CODE_SUFFIXES = (".py", ".rb", ".js", ".ts", ".go", ".java", ".kt", ".cs", ".ph
 
 
 def _beside_code(directory: str, with_code: set[str]) -> bool:
-    """Data in a folder of code, or in a folder of a folder of code (``config/data`` of an
-    application, a script's inputs), is what that code reads: the repository's licence covers
-    it, and it is not a published dataset unless a datapackage.json says so."""
-    parent = _directory(directory) if directory else None
-    return directory in with_code or (parent is not None and parent != directory and parent in with_code)
+    """Data in a folder of code or below one (``config/data`` of an application, a script's
+    inputs, the files of a Terraform deployment) is what that code reads: the repository's
+    licence covers it, and it is not a published dataset unless a datapackage.json says so.
+    Code at the repository root says nothing: a data repository often has a script there."""
+    current = directory
+    while current:
+        if current in with_code:
+            return True
+        current = _directory(current)
+    return False
 
 
 def dataset_licence(ctx: RuleContext) -> Iterable[Hit]:
