@@ -145,16 +145,23 @@ def audit_logging(ctx: RuleContext) -> Iterator[Hit]:
             )
     for module in ctx.documents.terraform:
         for trail in created_resources(module, "aws_cloudtrail"):
-            data = body(trail.block)
-            if data.get("enable_log_file_validation") is False:
-                yield block_hit(
-                    module,
-                    trail.block,
-                    f"{trail.address} switches off log file validation, so tampering with the trail cannot be detected",
-                    ("enable_log_file_validation",),
-                    suffix="#enable_log_file_validation",
-                    level="warning",
-                )
+            value = body(trail.block).get("enable_log_file_validation", False)
+            if value is not False and not (isinstance(value, str) and value.strip().lower() == "false"):
+                continue
+            written = "enable_log_file_validation" in body(trail.block)
+            what = (
+                "switches off log file validation"
+                if written
+                else "does not set enable_log_file_validation = true (the default is false)"
+            )
+            yield block_hit(
+                module,
+                trail.block,
+                f"{trail.address} {what}, so tampering with the trail cannot be detected",
+                ("enable_log_file_validation",) if written else (),
+                suffix="#enable_log_file_validation",
+                level="warning",
+            )
 
 
 # --- TCOP-05-TF-004 ------------------------------------------------------------------------------
