@@ -259,6 +259,12 @@ RULES: Mapping[str, PythonRule] = {
         ("terraform.resource",),
         options={"ports": _array([22, 3389, 5985, 5986, 3306, 5432, 1433, 1521, 6379, 9200, 27017], _PORT)},
     ),
+    "wide_database_allowlists": PythonRule(
+        "terraform_network",
+        _TF,
+        ("terraform.resource",),
+        options={"prefix_length": {"type": "integer", "minimum": 1, "maximum": 31, "default": 8}},
+    ),
     "log_retention": PythonRule("terraform_operations", _TF, options={"max_days": _whole(400)}),
     "storage_lifecycle": PythonRule("terraform_operations", _TF),
     "compute_scaling": PythonRule("terraform_operations", _TF),
