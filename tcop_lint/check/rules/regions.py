@@ -113,7 +113,8 @@ def _data(resource: TfResource) -> Mapping[str, Any]:
 
 def _is_anchor(resource: TfResource) -> bool:
     data = _data(resource)
-    if _matches(resource.type, _ANCHOR_TYPES) and not _matches(resource.type, NOT_GLOBAL):
+    # A DNS record names a certificate's validation value without making the certificate global.
+    if _matches(resource.type, _ANCHOR_TYPES) and not _matches(resource.type, (*NOT_GLOBAL, "aws_route53_record")):
         return True
     if resource.type.startswith("aws_wafv2_") and data.get("scope") == "CLOUDFRONT":
         return True
