@@ -53,7 +53,7 @@ PLANTED = sorted(
         ("TCOP-08-OAS-004", "api/openapi.yaml", 23),
         ("TCOP-09-OAS-002", "api/openapi.yaml", 8),
         ("TCOP-09-REPO-001", None, None),
-        ("TCOP-09-TF-001", "infra/azure/main.tf", 5),
+        ("TCOP-09-TF-001", "infra/azure/main.tf", 1),  # the first block of main.tf
         ("TCOP-12-K8S-001", "k8s/deployment.yaml", 25),
         ("TCOP-12-K8S-002", "k8s/deployment.yaml", 9),
         ("TCOP-12-TF-001", "infra/azure/main.tf", 10),

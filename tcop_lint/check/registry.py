@@ -278,6 +278,12 @@ RULES: Mapping[str, PythonRule] = {
     ),
     "credentials_in_user_data": PythonRule("terraform_user_data", _TF, ("terraform.resource",)),
     "traffic_logging_missing": PythonRule("terraform_logging", _TF, ("terraform.resource",)),
+    "wide_database_allowlists": PythonRule(
+        "terraform_network",
+        _TF,
+        ("terraform.resource",),
+        options={"prefix_length": {"type": "integer", "minimum": 1, "maximum": 31, "default": 8}},
+    ),
     "log_retention": PythonRule("terraform_operations", _TF, options={"max_days": _whole(400)}),
     "storage_lifecycle": PythonRule("terraform_operations", _TF),
     "compute_scaling": PythonRule("terraform_operations", _TF),

@@ -216,8 +216,15 @@ def _admin_statement(statement: Mapping[str, Any]) -> bool:
     )
 
 
-def _policy_owner_types() -> tuple[str, ...]:
-    return ("aws_iam_policy", "aws_iam_role_policy", "aws_iam_user_policy", "aws_iam_group_policy")
+def _policy_owner_types() -> Mapping[str, str]:
+    """Resource types that hold a policy document, and the attribute it is in."""
+    return {
+        "aws_iam_policy": "policy",
+        "aws_iam_role_policy": "policy",
+        "aws_iam_user_policy": "policy",
+        "aws_iam_group_policy": "policy",
+        "aws_ssoadmin_permission_set_inline_policy": "inline_policy",
+    }
 
 
 def wildcard_admin_permissions(ctx: RuleContext) -> Iterator[Hit]:
@@ -246,17 +253,28 @@ def _wildcard(module: TfModule, resource: TfResource) -> Iterator[Hit]:
     if block.block_type != "resource":
         return
     if type_name in _policy_owner_types():
-        value = data.get("policy")
+        attribute = _policy_owner_types()[type_name]
+        value = data.get(attribute)
         if isinstance(value, Unresolved) and "data.aws_iam_policy_document." in value.expression:
             return  # reported on the data source itself
         parsed = parse_policy(value)
         if parsed is not None and any(_admin_statement(s) for s in statements(parsed)):
-            yield block_hit(
+            who = " to everyone given the permission set" if type_name.startswith("aws_ssoadmin_") else ""
+            yield _resource_hit(
                 module,
                 resource,
-                f'{resource.address} allows every action on every resource (Action and Resource "*")',
-                ("policy",),
-                suffix="#policy",
+                f'{resource.address} allows every action on every resource (Action and Resource "*"){who}',
+                attribute,
+            )
+    elif type_name == "aws_ssoadmin_managed_policy_attachment":
+        arn = data.get("managed_policy_arn")
+        if isinstance(arn, str) and arn.startswith("arn:aws") and arn.endswith(ADMIN_POLICY_SUFFIX):
+            yield _resource_hit(
+                module,
+                resource,
+                f"{resource.address} gives an IAM Identity Center permission set the AWS managed AdministratorAccess "
+                "policy, in every account it is assigned to",
+                "managed_policy_arn",
             )
     elif type_name in (
         "aws_iam_role_policy_attachment",
@@ -295,6 +313,10 @@ def _wildcard(module: TfModule, resource: TfResource) -> Iterator[Hit]:
                 ("role",),
                 suffix="#role",
             )
+
+
+def _resource_hit(module: TfModule, resource: TfResource, message: str, attribute: str) -> Hit:
+    return block_hit(module, resource, message, (attribute,), suffix=f"#{attribute}")
 
 
 def _known_prefix(value: Any) -> str:

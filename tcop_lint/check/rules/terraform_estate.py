@@ -17,6 +17,7 @@ from tcop_lint.check.rules.terraform_support import (
     body,
     created_resources,
     effective_tags,
+    module_anchor,
     repository_hit,
     tag_attribute,
 )
@@ -147,16 +148,23 @@ def audit_logging(ctx: RuleContext) -> Iterator[Hit]:
             )
     for module in ctx.documents.terraform:
         for trail in created_resources(module, "aws_cloudtrail"):
-            data = body(trail.block)
-            if data.get("enable_log_file_validation") is False:
-                yield block_hit(
-                    module,
-                    trail,
-                    f"{trail.address} switches off log file validation, so tampering with the trail cannot be detected",
-                    ("enable_log_file_validation",),
-                    suffix="#enable_log_file_validation",
-                    level="warning",
-                )
+            value = body(trail.block).get("enable_log_file_validation", False)
+            if value is not False and not (isinstance(value, str) and value.strip().lower() == "false"):
+                continue
+            written = "enable_log_file_validation" in body(trail.block)
+            what = (
+                "switches off log file validation"
+                if written
+                else "does not set enable_log_file_validation = true (the default is false)"
+            )
+            yield block_hit(
+                module,
+                trail,
+                f"{trail.address} {what}, so tampering with the trail cannot be detected",
+                ("enable_log_file_validation",) if written else (),
+                suffix="#enable_log_file_validation",
+                level="warning",
+            )
 
 
 # --- TCOP-05-TF-004 ------------------------------------------------------------------------------
@@ -217,15 +225,26 @@ CLOUD_INVENTORY: Mapping[str, str] = {
 
 
 def _anchor(documents: Documents, provider: str) -> tuple[TfModule, TfBlock] | None:
-    """The provider's first provider block, or failing that its first resource or data source."""
-    for module in documents.terraform:
-        for block in module.blocks:
-            if block.block_type == "provider" and block.labels[:1] and provider_name(block.labels[0]) == provider:
-                return module, block
-    for module in documents.terraform:
-        for resource in module.resources:
-            if provider_name(resource.provider) == provider:
-                return module, resource.block
+    """The top-most module that uses the provider (fewest folders deep, then by name): its
+    first block configuring the provider, else where its module-wide notes go."""
+    using = [
+        m
+        for m in documents.terraform
+        if any(provider_name(r.provider) == provider for r in m.resources)
+        or any(b.block_type == "provider" and b.labels[:1] and provider_name(b.labels[0]) == provider for b in m.blocks)
+    ]
+    for module in sorted(using, key=lambda m: (m.directory.count("/") + bool(m.directory), m.directory)):
+        configured = sorted(
+            (
+                b
+                for b in module.blocks
+                if b.block_type == "provider" and b.labels[:1] and provider_name(b.labels[0]) == provider
+            ),
+            key=lambda b: (b.file, b.position.line, b.position.column),
+        )
+        anchor = configured[0] if configured else module_anchor(module)
+        if anchor is not None:
+            return module, anchor
     return None
 
 
@@ -316,11 +335,9 @@ def versions_unconstrained(ctx: RuleContext) -> Iterator[Hit]:
         if not _is_root(module, children, files) or not any(r.block.block_type == "resource" for r in module.resources):
             continue
         settings = [b for b in module.blocks if b.block_type == "terraform"]
-        anchor = (
-            settings[0]
-            if settings
-            else sorted((r.block for r in module.resources), key=lambda b: (b.file, b.position.line))[0]
-        )
+        anchor = module_anchor(module)
+        if anchor is None:
+            continue
         gaps: list[str] = []
         if not any("required_version" in body(b) for b in settings):
             gaps.append("required_version")
@@ -338,7 +355,7 @@ def versions_unconstrained(ctx: RuleContext) -> Iterator[Hit]:
                 module,
                 anchor,
                 f"The Terraform configuration in {where} does not constrain: {', '.join(gaps)}",
-                ("required_providers",) if settings and "required_providers" in body(anchor) else (),
+                ("required_providers",) if "required_providers" in body(anchor) else (),
                 properties={"unconstrained": gaps},
             )
             # The anchor block is only where the note is shown; the subject is the module's folder.

@@ -1,7 +1,8 @@
 """Network rules that need logic beyond a condition on one resource: administrative ports
 open to the world (TCOP-06-TF-006) needs port-range arithmetic across AWS, Azure and Google
-rule shapes, and for network ACLs the order of their numbered rules. Unknown values are never
-guessed: a port or address that is not a literal counts as not open.
+rule shapes, and for network ACLs the order of their numbered rules; database allow-lists spanning
+most of the internet (TCOP-06-TF-010) need address arithmetic. Unknown values are never guessed:
+a port or address that is not a literal counts as not open.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from tcop_lint.check.subjects import Subject, never_created
-from tcop_lint.core.model import DataPath, Hit, TfResource, Unresolved
+from tcop_lint.core.model import DataPath, Hit, TfResource, Unresolved, json_pointer
 from tcop_lint.core.settings import RuleContext
 
 _AZURE_ANYWHERE = {"*", "internet", "any", "0.0.0.0/0", "0.0.0.0", "::/0"}
@@ -300,3 +301,79 @@ def _sibling_acl_rules(subject: Subject, ctx: RuleContext) -> Iterator[Mapping[s
                 continue
             if data.get("egress", False) is False and data.get("network_acl_id") == acl:
                 yield data
+
+
+# --- database allow-lists that span most of the internet (TCOP-06-TF-010) -------------------
+
+_IPV4_SIZE = 1 << 32
+_PRIVATE_TEN = (int(ipaddress.IPv4Address("10.0.0.0")), int(ipaddress.IPv4Address("10.255.255.255")))
+
+
+def _ipv4(value: Any) -> int | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return int(ipaddress.IPv4Address(value.strip()))
+    except ValueError:
+        return None
+
+
+def _ipv4_network(value: Any) -> tuple[int, int] | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        network = ipaddress.IPv4Network(value.strip(), strict=False)
+    except ValueError:
+        return None
+    return int(network.network_address), int(network.broadcast_address)
+
+
+def _too_wide(low: int, high: int, threshold: int) -> bool:
+    """At least ``threshold`` addresses, short of the whole internet (TCOP-06-TF-005's finding),
+    and not inside 10.0.0.0/8, which no internet client comes from."""
+    if (low, high) == (0, _IPV4_SIZE - 1) or high < low:
+        return False
+    if _PRIVATE_TEN[0] <= low and high <= _PRIVATE_TEN[1]:
+        return False
+    return high - low + 1 >= threshold
+
+
+def _span_text(low: int, high: int) -> str:
+    count = high - low + 1
+    return (
+        f"{ipaddress.IPv4Address(low)} to {ipaddress.IPv4Address(high)}, {count:,} addresses "
+        f"({count / _IPV4_SIZE:.1%} of all IPv4 addresses)"
+    )
+
+
+def wide_database_allowlists(subject: Subject, ctx: RuleContext) -> Iterator[Hit]:
+    data = subject.data
+    if not isinstance(data, Mapping) or never_created(data):
+        return
+    threshold = 1 << (32 - int(ctx.options["prefix_length"]))
+    type_name = subject.properties.get("resource_type", "")
+    if type_name.startswith("azurerm_"):
+        for low_key, high_key in (("start_ip_address", "end_ip_address"), ("start_ip", "end_ip")):
+            low, high = _ipv4(data.get(low_key)), _ipv4(data.get(high_key))
+            if low is not None and high is not None and _too_wide(low, high, threshold):
+                yield subject.hit(
+                    f"{subject.address} lets {_span_text(low, high)} reach the database server",
+                    (low_key,),
+                    address_suffix="#" + json_pointer((low_key,)),
+                )
+        return
+    for i, settings in enumerate(_block_list(data.get("settings"))):
+        for j, ip_configuration in enumerate(_block_list(settings.get("ip_configuration"))):
+            for k, network in enumerate(_block_list(ip_configuration.get("authorized_networks"))):
+                span = _ipv4_network(network.get("value"))
+                if span is not None and _too_wide(span[0], span[1], threshold):
+                    path = ("settings", i, "ip_configuration", j, "authorized_networks", k, "value")
+                    yield subject.hit(
+                        f"{subject.address} lets {network['value']} connect: {_span_text(*span)}",
+                        path,
+                        address_suffix="#" + json_pointer(path),
+                    )
+
+
+def _block_list(value: Any) -> list[Mapping[str, Any]]:
+    return [item for item in value if isinstance(item, Mapping)] if isinstance(value, list) else []

@@ -29,6 +29,26 @@ def body(block: TfBlock) -> Mapping[str, Any]:
     return block.body.data if isinstance(block.body.data, Mapping) else {}
 
 
+def _order(block: TfBlock) -> tuple[str, int, int]:
+    return (block.file, block.position.line, block.position.column)
+
+
+def module_anchor(module: TfModule) -> TfBlock | None:
+    """Where a finding about a whole module is shown: its ``terraform`` block (one that sets
+    required_version or required_providers first), else the first block of its main.tf, else
+    the first block of its first file in sort order."""
+    settings = sorted(
+        (b for b in module.blocks if b.block_type == "terraform"),
+        key=lambda b: (not ({"required_version", "required_providers"} & set(body(b))), *_order(b)),
+    )
+    if settings:
+        return settings[0]
+    blocks = sorted([*module.blocks, *(r.block for r in module.resources)], key=_order)
+    main = [b for b in blocks if b.file.rsplit("/", 1)[-1] == "main.tf"]
+    chosen = main or blocks
+    return chosen[0] if chosen else None
+
+
 def created_resources(module: TfModule, *prefixes: str) -> Iterator[TfResource]:
     """Resource blocks (not data sources) that may exist in a plan, optionally by type prefix."""
     for resource in module.resources:
