@@ -124,7 +124,12 @@ def _catalogue(extra_dirs: tuple[str, ...] = ()):
     show_default=True,
     help="SARIF run category (automationDetails.id), to tell several uploads apart.",
 )
-@click.option("--quiet", "-q", is_flag=True, help="Print nothing on success; only the findings in text format.")
+@click.option(
+    "--quiet",
+    "-q",
+    is_flag=True,
+    help="Print nothing on success; only the findings in text format. No progress display.",
+)
 @click.option("--debug", is_flag=True, help="Show tracebacks for crashed checks.")
 def scan(
     paths,
@@ -149,9 +154,15 @@ def scan(
     debug,
 ) -> None:
     """Scan PATHS (default: the current directory) and report findings."""
+    import os
+
+    from tcop_lint.progress import progress_allowed, progress_bar
     from tcop_lint.run import ScanRequest, UsageProblem, execute
 
     destinations = output_plan(formats, outputs)
+    machine_on_stdout = any(target is None and name != "text" for name, target in destinations)
+    show = progress_allowed(sys.stderr, dict(os.environ), quiet, machine_on_stdout)
+    progress, end_progress = progress_bar(sys.stderr) if show else (None, lambda: None)
     request = ScanRequest(
         paths=tuple(paths) or (".",),
         root=root,
@@ -164,6 +175,7 @@ def scan(
         category=category,
         jobs=jobs,
         cache=None if no_cache else _cache(cache_dir),
+        progress=progress,
     )
     try:
         report = execute(request)
@@ -175,6 +187,8 @@ def scan(
         click.echo(f"tcop-lint: internal error: {type(error).__name__}: {error}", err=True)
         click.echo(traceback.format_exc() if debug else "Run again with --debug for the traceback.", err=True)
         raise click.exceptions.Exit(EXIT_INTERNAL) from None
+    finally:
+        end_progress()
     from tcop_lint.report import RenderOptions, render
 
     if write_baseline is not None:

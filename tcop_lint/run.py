@@ -17,6 +17,7 @@ from tcop_lint.discover.discovery import ScanScope
 
 if TYPE_CHECKING:
     from tcop_lint.load.cache import Cache
+    from tcop_lint.progress import Progress
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,7 @@ class ScanRequest:
     category: str = "tcop-lint"
     jobs: int | None = None  # worker processes for parsing; None: one per core
     cache: Cache | None = None  # parse cache; None: parse everything
+    progress: Progress | None = None  # told files loaded, then checks run
 
 
 class UsageProblem(ValueError):
@@ -118,7 +120,7 @@ def execute(request: ScanRequest) -> Report:
         changes = changed_lines(scope.root, request.diff_base) if request.diff_base else None
     except (DiscoveryError, DiffError) as error:
         raise UsageProblem(str(error)) from None
-    documents, run = scan(scope, checks, settings, request.jobs, request.cache)
+    documents, run = scan(scope, checks, settings, request.jobs, request.cache, request.progress)
     findings = demote_test_code(
         _suppress(run.findings, documents, checks, catalogue, settings),
         settings.test_code_paths,
@@ -160,15 +162,22 @@ def execute(request: ScanRequest) -> Report:
 
 
 def scan(
-    scope: ScanScope, checks: Sequence[Check], settings: Settings, jobs: int | None = 1, cache: Cache | None = None
+    scope: ScanScope,
+    checks: Sequence[Check],
+    settings: Settings,
+    jobs: int | None = 1,
+    cache: Cache | None = None,
+    progress: Progress | None = None,
 ) -> tuple[Documents, CheckRun]:
     from tcop_lint.load.parallel import default_jobs
 
     # Only what the selected checks read: a pre-commit run of Terraform checks gathers no
     # licence or README facts.
     with_repository = any(check.reads in REPOSITORY_KINDS for check in checks)
-    documents = load_documents(scope, settings, jobs, cache, with_repository)
+    documents = load_documents(scope, settings, jobs, cache, with_repository, progress)
 
-    run = run_checks(checks, documents, settings, partial=scope.explicit, jobs=jobs or default_jobs())
+    run = run_checks(
+        checks, documents, settings, partial=scope.explicit, jobs=jobs or default_jobs(), progress=progress
+    )
     gc.unfreeze()  # load_documents froze the loaded views; a long-lived process may collect them now
     return documents, run

@@ -14,6 +14,7 @@ from tcop_lint.load.selection import files_to_load
 
 if TYPE_CHECKING:
     from tcop_lint.load.cache import Cache
+    from tcop_lint.progress import Progress
 
 
 def assemble(
@@ -70,6 +71,7 @@ def load_documents(
     jobs: int | None = 1,
     cache: Cache | None = None,
     with_repository: bool = True,
+    progress: Progress | None = None,
 ) -> Documents:
     """Every file parsed once: in worker processes when there are enough, from the cache
     when unchanged since the last scan."""
@@ -88,7 +90,9 @@ def load_documents(
     try:
         return assemble(
             scope,
-            load_all(scope.root, names, settings.max_file_bytes, jobs, cache, plan_bytes=settings.max_plan_bytes),
+            load_all(
+                scope.root, names, settings.max_file_bytes, jobs, cache, progress, plan_bytes=settings.max_plan_bytes
+            ),
             names,
             with_repository,
             settings.max_file_bytes,

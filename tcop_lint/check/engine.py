@@ -23,7 +23,7 @@ from tcop_lint.core.model import (
 from tcop_lint.core.settings import RuleContext, Settings
 
 if TYPE_CHECKING:
-    pass
+    from tcop_lint.progress import Progress
 
 
 @dataclass(frozen=True)
@@ -175,18 +175,38 @@ _FORKED: tuple[Documents, Settings] | None = None
 def _run_group(checks: Sequence[Check]) -> list[CheckRun]:
     assert _FORKED is not None
     documents, settings = _FORKED
-    return [run_check(check, documents, settings) for check in checks]
+    return _run_here(checks, documents, settings, None)
 
 
-def _run_all(checks: Sequence[Check], documents: Documents, settings: Settings, jobs: int) -> list[CheckRun]:
+def _run_here(
+    checks: Sequence[Check], documents: Documents, settings: Settings, tell: Callable[[int], None] | None
+) -> list[CheckRun]:
+    runs = []
+    for check in checks:
+        runs.append(run_check(check, documents, settings))
+        if tell is not None:
+            tell(1)
+    return runs
+
+
+def _run_all(
+    checks: Sequence[Check], documents: Documents, settings: Settings, jobs: int, progress: Progress | None = None
+) -> list[CheckRun]:
     """One CheckRun per check, in order: over ``jobs`` processes on a large scan, where fork is
     safe (the same rule as parallel loading), else here."""
     global _FORKED
     from tcop_lint.load.parallel import fork_context
 
+    done = [0]
+
+    def tell(count: int) -> None:
+        done[0] += count
+        if progress is not None:
+            progress("running checks", done[0], len(checks))
+
     context = fork_context() if jobs > 1 and len(documents.scanned_files) >= PARALLEL_CHECK_FILES else None
     if context is None or len(checks) < 2:
-        return [run_check(check, documents, settings) for check in checks]
+        return _run_here(checks, documents, settings, tell)
     from concurrent.futures import ProcessPoolExecutor
 
     groups = [list(checks[i::jobs]) for i in range(jobs)]
@@ -194,7 +214,11 @@ def _run_all(checks: Sequence[Check], documents: Documents, settings: Settings, 
     try:
         with ProcessPoolExecutor(max_workers=jobs - 1, mp_context=context) as pool:
             futures = [pool.submit(_run_group, group) for group in groups[1:]]
-            runs_by_group = [_run_group(groups[0])] + [future.result() for future in futures]
+            runs_by_group = [_run_group(groups[0])]
+            tell(len(groups[0]))
+            for future, group in zip(futures, groups[1:]):
+                runs_by_group.append(future.result())
+                tell(len(group))
     except Exception:  # a worker that could not start or died: run everything here
         return [run_check(check, documents, settings) for check in checks]
     finally:
@@ -207,7 +231,12 @@ def _run_all(checks: Sequence[Check], documents: Documents, settings: Settings, 
 
 
 def run_checks(
-    checks: Sequence[Check], documents: Documents, settings: Settings, partial: bool = False, jobs: int = 1
+    checks: Sequence[Check],
+    documents: Documents,
+    settings: Settings,
+    partial: bool = False,
+    jobs: int = 1,
+    progress: Progress | None = None,
 ) -> CheckRun:
     scanned = frozenset(documents.scanned_files)
     findings: dict[str, Finding] = {}
@@ -219,7 +248,7 @@ def run_checks(
     }
     # A check with nothing of its kind to read is skipped: its rule module need not be imported.
     active = [check for check in checks if present.get(check.reads, True)]
-    for check, run in zip(active, _run_all(active, documents, settings, jobs)):
+    for check, run in zip(active, _run_all(active, documents, settings, jobs, progress)):
         crashes.extend(run.crashes)
         for finding in run.findings:
             if _in_scope(finding, check, scanned, partial):

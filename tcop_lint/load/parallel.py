@@ -13,7 +13,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tcop_lint.core.model import LoadResult
 from tcop_lint.core.settings import DEFAULT_MAX_PLAN_BYTES
@@ -32,6 +32,9 @@ from tcop_lint.load.cache import (
     write_pack,
 )
 from tcop_lint.load.loading import load_file, loader_for
+
+if TYPE_CHECKING:
+    from tcop_lint.progress import Progress
 
 # Below these, starting worker processes (35-50 ms with fork) costs more than the second core
 # saves: ~100 KB of Terraform takes ~0.25 s to parse in one process (benchmarks/README.md).
@@ -59,14 +62,19 @@ def load_all(
     max_bytes: int,
     jobs: int | None = None,
     cache: Cache | None = None,
+    progress: Progress | None = None,
     plan_bytes: int = DEFAULT_MAX_PLAN_BYTES,
 ) -> list[LoadResult]:
-    """Load every file, reusing cached results for unchanged files; results in ``names`` order."""
+    """Load every file, reusing cached results for unchanged files; results in ``names`` order.
+    ``progress`` is told how many of them are loaded as chunks finish."""
     names = list(names)
+    tell = _teller(progress, len(names))
     jobs = default_jobs() if jobs is None or jobs < 1 else jobs
     results: list[LoadResult | None] = [None] * len(names)
     if cache is None:
-        for index, (result, _) in _load(root, names, range(len(names)), max_bytes, jobs, False, plan_bytes).items():
+        for index, (result, _) in _start(
+            root, names, list(range(len(names))), max_bytes, jobs, False, tell, plan_bytes=plan_bytes
+        )().items():
             results[index] = result
         return results  # type: ignore[return-value]
 
@@ -80,7 +88,7 @@ def load_all(
             pending.append(index)
         else:
             hits[index] = entry
-    finish = _start(root, names, pending, max_bytes, jobs, True, plan_bytes)
+    finish = _start(root, names, pending, max_bytes, jobs, True, tell, len(hits), plan_bytes)
     # Unpickling builds millions of small objects and none of them is garbage: collecting
     # meanwhile only slows it down (by about a third).
     collecting = gc.isenabled()
@@ -185,16 +193,10 @@ def load_batch(
 Finish = Callable[[], dict[int, Loaded]]
 
 
-def _load(
-    root: Path,
-    names: Sequence[str],
-    indexes: Sequence[int],
-    max_bytes: int,
-    jobs: int,
-    want_entry: bool,
-    plan_bytes: int = DEFAULT_MAX_PLAN_BYTES,
-) -> dict[int, Loaded]:
-    return _start(root, names, list(indexes), max_bytes, jobs, want_entry, plan_bytes)()
+def _teller(progress: Progress | None, total: int) -> Callable[[int], None]:
+    if progress is None:
+        return lambda done: None
+    return lambda done: progress("loading files", done, total)
 
 
 def _start(
@@ -204,13 +206,26 @@ def _start(
     max_bytes: int,
     jobs: int,
     want_entry: bool = True,
+    tell: Callable[[int], None] = lambda done: None,
+    already: int = 0,
     plan_bytes: int = DEFAULT_MAX_PLAN_BYTES,
 ) -> Finish:
     """Begin loading ``pending``; the returned function waits for and returns the results.
-    Worker processes start at once, so the caller can decode cache hits meanwhile."""
+    Worker processes start at once, so the caller can decode cache hits meanwhile. ``tell`` is
+    given the number of files loaded so far (``already``: those from the cache)."""
     sizes = [_size(root, names[i]) for i in pending] if jobs > 1 and len(pending) >= MIN_PARALLEL_FILES else []
     if not sizes or sum(sizes) < MIN_PARALLEL_BYTES:
-        return lambda: {i: load_one(root, names[i], max_bytes, want_entry, plan_bytes) for i in pending}
+
+        def here() -> dict[int, Loaded]:
+            done: dict[int, Loaded] = {}
+            for count, i in enumerate(pending, 1):
+                done[i] = load_one(root, names[i], max_bytes, want_entry, plan_bytes)
+                if count % 64 == 0:
+                    tell(already + count)
+            tell(already + len(pending))
+            return done
+
+        return here
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
@@ -231,6 +246,7 @@ def _start(
                 except BrokenProcessPool:  # a worker died (killed, out of memory): do its share here
                     loaded = [load_one(root, names[i], max_bytes, want_entry, plan_bytes) for i in chunk]
                 done.update(zip(chunk, loaded))
+                tell(already + len(done))
         finally:
             executor.shutdown(wait=True, cancel_futures=True)
         return done
