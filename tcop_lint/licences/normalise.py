@@ -22,7 +22,7 @@ _LINK = re.compile(r"\[(.+?)\]\(.+?\)")
 _VERSION = re.compile(r"\A\s*version.*$", _MI)
 # A list item, with the item's own marker ("(a)", "**b)**") dropped after the bullet.
 _LISTS = re.compile(r"^\s*(?:\d\.|[*-])(?: [*_]{0,2}\(?[\da-z]\)[*_]{0,2})?\s+([^\n])", _M)
-_HYPHENATED = re.compile(r"(\w+)-\s*\n\s*(\w+)")
+_HYPHENATED = re.compile(r"(?<!\w)(\w+)-\s*\n\s*(\w+)")  # from a word's start: linear on long runs
 _DASHES = re.compile(r"(?<!^)([—–-]+)(?!$)", _M)
 _QUOTES = re.compile(r"[`'\"‘“’”]")
 _SPAN_MARKUP = re.compile(r"[_*~]+(.*?)[_*~]+")
