@@ -47,7 +47,8 @@ def parse_pointer(reference: str) -> DataPath | None:
     return tuple(part.replace("~1", "/").replace("~0", "~") for part in fragment[1:].split("/"))
 
 
-def _at(root: Any, path: DataPath) -> tuple[bool, Any, DataPath]:
+def value_at(root: Any, path: DataPath) -> tuple[bool, Any, DataPath]:
+    """(found, the value at ``path``, the path with list indexes as ints)."""
     value, found = root, []
     for part in path:
         if isinstance(value, Mapping) and part in value:
@@ -76,7 +77,7 @@ def resolve_ref(doc: OpenApiDocument, value: Any, path: DataPath = ()) -> tuple[
         if target is None or target in seen:
             return None, path
         seen.add(target)
-        ok, value, where = _at(doc.node.data, target)
+        ok, value, where = value_at(doc.node.data, target)
         if not ok:
             return None, path
     return None, path
@@ -102,8 +103,8 @@ def operation_parameters(
 ) -> Iterator[tuple[Mapping[str, Any], DataPath]]:
     """The parameters that apply to one operation (path-level ones unless the operation
     redefines the same name and location), each resolved, with where it is written."""
-    ok, operation, _ = _at(doc.node.data, operation_path)
-    ok_item, item, _ = _at(doc.node.data, operation_path[:-1])
+    ok, operation, _ = value_at(doc.node.data, operation_path)
+    ok_item, item, _ = value_at(doc.node.data, operation_path[:-1])
     own = list(_parameter_list(doc, operation, operation_path)) if ok else []
     names = {(p.get("name"), p.get("in")) for p, _ in own}
     inherited = [
@@ -147,7 +148,7 @@ def all_parameters(doc: OpenApiDocument) -> Iterator[tuple[Mapping[str, Any], Da
                 for method in METHODS:
                     yield from fresh(_parameter_list(doc, item.get(method), item_path + (method,)))
     for container_path in (("components", "parameters"), ("parameters",)):
-        ok, container, _ = _at(data, container_path)
+        ok, container, _ = value_at(data, container_path)
         if ok and isinstance(container, Mapping):
             for name, parameter in container.items():
                 resolved, where = resolve_ref(doc, parameter, container_path + (name,))
@@ -166,7 +167,7 @@ def responses(doc: OpenApiDocument) -> Iterator[tuple[Mapping[str, Any], DataPat
             found += [(answer, operation_path + ("responses", code)) for code, answer in answers.items()]
     data = doc.node.data
     for container_path in (("components", "responses"), ("responses",)):
-        ok, container, _ = _at(data, container_path)
+        ok, container, _ = value_at(data, container_path)
         if ok and isinstance(container, Mapping):
             found += [(answer, container_path + (code,)) for code, answer in container.items()]
     for answer, where in found:
@@ -188,7 +189,7 @@ def response_headers(doc: OpenApiDocument) -> Iterator[tuple[str, DataPath]]:
                 if key_path not in seen:
                     seen.add(key_path)
                     yield str(name), key_path
-    ok, shared, _ = _at(doc.node.data, ("components", "headers"))
+    ok, shared, _ = value_at(doc.node.data, ("components", "headers"))
     if ok and isinstance(shared, Mapping):
         for name in shared:
             key_path = ("components", "headers", name)

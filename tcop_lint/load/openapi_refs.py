@@ -23,7 +23,7 @@ from urllib.parse import unquote
 from tcop_lint.core.files import LinkOut, NotRegular, read_file
 from tcop_lint.core.model import DataPath, Node, OpenApiDocument, ParseProblem, Position, json_pointer
 from tcop_lint.load.documents import parse_json, yaml_documents
-from tcop_lint.load.openapi import MAX_REF_HOPS, METHODS, parse_pointer
+from tcop_lint.load.openapi import MAX_REF_HOPS, METHODS, parse_pointer, value_at
 
 MAX_FILES = 2000  # distinct files one scan reads for references
 Fragment = tuple[Any, Mapping[DataPath, Position]]
@@ -92,19 +92,7 @@ def _parse(root: Path, name: str, limit: int) -> Fragment | str:
 
 def _at(data: Any, fragment: str) -> tuple[bool, Any, DataPath]:
     pointer = parse_pointer(fragment)
-    if pointer is None:
-        return False, None, ()
-    value, found = data, []
-    for part in pointer:
-        if isinstance(value, Mapping) and part in value:
-            value = value[part]
-            found.append(part)
-        elif isinstance(value, list) and str(part).isdigit() and int(part) < len(value):
-            value = value[int(part)]
-            found.append(int(part))
-        else:
-            return False, None, ()
-    return True, value, tuple(found)
+    return (False, None, ()) if pointer is None else value_at(data, pointer)
 
 
 def _rewrite(value: Any, source: str, document: str) -> Any:
