@@ -16,7 +16,8 @@ from tcop_lint import __version__
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 FAIL_ON = ("error", "warning", "note", "never")
-SCAN_FORMATS = ("text", "json", "sarif", "github", "markdown", "junit", "gitlab")
+SCAN_FORMATS = ("text", "json", "sarif", "github", "markdown", "junit", "gitlab", "csv")
+FRAMEWORK_IDS = ("tcop", "service-standard", "secure-by-design")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -130,6 +131,13 @@ def _catalogue(extra_dirs: tuple[str, ...] = ()):
     is_flag=True,
     help="Print nothing on success; only the findings in text format. No progress display.",
 )
+@click.option(
+    "--framework",
+    type=click.Choice(FRAMEWORK_IDS),
+    default="tcop",
+    show_default=True,
+    help="Group the evidence formats' points (json, csv, html) by this framework.",
+)
 @click.option("--debug", is_flag=True, help="Show tracebacks for crashed checks.")
 def scan(
     paths,
@@ -151,12 +159,14 @@ def scan(
     cache_dir,
     category,
     quiet,
+    framework,
     debug,
 ) -> None:
     """Scan PATHS (default: the current directory) and report findings."""
     import os
 
     from tcop_lint.progress import progress_allowed, progress_bar
+    from tcop_lint.report import EVIDENCE_FORMATS
     from tcop_lint.run import ScanRequest, UsageProblem, execute
 
     destinations = output_plan(formats, outputs)
@@ -176,6 +186,7 @@ def scan(
         jobs=jobs,
         cache=None if no_cache else _cache(cache_dir),
         progress=progress,
+        describe_repository=any(name in EVIDENCE_FORMATS for name, _ in destinations),
     )
     try:
         report = execute(request)
@@ -201,6 +212,7 @@ def scan(
             quiet=quiet,
             show_suppressed=show_suppressed,
             sarif_suppressed=sarif_suppressed == "include",
+            framework=framework,
         )
         text = render(report, output_format, options)
         if output is None:

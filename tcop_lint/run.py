@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import gc
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from tcop_lint import __version__
 from tcop_lint.assemble.assembly import load_documents, problems_in_scope
 from tcop_lint.check.engine import REPOSITORY_KINDS, CheckRun, run_checks
-from tcop_lint.core.model import Check, Documents, Finding, Report
+from tcop_lint.core.model import Check, Documents, Finding, Report, RepositoryInfo
 from tcop_lint.core.settings import Settings
 from tcop_lint.discover.discovery import ScanScope
 
@@ -34,6 +35,7 @@ class ScanRequest:
     jobs: int | None = None  # worker processes for parsing; None: one per core
     cache: Cache | None = None  # parse cache; None: parse everything
     progress: Progress | None = None  # told files loaded, then checks run
+    describe_repository: bool = False  # read the commit and remote for an evidence report
 
 
 class UsageProblem(ValueError):
@@ -99,7 +101,8 @@ def execute(request: ScanRequest) -> Report:
     from tcop_lint.check.catalogue import CatalogueError, builtin_checks_dir, load_catalogue
     from tcop_lint.config import ConfigError, check_configuration, load_settings
     from tcop_lint.discover.discovery import DiscoveryError, discover
-    from tcop_lint.suppress.baseline import BaselineError, apply_baseline, read_baseline
+    from tcop_lint.statements import StatementsError, past_review_findings, read_statements, statement_check
+    from tcop_lint.suppress.baseline import BaselineError, accepted_findings, apply_baseline, read_baseline
     from tcop_lint.suppress.diffmode import DiffError, changed_lines, mark_changes
     from tcop_lint.suppress.suppressions import TOOL_CHECKS
     from tcop_lint.suppress.test_code import demote_test_code
@@ -112,7 +115,8 @@ def execute(request: ScanRequest) -> Report:
         )
         check_configuration(settings, catalogue, source)
         known_baseline = read_baseline(request.baseline) if request.baseline else None
-    except (ConfigError, CatalogueError, BaselineError) as error:
+        statements = read_statements(root)
+    except (ConfigError, CatalogueError, BaselineError, StatementsError) as error:
         raise UsageProblem(str(error)) from None
     checks = _chosen_checks(request, catalogue, settings)
     try:
@@ -122,7 +126,7 @@ def execute(request: ScanRequest) -> Report:
         raise UsageProblem(str(error)) from None
     documents, run = scan(scope, checks, settings, request.jobs, request.cache, request.progress)
     findings = demote_test_code(
-        _suppress(run.findings, documents, checks, catalogue, settings),
+        _suppress((*run.findings, *past_review_findings(statements)), documents, checks, catalogue, settings),
         settings.test_code_paths,
         settings.test_code_level,
     )
@@ -139,11 +143,14 @@ def execute(request: ScanRequest) -> Report:
         # Every finding of the head stays in the report (code scanning treats an upload as the
         # whole state of the ref); those the branch did not introduce are marked "unchanged".
         findings, diff_hidden = mark_changes(findings, changes, lambda f: is_repository_level(f, kinds), base)
+    accepted: tuple[Finding, ...] = ()
     if known_baseline is not None:
+        accepted = accepted_findings(findings, known_baseline)
         findings, baseline_hidden = apply_baseline(findings, known_baseline)
     from tcop_lint.assemble.inventory import provider_inventory
 
-    tool_checks = tuple(TOOL_CHECKS[i] for i in sorted({f.check_id for f in findings} & set(TOOL_CHECKS)))
+    own_checks = {**TOOL_CHECKS, statement_check().id: statement_check()}
+    tool_checks = tuple(own_checks[i] for i in sorted({f.check_id for f in findings} & set(own_checks)))
     return Report(
         tool_version=__version__,
         root=str(scope.root),
@@ -158,7 +165,38 @@ def execute(request: ScanRequest) -> Report:
         diff_base=request.diff_base,
         repository_files=scope.files,
         inventory=provider_inventory(documents),
+        inspected=run.inspected,
+        statements=statements,
+        accepted=accepted,
+        repository=_repository(scope.root) if request.describe_repository else None,
+        configuration=configuration_summary(settings, source),
+        generated_at=dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
     )
+
+
+def _repository(root: Path) -> RepositoryInfo:
+    from tcop_lint.discover.git_info import repository_info
+
+    return repository_info(root)
+
+
+def configuration_summary(settings: Settings, source: str | None) -> dict[str, Any]:
+    """What an assessor needs to know of the settings a report was made with."""
+    return {
+        "file": source,
+        "allowed_regions": {cloud: list(regions) for cloud, regions in settings.allowed_regions.items()},
+        "allowed_licences": list(settings.allowed_licences),
+        "required_tags": list(settings.required_tags),
+        "openapi_profile": settings.openapi_profile,
+        "exclude": list(settings.exclude),
+        "checks_off": sorted(i for i, level in settings.check_levels.items() if level == "off"),
+        "levels_changed": {i: level for i, level in sorted(settings.check_levels.items()) if level != "off"},
+        "check_options": {i: dict(o) for i, o in sorted(settings.check_options.items())},
+        "ignores": len(settings.ignores),
+        "not_ignorable": list(settings.not_ignorable),
+        "test_code_paths": list(settings.test_code_paths),
+        "test_code_level": settings.test_code_level,
+    }
 
 
 def scan(

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import traceback
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +18,7 @@ from tcop_lint.core.model import (
     Documents,
     Finding,
     Hit,
+    Inspection,
     fingerprint,
 )
 from tcop_lint.core.settings import RuleContext, Settings
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
 class CheckRun:
     findings: tuple[Finding, ...]
     crashes: tuple[CheckCrash, ...]
+    inspected: Mapping[str, Inspection] = field(default_factory=dict)  # check id -> what it read
 
 
 # --- running checks ---------------------------------------------------------------------
@@ -143,6 +145,9 @@ def run_check(check: Check, documents: Documents, settings: Settings) -> CheckRu
         )
     except Exception as error:  # e.g. a rule naming a function that does not exist
         return CheckRun((), (CheckCrash(check.id, None, f"{type(error).__name__}: {error}", traceback.format_exc()),))
+    files = {subject.file for subject, _ in work if subject is not None and subject.file}
+    # A rule without a target judges the repository (or estate) as a whole: one subject.
+    inspection = Inspection(subjects=len(work), files=len(files))
     for subject, produce in work:
         try:
             hits.extend(_subject_hits(check, subject, produce))
@@ -151,7 +156,7 @@ def run_check(check: Check, documents: Documents, settings: Settings) -> CheckRu
             crashes.setdefault(
                 file, CheckCrash(check.id, file, f"{type(error).__name__}: {error}", traceback.format_exc())
             )
-    return CheckRun(tuple(_findings(check, hits)), tuple(crashes.values()))
+    return CheckRun(tuple(_findings(check, hits)), tuple(crashes.values()), {check.id: inspection})
 
 
 REPOSITORY_KINDS = ("repository", "git")
@@ -241,6 +246,7 @@ def run_checks(
     scanned = frozenset(documents.scanned_files)
     findings: dict[str, Finding] = {}
     crashes: list[CheckCrash] = []
+    inspected: dict[str, Inspection] = {}
     present = {
         "terraform": bool(documents.terraform),
         "kubernetes": bool(documents.kubernetes),
@@ -250,9 +256,10 @@ def run_checks(
     active = [check for check in checks if present.get(check.reads, True)]
     for check, run in zip(active, _run_all(active, documents, settings, jobs, progress)):
         crashes.extend(run.crashes)
+        inspected.update(run.inspected)
         for finding in run.findings:
             if _in_scope(finding, check, scanned, partial):
                 # The same logical finding twice (two schema paths to one value) is one finding.
                 findings.setdefault(finding.fingerprint, finding)
     ordered = tuple(sorted(findings.values(), key=Finding.sort_key))
-    return CheckRun(ordered, tuple(crashes))
+    return CheckRun(ordered, tuple(crashes), inspected)

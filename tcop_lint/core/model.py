@@ -431,6 +431,49 @@ class Check:
 
 
 @dataclass(frozen=True)
+class Inspection:
+    """What one check read in a scan: its subjects (resources, objects, documents, or 1 for the
+    repository as a whole) and the files they came from."""
+
+    subjects: int
+    files: int
+
+
+@dataclass(frozen=True)
+class StatementLink:
+    text: str
+    href: str
+    kind: Literal["url", "path"]  # an http(s) URL, or a file of the repository
+
+
+@dataclass(frozen=True)
+class Statement:
+    """A team's own account of how it meets one point of a framework (tcop-statements.yaml)."""
+
+    framework: str  # "tcop", "service-standard" or "secure-by-design"
+    point: str
+    text: str
+    owner: str
+    review_by: str  # YYYY-MM-DD
+    expired: bool  # the review date has passed
+    links: tuple[StatementLink, ...] = ()
+    applies: bool = True  # False: the team says the point does not apply to this service
+    file: str = ""
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class RepositoryInfo:
+    """Where a report's findings can be looked at: the commit, and its files on GitHub or GitLab."""
+
+    name: str
+    commit: str | None = None
+    branch: str | None = None
+    remote: str | None = None  # https://github.com/owner/name, without credentials
+    file_url: str | None = None  # with {path} and {line} to fill in
+
+
+@dataclass(frozen=True)
 class Directive:
     """A suppression: an inline `tcop-lint:ignore` comment, an `x-tcop-lint-ignore` entry in an
     OpenAPI document, or an `ignore:` entry in configuration."""
@@ -487,6 +530,12 @@ class Report:
     diff_base: str | None = None  # the --diff-base reference, in pull-request mode
     repository_files: tuple[str, ...] = ()  # every file of the scanned repository
     inventory: Mapping[str, Any] = field(default_factory=dict)  # clouds and services in use
+    inspected: Mapping[str, Inspection] = field(default_factory=dict)  # check id -> what it read
+    statements: tuple[Statement, ...] = ()
+    accepted: tuple[Finding, ...] = ()  # findings the baseline holds, with its reason and date
+    repository: RepositoryInfo | None = None
+    configuration: Mapping[str, Any] = field(default_factory=dict)  # the settings in force, summarised
+    generated_at: str = ""  # ISO 8601, UTC
 
 
 def identity_file(hit: Hit) -> str:

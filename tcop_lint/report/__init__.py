@@ -25,6 +25,7 @@ class RenderOptions:
     quiet: bool = False
     show_suppressed: bool = False
     sarif_suppressed: bool = False
+    framework: str = "tcop"  # the points the evidence formats (json, csv, html) group findings by
 
 
 # Each reporter's module is imported only when its format is asked for, so that a scan that
@@ -38,7 +39,13 @@ def _text(report: Report, options: RenderOptions) -> str:
 def _json(report: Report, options: RenderOptions) -> str:
     from tcop_lint.report.json_format import render_json
 
-    return render_json(report)
+    return render_json(report, options.framework)
+
+
+def _csv(report: Report, options: RenderOptions) -> str:
+    from tcop_lint.report.csv_format import render_csv
+
+    return render_csv(report, options.framework)
 
 
 def _sarif(report: Report, options: RenderOptions) -> str:
@@ -79,7 +86,10 @@ RENDERERS: Mapping[str, Callable[[Report, RenderOptions], str]] = {
     "markdown": _markdown,
     "junit": _junit,
     "gitlab": _gitlab,
+    "csv": _csv,
 }
+# Formats that describe the repository (commit, remote) and so need its git metadata read.
+EVIDENCE_FORMATS = ("json", "csv", "html")
 
 
 def render(report: Report, output_format: str, options: RenderOptions = RenderOptions()) -> str:

@@ -8,8 +8,8 @@ that changed elsewhere, is still the same finding.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
-from dataclasses import replace
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from tcop_lint.core.model import Finding
@@ -41,7 +41,16 @@ def render_baseline(findings: Sequence[Finding]) -> str:
     )
 
 
-def read_baseline(path: Path) -> frozenset[str]:
+@dataclass(frozen=True)
+class BaselineEntry:
+    """A finding the team accepted when it recorded the baseline; ``reason`` and ``until`` are
+    optional keys a team may add to an entry by hand."""
+
+    reason: str | None = None
+    until: str | None = None
+
+
+def read_baseline(path: Path) -> Mapping[str, BaselineEntry]:
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
@@ -53,10 +62,28 @@ def read_baseline(path: Path) -> frozenset[str]:
         isinstance(e, dict) and isinstance(e.get("fingerprint"), str) for e in entries
     ):
         raise BaselineError(f"{path}: findings must be a list of objects with a fingerprint")
-    return frozenset(e["fingerprint"] for e in entries)
+    return {e["fingerprint"]: BaselineEntry(_text(e.get("reason")), _text(e.get("until"))) for e in entries}
 
 
-def apply_baseline(findings: Sequence[Finding], known: frozenset[str]) -> tuple[tuple[Finding, ...], int]:
+def _text(value: object) -> str | None:
+    return str(value) if isinstance(value, (str, int, float)) and str(value).strip() else None
+
+
+def accepted_findings(findings: Sequence[Finding], known: Mapping[str, BaselineEntry]) -> tuple[Finding, ...]:
+    """The findings the baseline holds, as exceptions: with its reason and date when given."""
+    accepted = []
+    for finding in findings:
+        entry = known.get(finding.fingerprint)
+        if entry is None or finding.suppressed is not None:
+            continue
+        properties = {**finding.properties, "suppression_kind": "baseline"}
+        if entry.until:
+            properties["suppression_until"] = entry.until
+        accepted.append(replace(finding, suppressed=entry.reason or "", properties=properties))
+    return tuple(accepted)
+
+
+def apply_baseline(findings: Sequence[Finding], known: Mapping[str, BaselineEntry]) -> tuple[tuple[Finding, ...], int]:
     """The findings not in the baseline, marked new, and how many were left out."""
     kept = tuple(replace(f, baseline_state="new") for f in findings if f.fingerprint not in known)
     return kept, len(findings) - len(kept)

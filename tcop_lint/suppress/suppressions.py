@@ -162,9 +162,10 @@ def apply_suppressions(
         if match is not None:
             used.add(match)
             kind = "external" if match.file is None else "inSource"
-            finding = replace(
-                finding, suppressed=match.reason, properties={**finding.properties, "suppression_kind": kind}
-            )
+            properties = {**finding.properties, "suppression_kind": kind}
+            if match.until:
+                properties["suppression_until"] = match.until
+            finding = replace(finding, suppressed=match.reason, properties=properties)
         result.append(finding)
     for directive in directives:
         names = ", ".join(directive.ids)
