@@ -59,6 +59,21 @@ def test_point_zero_belongs_to_no_point_and_unknown_frameworks_are_refused() -> 
         check_points(CHECKS[0], "iso-27001")
 
 
+@pytest.mark.parametrize("check", CHECKS, ids=lambda c: c.id)
+def test_every_check_gives_evidence_beyond_the_code(check) -> None:
+    others = check_points(check, "service-standard") + check_points(check, "secure-by-design")
+    if check.id in UNMAPPED:
+        assert others == (), f"{check.id} is mapped now: take it out of UNMAPPED"
+    else:
+        assert others, f"{check.id}: add service_standard or secure_by_design to its check.yaml (or to UNMAPPED)"
+
+
+def test_security_checks_evidence_the_secure_service_point_and_a_principle() -> None:
+    security = [c for c in CHECKS if "security" in c.tags]
+    assert security
+    assert [c.id for c in security if 9 not in c.service_standard or not c.secure_by_design] == []
+
+
 def write_check(root: Path, text: str) -> None:
     folder = root / "tcop-06" / "TCOP-06-TF-900"
     folder.mkdir(parents=True)
