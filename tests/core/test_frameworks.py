@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from catalogue_cases import catalogue
+from click.testing import CliRunner
 from repo_helpers import LOCAL_CHECK
 
 from tcop_lint.check.catalogue import CatalogueError, load_catalogue
+from tcop_lint.cli import main
 from tcop_lint.core.frameworks import FRAMEWORKS, check_points
 from tcop_lint.core.tcop import POINTS
+from tcop_lint.report.catalogue_docs import framework_map, render_frameworks
 
+ROOT = Path(__file__).parents[2]
 CHECKS = catalogue()
 
 # Checks that give evidence for no point of the Service Standard nor the Secure by Design
@@ -72,6 +77,31 @@ def test_security_checks_evidence_the_secure_service_point_and_a_principle() -> 
     security = [c for c in CHECKS if "security" in c.tags]
     assert security
     assert [c.id for c in security if 9 not in c.service_standard or not c.secure_by_design] == []
+
+
+def test_the_generated_framework_table_matches_the_catalogue() -> None:
+    assert (ROOT / "docs" / "frameworks.md").read_text(encoding="utf-8") == render_frameworks(CHECKS, "markdown"), (
+        "regenerate with: tcop-lint checks frameworks --format markdown > docs/frameworks.md"
+    )
+
+
+def test_the_framework_map_lists_every_point_and_the_checks_for_it() -> None:
+    mapping = framework_map(CHECKS)
+    assert list(mapping) == list(FRAMEWORKS)
+    assert list(mapping["secure-by-design"]) == [str(n) for n in range(1, 11)]
+    logging = next(c for c in CHECKS if c.id == "TCOP-06-TF-009")
+    assert logging.id in mapping["secure-by-design"]["5"] and logging.id in mapping["service-standard"]["14"]
+    assert logging.id not in mapping["service-standard"]["12"]
+    assert mapping["service-standard"]["1"] == []  # user needs: nothing in a repository shows them
+
+
+def test_checks_frameworks_prints_json_and_the_catalogue_json_has_the_mappings() -> None:
+    result = CliRunner().invoke(main, ["checks", "frameworks", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output) == framework_map(CHECKS)
+    listed = CliRunner().invoke(main, ["checks", "list", "--format", "json"])
+    record = next(r for r in json.loads(listed.output) if r["id"] == "TCOP-06-TF-009")
+    assert record["service_standard"] == [9, 14] and record["secure_by_design"] == [5]
 
 
 def write_check(root: Path, text: str) -> None:
