@@ -292,6 +292,18 @@ def list_checks(output_format: str) -> None:
     click.echo(render_checks(_catalogue(), output_format), nl=False)
 
 
+@checks.command("frameworks")
+@click.option(
+    "--format", "output_format", type=click.Choice(("text", "json", "markdown")), default="text", show_default=True
+)
+def list_frameworks(output_format: str) -> None:
+    """Show which checks give evidence for each point of the Technology Code of Practice, the
+    Service Standard and the Secure by Design principles."""
+    from tcop_lint.report.catalogue_docs import render_frameworks
+
+    click.echo(render_frameworks(_catalogue(), output_format), nl=False)
+
+
 @checks.command("explain")
 @click.argument("check_id")
 def explain(check_id: str) -> None:

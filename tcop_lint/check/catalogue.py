@@ -147,6 +147,8 @@ def parse_check(raw: Any, source: Path, builtin: bool = False) -> Check:
         security_severity=float(severity) if severity is not None else None,
         tags=tags,
         deprecated=bool(raw.get("deprecated", False)),
+        service_standard=tuple(raw.get("service_standard") or ()),
+        secure_by_design=tuple(raw.get("secure_by_design") or ()),
     )
 
 

@@ -428,6 +428,8 @@ class Check:
     security_severity: float | None = None
     tags: tuple[str, ...] = ()
     deprecated: bool = False
+    service_standard: tuple[int, ...] = ()  # GOV.UK Service Standard points, 1-14
+    secure_by_design: tuple[int, ...] = ()  # Secure by Design principles, 1-10
 
 
 @dataclass(frozen=True)
