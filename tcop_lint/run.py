@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -170,8 +171,18 @@ def execute(request: ScanRequest) -> Report:
         accepted=accepted,
         repository=_repository(scope.root) if request.describe_repository else None,
         configuration=configuration_summary(settings, source),
-        generated_at=dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        generated_at=generated_at(),
     )
+
+
+def generated_at() -> str:
+    """Now, in UTC; or SOURCE_DATE_EPOCH when set, so that a rerun gives the same bytes
+    (the reproducible-builds convention)."""
+    fixed = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    moment = (
+        dt.datetime.fromtimestamp(int(fixed), dt.timezone.utc) if fixed.isdigit() else dt.datetime.now(dt.timezone.utc)
+    )
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _repository(root: Path) -> RepositoryInfo:

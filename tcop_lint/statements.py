@@ -67,8 +67,11 @@ def read_statements(root: Path, today: dt.date | None = None) -> tuple[Statement
     path = root / STATEMENTS_FILE
     if not path.is_file():
         return ()
+    yaml = YAML(typ="rt", pure=True)
+    # Dates stay text until _date reads them, so that 2030-02-30 is reported at its key path.
+    yaml.constructor.add_constructor("tag:yaml.org,2002:timestamp", _as_text)
     try:
-        raw = YAML(typ="rt", pure=True).load(path.read_text(encoding="utf-8"))
+        raw = yaml.load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, YAMLError) as error:
         raise StatementsError(f"{STATEMENTS_FILE}: cannot be read: {error}") from None
     problems: list[str] = []
@@ -76,6 +79,10 @@ def read_statements(root: Path, today: dt.date | None = None) -> tuple[Statement
     if problems:
         raise StatementsError("\n".join(problems))
     return tuple(statements)
+
+
+def _as_text(constructor: Any, node: Any) -> str:
+    return str(constructor.construct_scalar(node))
 
 
 def _statements(raw: Any, today: dt.date, problems: list[str]) -> Iterator[Statement]:

@@ -354,6 +354,7 @@ def guard(folder: Path, outside: Path | None = None) -> tuple[dict[str, str], Pa
         "TCOP_GUARD_OUTSIDE": str(outside or folder / "no-outside"),
         "GIT_CONFIG_NOSYSTEM": "1",
         "NO_COLOR": "1",
+        "SOURCE_DATE_EPOCH": "1780000000",  # the report's date: the same bytes on every run
     }
     return env, record
 

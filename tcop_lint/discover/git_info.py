@@ -2,46 +2,105 @@
 
 from __future__ import annotations
 
+import configparser
 import re
 from pathlib import Path
 
 from tcop_lint.core.model import RepositoryInfo
+from tcop_lint.discover.discovery import git_toplevel
 
 _HOSTS = ("github.com", "gitlab.com")
 _SCP = re.compile(r"^(?:[\w.-]+@)?(?P<host>[\w.-]+):(?P<path>[\w./-]+?)(?:\.git)?/?$")
 _URL = re.compile(r"^(?:https?|ssh|git)://(?:[^@/]+@)?(?P<host>[\w.-]+)(?::\d+)?/(?P<path>[\w./-]+?)(?:\.git)?/?$")
+_SHA = re.compile(r"^[0-9a-f]{40}(?:[0-9a-f]{24})?$")
+_REMOTE_SECTION = re.compile(r'^remote "(?P<name>[^"]+)"$')
 
 
 def repository_info(root: Path) -> RepositoryInfo:
-    """Read from the work tree's git metadata without running git; fields stay None outside a
-    repository, on a detached or unborn HEAD's missing parts, or for a remote elsewhere."""
-    try:
-        import git
-
-        repo = git.Repo(str(root), search_parent_directories=True)
-    except Exception:  # not a repository, or git metadata we cannot read: the report says less
+    """Read from the work tree's git metadata as files, never running git (a scanned repository's
+    config must not be able to start a program); fields stay None outside a repository, on an
+    unborn HEAD, or for a remote elsewhere."""
+    top = git_toplevel(root)
+    git_dir = _git_dir(top) if top is not None else None
+    if top is None or git_dir is None:
         return RepositoryInfo(name=root.name)
-    commit = branch = remote = None
-    try:
-        commit = repo.head.commit.hexsha
-    except Exception:  # an unborn branch
-        pass
-    try:
-        branch = None if repo.head.is_detached else repo.head.reference.name
-    except Exception:
-        pass
-    try:
-        if repo.remotes:
-            origin = repo.remotes["origin"] if "origin" in repo.remotes else repo.remotes[0]
-            remote = web_remote(origin.url)
-    except Exception:
-        pass
-    top = Path(repo.working_tree_dir or root)
+    commit, branch = _head(git_dir)
+    remote = _remote(git_dir)
     prefix = _prefix(root, top)
     name = f"{top.name}/{prefix.rstrip('/')}" if prefix else top.name
     return RepositoryInfo(
         name=name, commit=commit, branch=branch, remote=remote, file_url=file_url(remote, commit, prefix)
     )
+
+
+def _git_dir(top: Path) -> Path | None:
+    dot_git = top / ".git"
+    if dot_git.is_dir():
+        return dot_git
+    try:  # a linked work tree or a submodule: ".git" is a file naming the real folder
+        text = dot_git.read_text(encoding="utf-8", errors="replace").strip()
+    except OSError:
+        return None
+    if not text.startswith("gitdir:"):
+        return None
+    target = Path(text[len("gitdir:") :].strip())
+    target = target if target.is_absolute() else top / target
+    return target if target.is_dir() else None
+
+
+def _read(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
+
+
+def _common_dir(git_dir: Path) -> Path:
+    common = _read(git_dir / "commondir")
+    if common is None:
+        return git_dir
+    target = Path(common.strip())
+    return target if target.is_absolute() else git_dir / target
+
+
+def _head(git_dir: Path) -> tuple[str | None, str | None]:
+    head = (_read(git_dir / "HEAD") or "").strip()
+    if _SHA.match(head):
+        return head, None
+    if not head.startswith("ref:"):
+        return None, None
+    ref = head[len("ref:") :].strip()
+    branch = ref.removeprefix("refs/heads/")
+    return _resolve(git_dir, ref), branch
+
+
+def _resolve(git_dir: Path, ref: str) -> str | None:
+    if ".." in ref.split("/"):
+        return None
+    for folder in (git_dir, _common_dir(git_dir)):
+        value = (_read(folder / ref) or "").strip()
+        if _SHA.match(value):
+            return value
+    for line in (_read(_common_dir(git_dir) / "packed-refs") or "").splitlines():
+        sha, _, name = line.partition(" ")
+        if name.strip() == ref and _SHA.match(sha):
+            return sha
+    return None  # an unborn branch
+
+
+def _remote(git_dir: Path) -> str | None:
+    parser = configparser.ConfigParser(strict=False, interpolation=None)
+    try:
+        parser.read_string(_read(_common_dir(git_dir) / "config") or "")
+    except configparser.Error:
+        return None
+    urls = {
+        match["name"]: parser.get(section, "url", fallback="")
+        for section in parser.sections()
+        if (match := _REMOTE_SECTION.match(section))
+    }
+    url = urls.get("origin") or next(iter(urls.values()), "")
+    return web_remote(url) if url else None
 
 
 def _prefix(root: Path, top: Path) -> str:

@@ -73,6 +73,10 @@ def points_view(report: Report, framework_id: str = "tcop") -> PointsView:
         "needs_statement": statuses.count("needs-statement"),
         "not_applicable": statuses.count("not-applicable"),
         "concerns": statuses.count("concerns"),
+        # findings no point of this framework covers (API style under Secure by Design, say)
+        "findings_outside": sum(
+            1 for f in report.findings if f.suppressed is None and not finding_points[f.fingerprint]
+        ),
     }
     return PointsView(framework, points, coverage, finding_points)
 
