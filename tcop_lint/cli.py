@@ -16,7 +16,7 @@ from tcop_lint import __version__
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 FAIL_ON = ("error", "warning", "note", "never")
-SCAN_FORMATS = ("text", "json", "sarif", "github", "markdown", "junit", "gitlab", "csv")
+SCAN_FORMATS = ("text", "json", "sarif", "github", "markdown", "junit", "gitlab", "csv", "html")
 FRAMEWORK_IDS = ("tcop", "service-standard", "secure-by-design")
 
 

@@ -48,6 +48,12 @@ def _csv(report: Report, options: RenderOptions) -> str:
     return render_csv(report, options.framework)
 
 
+def _html(report: Report, options: RenderOptions) -> str:
+    from tcop_lint.report.html import render_html
+
+    return render_html(report, options.framework)
+
+
 def _sarif(report: Report, options: RenderOptions) -> str:
     from tcop_lint.report.sarif import render_sarif
 
@@ -87,6 +93,7 @@ RENDERERS: Mapping[str, Callable[[Report, RenderOptions], str]] = {
     "junit": _junit,
     "gitlab": _gitlab,
     "csv": _csv,
+    "html": _html,
 }
 # Formats that describe the repository (commit, remote) and so need its git metadata read.
 EVIDENCE_FORMATS = ("json", "csv", "html")

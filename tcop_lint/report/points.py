@@ -110,6 +110,7 @@ def _point(
         "automated": automated,
         "counts": {
             "checks": len(own_checks),
+            "checks_reading": sum(1 for entry in per_check if entry["inspected"]),
             "inspected": inspected,
             "files": max((entry["files"] for entry in per_check), default=0),
             "errors": levels.count("error"),
