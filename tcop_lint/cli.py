@@ -355,3 +355,39 @@ def licence(path: Path, output_format: Literal["text", "json"]) -> None:
     from tcop_lint.licences.report import project_licence, render_project_licence
 
     click.echo(render_project_licence(project_licence(path), output_format), nl=False)
+
+
+@main.command()
+@click.argument("reports", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(("html", "csv", "json")),
+    default="html",
+    show_default=True,
+    help="html: the matrix of repositories by points with each repository's findings; csv: one row "
+    "per repository, point, check and subject; json: the merged data (estate.schema.json).",
+)
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE.")
+def estate(reports: tuple[Path, ...], output_format: str, output: Path | None) -> None:
+    """Merge the JSON reports (scan --format json) of many repositories into one estate view.
+
+    A report that is damaged, of another report schema or of another framework than the first is
+    named on standard error and left out; one made by another tool version merges with a warning.
+    Exit 2 when no report could be merged."""
+    from tcop_lint.report.estate import estate_document, read_reports, render_estate
+    from tcop_lint.run import generated_at
+
+    read = read_reports(reports, __version__)
+    for name, reason in read.skipped:
+        click.echo(f"tcop-lint estate: {name}: left out: it {reason}", err=True)
+    for warning in read.warnings:
+        click.echo(f"tcop-lint estate: warning: {warning}", err=True)
+    if not read.documents:
+        click.echo("tcop-lint estate: no report could be merged", err=True)
+        raise click.exceptions.Exit(EXIT_USAGE)
+    text = render_estate(estate_document(read, __version__, generated_at()), output_format)
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        _write(output, text)

@@ -37,7 +37,7 @@ def render_csv(report: Report, framework: str = "tcop") -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(COLUMNS)
     for row in csv_rows(report_document(report, framework)):
-        writer.writerow([_cell(row.get(column)) for column in COLUMNS])
+        writer.writerow([cell(row.get(column)) for column in COLUMNS])
     return out.getvalue()
 
 
@@ -88,6 +88,6 @@ def _where(record: Mapping[str, Any]) -> dict[str, Any]:
     return {"file": record.get("file"), "line": record.get("line"), "resource": record.get("resource")}
 
 
-def _cell(value: Any) -> str:
+def cell(value: Any) -> str:
     text = "" if value is None else str(value)
     return "'" + text if text.startswith(_FORMULA_STARTS) else text

@@ -23,8 +23,11 @@ _HERE = Path(__file__).parent
 _OWN_CSS = (
     ".tcop-file{word-break:break-all}"
     ".tcop-matrix .govuk-table__cell,.tcop-matrix .govuk-table__header{padding-right:8px;vertical-align:top}"
-    ".tcop-matrix .govuk-tag{max-width:none;white-space:nowrap}"
+    ".tcop-matrix{font-size:1rem}"
+    ".tcop-matrix .govuk-tag{font-size:0.875rem;padding:2px 4px}"
+    ".tcop-matrix .tcop-file{word-break:normal;overflow-wrap:anywhere}"
     ".tcop-counts{display:block;margin-top:4px}"
+    ".tcop-scroll{overflow-x:auto}"
     "@media print{.govuk-skip-link,.govuk-details__summary{display:none}.govuk-details__text{display:block}}"
 )
 

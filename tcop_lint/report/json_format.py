@@ -35,7 +35,7 @@ def finding_record(finding: Finding, points: tuple[str, ...] = ()) -> dict[str, 
 
 
 def report_document(report: Report, framework: str = "tcop") -> dict[str, Any]:
-    """The JSON report as data (docs/schemas/report.schema.json): what the HTML and CSV evidence
+    """The JSON report as data (tcop_lint/report/schemas/report.schema.json): what the HTML and CSV evidence
     formats and ``tcop-lint estate`` read too."""
     from tcop_lint.report.points import points_view
 

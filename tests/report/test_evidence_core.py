@@ -17,7 +17,7 @@ from tcop_lint.discover.git_info import file_url, web_remote
 from tcop_lint.statements import StatementsError, read_statements, statement_link
 
 REPO = Path(__file__).resolve().parents[2]
-SCHEMA = json.loads((REPO / "docs/schemas/report.schema.json").read_text(encoding="utf-8"))
+SCHEMA = json.loads((REPO / "tcop_lint/report/schemas/report.schema.json").read_text(encoding="utf-8"))
 EXAMPLE = REPO / "examples/service-repo"
 
 BUCKET = """resource "aws_s3_bucket" "files" {
