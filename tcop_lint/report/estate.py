@@ -57,10 +57,10 @@ def read_reports(paths: Sequence[Path], tool_version: str) -> ReadReports:
                 )
             )
             continue
-        error = next(iter(sorted(validator.iter_errors(document), key=lambda e: list(e.absolute_path))), None)
-        if error is not None:
-            where = ".".join(str(part) for part in error.absolute_path) or "the top level"
-            skipped.append((name, f"is damaged at {where}: {error.message[:200]}"))
+        damage = next(iter(sorted(validator.iter_errors(document), key=lambda e: list(e.absolute_path))), None)
+        if damage is not None:
+            where = ".".join(str(part) for part in damage.absolute_path) or "the top level"
+            skipped.append((name, f"is damaged at {where}: {damage.message[:200]}"))
             continue
         if documents and document["framework"]["id"] != documents[0][1]["framework"]["id"]:
             first = documents[0][1]["framework"]["id"]
@@ -158,5 +158,7 @@ def estate_csv(estate: Mapping[str, Any]) -> str:
     for document in estate["repositories"]:
         repository = document["repository"]
         for row in csv_rows(document):
-            writer.writerow([cell(repository["name"]), cell(repository.get("commit")), *(cell(row.get(c)) for c in COLUMNS)])
+            writer.writerow(
+                [cell(repository["name"]), cell(repository.get("commit")), *(cell(row.get(c)) for c in COLUMNS)]
+            )
     return out.getvalue()

@@ -22,6 +22,8 @@ _HERE = Path(__file__).parent
 # Only what this page needs beyond GOV.UK Frontend: long paths wrap, the matrix stays legible.
 _OWN_CSS = (
     ".tcop-file{word-break:break-all}"
+    ".tcop-findings{table-layout:fixed}.tcop-findings td{overflow-wrap:anywhere}"
+    ".tcop-findings .tcop-level{width:12%}.tcop-findings .tcop-check{width:18%}.tcop-findings .tcop-where{width:25%}"
     ".tcop-matrix .govuk-table__cell,.tcop-matrix .govuk-table__header{padding-right:8px;vertical-align:top}"
     ".tcop-matrix{font-size:1rem}"
     ".tcop-matrix .govuk-tag{font-size:0.875rem;padding:2px 4px}"
@@ -116,7 +118,10 @@ def _repository_view(document: Mapping[str, Any], anchor: str) -> dict[str, Any]
                 ],
                 "evidence_view": [{"path": p, "href": _file_href(file_url, p, None)} for p in point["evidence_files"]],
                 "statement_links": [
-                    {**link, "href": link["href"] if link["kind"] == "url" else _file_href(file_url, link["href"], None)}
+                    {
+                        **link,
+                        "href": link["href"] if link["kind"] == "url" else _file_href(file_url, link["href"], None),
+                    }
                     for link in ((point.get("statement") or {}).get("links") or [])
                 ],
                 "guidance": [{"url": url, "checks": ids} for url, ids in guidance.items()],
