@@ -30,7 +30,9 @@ TARGET_BYTES = 5_000_000
 
 def platform_report(folder: Path) -> dict[str, Any]:
     if not (folder / "namespaces").is_dir():
-        subprocess.run([sys.executable, str(HERE / "generate.py"), "platform", str(folder), "--namespaces", "2000"], check=True)
+        subprocess.run(
+            [sys.executable, str(HERE / "generate.py"), "platform", str(folder), "--namespaces", "2000"], check=True
+        )
     done = subprocess.run(
         [sys.executable, "-m", "tcop_lint", "scan", str(folder), "--format", "json", "--fail-on", "never", "--quiet"],
         capture_output=True,

@@ -33,6 +33,10 @@ _OWN_CSS = (
     "@media print{.govuk-skip-link,.govuk-details__summary{display:none}.govuk-details__text{display:block}}"
 )
 
+# The estate page stays readable (and openable) for a thousand repositories: each repository's
+# drill-down lists this many findings per point; its own report, and the CSV and JSON, have all.
+ESTATE_FINDINGS_PER_POINT = 25
+
 STATUS_TAGS = {
     "concerns": ("Concerns found", "govuk-tag--red"),
     "statement-expired": ("Statement expired", "govuk-tag--orange"),
@@ -56,7 +60,9 @@ def html_page(document: Mapping[str, Any]) -> str:
 
 def estate_html_page(estate: Mapping[str, Any]) -> str:
     """Many repositories: the matrix of repositories by points, then each repository's pack."""
-    repositories = [_repository_view(r, f"r{n}") for n, r in enumerate(estate["repositories"], 1)]
+    repositories = [
+        _repository_view(r, f"r{n}", ESTATE_FINDINGS_PER_POINT) for n, r in enumerate(estate["repositories"], 1)
+    ]
     return _render("estate.html.j2", estate=estate, repositories=repositories)
 
 
@@ -95,7 +101,7 @@ def _environment() -> Any:
     return environment
 
 
-def _repository_view(document: Mapping[str, Any], anchor: str) -> dict[str, Any]:
+def _repository_view(document: Mapping[str, Any], anchor: str, limit: int | None = None) -> dict[str, Any]:
     """What the templates need beyond the document: each point's findings and exceptions
     resolved, links to files at the scanned commit, and the guidance pages in one list."""
     repository = document["repository"]
@@ -112,7 +118,8 @@ def _repository_view(document: Mapping[str, Any], anchor: str) -> dict[str, Any]
             {
                 **point,
                 "anchor": f"{anchor}-point-{point['id']}",
-                "open": [{**f, "href": _file_href(file_url, f.get("file"), f.get("line"))} for f in own],
+                "open": [{**f, "href": _file_href(file_url, f.get("file"), f.get("line"))} for f in own[:limit]],
+                "not_shown": len(own) - len(own[:limit]),
                 "exceptions_view": [
                     {**e, "href": _file_href(file_url, e.get("file"), e.get("line"))} for e in point["exceptions"]
                 ],

@@ -16,7 +16,7 @@ from browser import axe_violations, open_page
 from click.testing import CliRunner
 
 from tcop_lint.cli import main
-from tcop_lint.report.html import STATUS_TAGS
+from tcop_lint.report.html import ESTATE_FINDINGS_PER_POINT, STATUS_TAGS
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = (REPO / "examples/service-repo", REPO / "examples/well-configured-service")
@@ -77,17 +77,23 @@ def _expected_overview(document: dict[str, Any]) -> dict[str, dict[str, str]]:
     }
 
 
-def _assert_findings_under_their_points(page: Any, document: dict[str, Any], anchor: str) -> None:
+def _assert_findings_under_their_points(
+    page: Any, document: dict[str, Any], anchor: str, limit: int | None = None
+) -> None:
     findings = {f["fingerprint"]: f for f in document["findings"]}
     for point in document["points"]:
         section = page.locator(f"#{anchor}-point-{point['id']}")
         assert section.count() == 1, point["id"]
         places = section.locator("[data-where]").all_inner_texts()
-        for fingerprint in point["findings"]:
+        for fingerprint in point["findings"][:limit]:
             finding = findings[fingerprint]
             where = f"{finding['file']}:{finding['line']}" if finding["line"] else (finding["file"] or "repository")
             assert where in places, (point["id"], where)
-        assert len(places) == len(point["findings"])
+        assert len(places) == len(point["findings"][:limit])
+        hidden = section.locator("[data-not-shown]")
+        assert (int(hidden.get_attribute("data-not-shown")) if hidden.count() else 0) == (
+            len(point["findings"][limit:]) if limit else 0
+        )
 
 
 def test_the_example_report_makes_no_request_and_shows_every_point_as_the_json_does(browser, example):
@@ -225,7 +231,7 @@ def test_the_estate_report_shows_every_repository_by_point_as_their_json_reports
     assert matrix == [[d["repository"]["name"], {p["id"]: p["status"] for p in d["points"]}] for d in documents]
     for number, document in enumerate(documents, 1):
         assert _overview(page, f"#r{number}") == {}  # the drill-down has no second overview table
-        _assert_findings_under_their_points(page, document, f"r{number}")
+        _assert_findings_under_their_points(page, document, f"r{number}", ESTATE_FINDINGS_PER_POINT)
     totals = page.evaluate(
         """() => Object.fromEntries([...document.querySelectorAll('#estate-points tbody tr')].map(row => [row.dataset.point,
             Object.fromEntries([...row.querySelectorAll('td')].map(td => [td.dataset.status, Number(td.textContent)]))]))"""
