@@ -499,7 +499,16 @@ _SECRET_KEY = re.compile(
     r"pass(?:word|wd)?|secret|token|api[-_.]?key|private[-_.]?key|access[-_.]?key|credential|auth|dsn|signing|salt",
     re.IGNORECASE,
 )
-_URL_WITH_PASSWORD = re.compile(r"^[a-z][a-z0-9+.-]*://[^/\s:@]+:[^/\s@]+@", re.IGNORECASE)
+_URL_WITH_PASSWORD = re.compile(r"^[a-z][a-z0-9+.-]*://([^/\s:@]+):([^/\s@]+)@(\[[^\]]*\]|[^/\s:?#]*)", re.IGNORECASE)
+_LOCAL_HOSTS = frozenset(("localhost", "0.0.0.0", "[::1]", "host.docker.internal", ""))
+# Images' and tutorials' stock passwords: a docker-compose dev database, not a credential.
+_DEFAULT_PASSWORDS = frozenset(
+    ("postgres", "root", "admin", "password", "pass", "mysql", "redis", "guest", "secret", "sa", "rabbitmq", "minio")
+)
+# An env file named for development, testing or a local run (.env.test, .env.development, dev.env).
+_DOTENV_LOCAL_USE = re.compile(
+    r"(?:^|[./_-])(?:dev|development|local|test|tests|testing|ci|e2e|docker|compose)(?:[._-][^/]*)?(?:\.env)?$"
+)
 _PLACEHOLDER = re.compile(
     r"^(?:|changeme|change[-_]me|replace[-_]?me|todo|tbc|tbd|xxx+|\*+|\.\.\.|null|none|false|true|"
     r"example|dummy|placeholder|your[-_].*|<.*>|\$\{.*\}|\$\w+|\{\{.*\}\})$",
@@ -536,6 +545,11 @@ def secret_file(name: str, data: bytes) -> tuple[str, int] | None:
         match = _PRIVATE_KEY.search(data)
         return None if match is None else (kind, data.count(b"\n", 0, match.start()) + 1)
     if kind == "dotenv":
+        if _DOTENV_LOCAL_USE.search(name.lower()):
+            # committed by convention with local-only values (Rails, Vite, docker-compose):
+            # only a credential of a real format is a leak there, not a random-looking dev key
+            found = next(find_secrets(data, name), None)
+            return None if found is None else (kind, found[0])
         line = _dotenv_secret_line(data.decode("utf-8-sig", errors="replace"))
         return None if line is None else (kind, line)
     return None
@@ -543,8 +557,22 @@ def secret_file(name: str, data: bytes) -> tuple[str, int] | None:
 
 def _made_up(value: str) -> bool:
     return bool(
-        _PLACEHOLDER.match(value) or _MADE_UP_WORDS.match(value) or is_placeholder(value.encode("utf-8", "replace"))
+        _PLACEHOLDER.match(value)
+        or _MADE_UP_WORDS.match(value)
+        or value.lower() in _DEFAULT_PASSWORDS
+        or is_placeholder(value.encode("utf-8", "replace"))
     )
+
+
+def _leaked_url(value: str) -> bool:
+    """A connection URL whose password reaches a real host: not a local or compose-service
+    database, nor a default password such as postgres:postgres."""
+    match = _URL_WITH_PASSWORD.match(value)
+    if match is None:
+        return False
+    user, password, host = match.group(1), match.group(2), match.group(3).lower()
+    local = host in _LOCAL_HOSTS or host.startswith("127.") or "." not in host
+    return not (local or password == user or _made_up(password))
 
 
 def _dotenv_secret_line(text: str) -> int | None:
@@ -557,7 +585,9 @@ def _dotenv_secret_line(text: str) -> int | None:
         if match is None:
             continue
         value = match.group(2).split(" #", 1)[0].strip().strip("'\"").strip()
-        if _URL_WITH_PASSWORD.match(value) or (_SECRET_KEY.search(match.group(1)) and not _made_up(value)):
+        if _leaked_url(value) or (
+            _SECRET_KEY.search(match.group(1)) and not _URL_WITH_PASSWORD.match(value) and not _made_up(value)
+        ):
             return number
     return None
 

@@ -119,7 +119,8 @@ def missing_resource_requests(subject: Subject, ctx: RuleContext) -> Iterator[Hi
     for base, container, suffix in containers:
         label = subject.address + suffix
         resources = _mapping(container.get("resources"))
-        requests = _mapping(resources.get("requests"))
+        # Kubernetes copies a limit into a request the container leaves out
+        requests = {**_mapping(resources.get("limits")), **_mapping(resources.get("requests"))}
         missing = [
             name
             for name in ("cpu", "memory")

@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, TypeGuard
 
-from tcop_lint.check.rules.secret_values import decoded, looks_like_secret, secret_in_slot
+from tcop_lint.check.rules.secret_values import MIN_LENGTH, decoded, known_format, looks_like_secret, secret_in_slot
 from tcop_lint.check.subjects import CONTAINER_LISTS, Subject, pod_spec
 from tcop_lint.core.model import Hit, TfBlock, is_unresolved
 from tcop_lint.core.settings import RuleContext
@@ -190,7 +190,9 @@ def _secret_value(field: str, value: Any) -> bool:
     if not isinstance(value, str):
         return False
     text = decoded(value) if field == "data" else None
-    return secret_in_slot(value if text is None else text)
+    candidate = (value if text is None else text).strip()
+    # a few characters (demo, mpass2) are a walkthrough's sample, not a generated credential
+    return known_format(candidate) or (len(candidate) >= MIN_LENGTH and secret_in_slot(candidate))
 
 
 def kubernetes_secret_literals(subject: Subject, ctx: RuleContext) -> Iterable[Hit]:
