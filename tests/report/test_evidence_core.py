@@ -220,3 +220,26 @@ def test_csv_has_a_row_per_point_check_and_subject_and_never_a_formula(tmp_path:
     research = next(r for r in rows if r["point"] == "1")
     assert research["message"] == "'=1+1 research"
     assert any(r["status"] == "passed" and int(r["inspected"]) > 0 for r in rows)
+
+
+@pytest.mark.parametrize("framework", ["service-standard", "secure-by-design"])
+def test_another_framework_regroups_the_same_findings(framework: str) -> None:
+    from tcop_lint.core.frameworks import FRAMEWORKS
+
+    by_tcop, regrouped = _json(EXAMPLE), _json(EXAMPLE, "--framework", framework)
+    fingerprints = [f["fingerprint"] for f in by_tcop["findings"]]
+    assert [f["fingerprint"] for f in regrouped["findings"]] == fingerprints
+    grouped = {fp for p in regrouped["points"] for fp in p["findings"]}
+    outside = [f for f in regrouped["findings"] if not f["points"]]
+    assert grouped | {f["fingerprint"] for f in outside if f["suppressed"] is None} == {
+        f["fingerprint"] for f in regrouped["findings"] if f["suppressed"] is None
+    }
+    assert regrouped["coverage"]["findings_outside"] == len(outside)
+    assert any(f["points"] != g["points"] for f, g in zip(by_tcop["findings"], regrouped["findings"]))
+    titles = {p.id: p.title for p in FRAMEWORKS[framework].points}
+    assert {p["id"]: p["title"] for p in regrouped["points"]} == titles
+    code, html, err = _scan(EXAMPLE, "--format", "html", "--framework", framework)
+    assert code == 0, err
+    assert FRAMEWORKS[framework].title in html
+    for point in regrouped["points"]:
+        assert f'id="r-point-{point["id"]}"' in html

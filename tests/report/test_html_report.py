@@ -195,9 +195,9 @@ def _estate(tmp_path: Path, reports: list[Path], *extra: str) -> tuple[int, str,
 
 @pytest.fixture(scope="module")
 def estate_reports(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
-    """Three repositories: the two bundled examples and one with a team statement; more come
-    from TCOP_LINT_ESTATE_REPORTS (a folder of JSON reports of real repositories, see
-    benchmarks/README.md) when set."""
+    """Six repositories: the JSON reports of three real public repositories (tests/data/estate,
+    see its README), the two bundled examples and one with a team statement; more come from
+    TCOP_LINT_ESTATE_REPORTS (a folder of JSON reports) when set."""
     out = tmp_path_factory.mktemp("estate")
     third = out / "with-statement"
     third.mkdir()
@@ -207,7 +207,9 @@ def estate_reports(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
         "    text: User research summaries are kept in the team's research library.\n",
         encoding="utf-8",
     )
-    reports = [_reports(root, out, root.name)[0] for root in (*EXAMPLES, third)]
+    reports = sorted((REPO / "tests/data/estate").glob("*.json"))
+    assert len(reports) >= 3
+    reports += [_reports(root, out, root.name)[0] for root in (*EXAMPLES, third)]
     extra = os.environ.get("TCOP_LINT_ESTATE_REPORTS")
     if extra:
         reports += sorted(Path(extra).glob("*.json"))

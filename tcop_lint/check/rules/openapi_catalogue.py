@@ -28,7 +28,7 @@ def _hit(subject: Subject, message: str, path: DataPath, level: Any = None, suff
 
 # openapi-spec-validator ships the official schemas; they are validated here with jsonschema
 # and a registry that cannot retrieve anything, so no reference is ever fetched.
-_SCHEMA_NAMES = {"2.0": "schema_v2", "3.0": "schema_v30", "3.1": "schema_v31", "3.2": "schema_v32"}
+_SCHEMA_FOLDERS = {"2.0": "v2.0", "3.0": "v3.0", "3.1": "v3.1", "3.2": "v3.2"}
 
 
 def _family(doc: OpenApiDocument) -> str | None:
@@ -41,15 +41,23 @@ def _family(doc: OpenApiDocument) -> str | None:
 @lru_cache(maxsize=4)
 def _validator(family: str) -> Any:
     """A jsonschema validator for one OpenAPI version, or None if that schema is not shipped."""
+    import importlib.util
+    import json
+    from pathlib import Path
+
     from jsonschema.validators import validator_for
     from jsonschema_specifications import REGISTRY  # the JSON Schema meta-schemas only, no retrieval
-    from openapi_spec_validator import schemas
 
-    schema = getattr(schemas, _SCHEMA_NAMES[family], None)
-    if schema is None:
-        return None
-    schema = dict(schema)
-    return validator_for(schema)(schema, registry=REGISTRY)
+    # The package's schema files are read without importing it: its import pulls in an HTTP
+    # client (for remote references we never follow) whose import opens a socket.
+    spec = importlib.util.find_spec("openapi_spec_validator")
+    folders = list(spec.submodule_search_locations or ()) if spec else []
+    for folder in folders:
+        path = Path(folder) / "resources" / "schemas" / _SCHEMA_FOLDERS[family] / "schema.json"
+        if path.is_file():
+            schema = json.loads(path.read_text(encoding="utf-8"))
+            return validator_for(schema)(schema, registry=REGISTRY)
+    return None
 
 
 def _chosen(error: Any) -> Any:
