@@ -14,6 +14,7 @@ from tcop_lint.load.selection import files_to_load
 
 if TYPE_CHECKING:
     from tcop_lint.load.cache import Cache
+    from tcop_lint.load.parallel import Probe
     from tcop_lint.progress import Progress
 
 
@@ -72,6 +73,7 @@ def load_documents(
     cache: Cache | None = None,
     with_repository: bool = True,
     progress: Progress | None = None,
+    probed: Probe | None = None,
 ) -> Documents:
     """Every file parsed once: in worker processes when there are enough, from the cache
     when unchanged since the last scan."""
@@ -91,7 +93,14 @@ def load_documents(
         return assemble(
             scope,
             load_all(
-                scope.root, names, settings.max_file_bytes, jobs, cache, progress, plan_bytes=settings.max_plan_bytes
+                scope.root,
+                names,
+                settings.max_file_bytes,
+                jobs,
+                cache,
+                progress,
+                plan_bytes=settings.max_plan_bytes,
+                probed=probed if probed is not None and probed.names == names else None,
             ),
             names,
             with_repository,
