@@ -83,7 +83,8 @@ def load_documents(
 
     forget_real_dirs()
     keep_data_in(cache.directory if cache is not None else None)  # where licence reference texts are kept
-    names = files_to_load(scope, with_repository)
+    # ``probed`` was made by the caller for this scope and selection: its names are these.
+    names = probed.names if probed is not None else files_to_load(scope, with_repository)
     # Loading builds millions of small objects that live until the scan ends, and none is
     # garbage: with the collector running, each full collection walks them all (seconds on a
     # large repository). Collect nothing meanwhile, then leave them out of later collections.
@@ -100,7 +101,7 @@ def load_documents(
                 cache,
                 progress,
                 plan_bytes=settings.max_plan_bytes,
-                probed=probed if probed is not None and probed.names == names else None,
+                probed=probed,
             ),
             names,
             with_repository,
