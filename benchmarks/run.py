@@ -14,6 +14,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import shutil
 import statistics
 import subprocess
@@ -127,6 +128,99 @@ def hook_arguments(hook_id: str) -> list[str]:
     return hook["entry"].split()[1:] + list(hook.get("args", []))
 
 
+MODULE_CALL = re.compile(rb'(?m)^\s*module\s+"')
+
+
+def shape(root: Path) -> dict[str, int]:
+    """Files per kind, module calls and bytes of a repository (git's own folder left out)."""
+    counts = {"tf": 0, "yaml": 0, "json": 0, "other": 0, "module_calls": 0, "bytes": 0, "tf_bytes": 0}
+    for directory, subdirectories, files in os.walk(root):
+        subdirectories[:] = [d for d in subdirectories if d != ".git"]
+        for name in files:
+            path = Path(directory) / name
+            try:
+                size = path.lstat().st_size
+            except OSError:
+                continue
+            counts["bytes"] += size
+            if name.endswith(".tf"):
+                counts["tf"] += 1
+                counts["tf_bytes"] += size
+                counts["module_calls"] += len(MODULE_CALL.findall(path.read_bytes()))
+            elif name.endswith((".yaml", ".yml")):
+                counts["yaml"] += 1
+            elif name.endswith(".json"):
+                counts["json"] += 1
+            else:
+                counts["other"] += 1
+    return counts
+
+
+def one_tf_file(root: Path) -> str:
+    """A Terraform file of a namespace, as a commit would touch (the first rds.tf, else main.tf)."""
+    found = sorted(root.rglob("rds.tf")) or sorted(root.rglob("main.tf"))
+    return str(found[0].relative_to(root))
+
+
+def repository_cases(bench: Bench, label: str, repo: Path, repeat: int, checkov: list[str] | None) -> None:
+    """The issue's table for one repository: cold, warm, the hook's command and scan FILE."""
+    scan = bench.tcop("scan", ".", "--format", "json", "--output", os.devnull)
+    bench.case(f"{label}: full scan, cold", repo, scan, checkov, repeat, True)
+    warm = Path(tempfile.mkdtemp(prefix="tcop-cache-warm-"))
+    measure(scan, repo, bench.env_with_cache(warm))  # fills the cache
+    bench.case(f"{label}: full scan, warm, nothing changed", repo, scan, None, max(3, repeat), False, warm_cache=warm)
+    target = one_tf_file(repo)
+    bench.case(
+        f"{label}: pre-commit hook on one .tf",
+        repo,
+        bench.tcop(*hook_arguments("tcop-lint"), target),
+        None,
+        max(3, repeat),
+        False,
+        warm_cache=warm,
+    )
+    bench.case(f"{label}: scan FILE", repo, bench.tcop("scan", target), None, max(3, repeat), False, warm_cache=warm)
+    shutil.rmtree(warm, ignore_errors=True)
+
+
+def print_table(results: dict[str, dict], checkov_seconds: float | None) -> None:
+    targets = {
+        "full scan, cold": "<= 30 s",
+        "full scan, warm, nothing changed": "<= 1.5 s",
+        "pre-commit hook on one .tf": "<= 0.25 s",
+        "scan FILE": "<= 0.5 s",
+    }
+    print("| case | target | real (wall / CPU / largest RSS) | generator | real / generator | met (real) |")
+    print("|---|---|---|---|---|---|")
+    for case, target in targets.items():
+        real = results.get(f"real: {case}")
+        generated = results.get(f"generator: {case}")
+        if real is None and generated is None:
+            continue
+
+        def cell(row: dict | None) -> str:
+            if row is None:
+                return "-"
+            t = row["tcop"]
+            return f"{t['wall']:.2f} s / {t['cpu']:.2f} s / {t['max_rss_mb']:.0f} MB"
+
+        ratio = f"{real['tcop']['wall'] / generated['tcop']['wall']:.2f}" if real and generated else "-"
+        limit = float(target.split()[1])
+        met = ("yes" if real["tcop"]["wall"] <= limit else "no") if real else "-"
+        print(f"| {case} | {target} | {cell(real)} | {cell(generated)} | {ratio} | {met} |")
+    peak = results.get("real: full scan, cold")
+    if peak:
+        rss = peak["tcop"]["max_rss_mb"]
+        print(f"| peak memory, largest process | <= 400 MB | {rss:.0f} MB | - | - | {'yes' if rss <= 400 else 'no'} |")
+    cold = results.get("real: full scan, cold")
+    if cold and (cold.get("checkov") or checkov_seconds):
+        theirs = cold["checkov"]["wall"] if cold.get("checkov") else checkov_seconds
+        source = "measured in this run" if cold.get("checkov") else "given by --checkov-cached-seconds"
+        print(
+            f"| Checkov, real, cold ({source}) | - | {theirs:.0f} s | - | 1/{theirs / cold['tcop']['wall']:.0f} | - |"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--checkov", help="path to the checkov executable (its own venv)")
@@ -146,8 +240,21 @@ def main() -> None:
     )
     parser.add_argument("--only", default="", help="comma-separated cases: startup,file,module,platform,growth")
     parser.add_argument("--json", type=Path, help="write the results here")
+    parser.add_argument(
+        "--real-repo",
+        type=Path,
+        help="a checkout of the real platform repository (ministryofjustice/cloud-platform-environments): "
+        "the issue's table for it and for the generator, with their shapes compared",
+    )
+    parser.add_argument(
+        "--checkov-cached-seconds",
+        type=float,
+        help="Checkov's wall time on the real repository, measured before (its run takes tens of minutes)",
+    )
     args = parser.parse_args()
     only = set(filter(None, args.only.split(",")))
+    if args.real_repo is not None:
+        only = only or {"real"}
     bench = Bench(args)
     work = args.work
     work.mkdir(parents=True, exist_ok=True)
@@ -210,6 +317,30 @@ def main() -> None:
         bench.case(
             "platform repository, warm", platform_repo, scan, None, max(3, args.platform_repeat), False, warm_cache=warm
         )
+
+    if "real" in only:
+        generated = work / f"platform-{args.namespaces}"
+        if not generated.exists():
+            generate.platform(generated, namespaces=args.namespaces, git=True)
+        real_checkov = (
+            [checkov, "-d", ".", "--framework", "terraform", "kubernetes", "--quiet"]
+            if checkov and args.checkov_platform
+            else None
+        )
+        repository_cases(bench, "real", args.real_repo.resolve(), args.platform_repeat, real_checkov)
+        repository_cases(bench, "generator", generated, args.platform_repeat, None)
+        shapes = {"real": shape(args.real_repo), "generator": shape(generated)}
+        bench.results["shape"] = shapes
+        print("| shape | real | generator | generator / real |")
+        print("|---|---|---|---|")
+        for key, value in shapes["real"].items():
+            other = shapes["generator"][key]
+            print(
+                f"| {key} | {value:,} | {other:,} | {other / value:.2f} |"
+                if value
+                else f"| {key} | 0 | {other:,} | - |"
+            )
+        print_table(bench.results, args.checkov_cached_seconds)
 
     if args.growth and (not only or "growth" in only):
         for count in (int(c) for c in args.growth.split(",")):

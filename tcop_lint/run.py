@@ -13,12 +13,14 @@ from typing import TYPE_CHECKING, Any
 from tcop_lint import __version__
 from tcop_lint.assemble.assembly import load_documents, problems_in_scope
 from tcop_lint.check.engine import REPOSITORY_KINDS, CheckRun, run_checks
-from tcop_lint.core.model import Check, Documents, Finding, Report, RepositoryInfo
+from tcop_lint.core.model import Check, Directive, Documents, Finding, ParseProblem, Report, RepositoryInfo
 from tcop_lint.core.settings import Settings
 from tcop_lint.discover.discovery import ScanScope
+from tcop_lint.load.selection import files_to_load
 
 if TYPE_CHECKING:
     from tcop_lint.load.cache import Cache
+    from tcop_lint.load.parallel import Probe
     from tcop_lint.progress import Progress
 
 
@@ -62,12 +64,9 @@ def _chosen_checks(request: ScanRequest, catalogue: Sequence[Check], settings: S
     return tuple(c for c in checks if not request.kinds or c.reads in request.kinds)
 
 
-def _suppress(findings, documents: Documents, checks, catalogue, settings: Settings) -> tuple[Finding, ...]:
-    from tcop_lint.load.directives import openapi_directives
+def _suppress(findings, directives: Sequence[Directive], checks, catalogue, settings: Settings) -> tuple[Finding, ...]:
     from tcop_lint.suppress.suppressions import apply_suppressions
 
-    scanned = frozenset(documents.scanned_files)
-    directives = [d for d in (*documents.directives, *openapi_directives(documents)) if d.file in scanned]
     return apply_suppressions(
         findings,
         [*directives, *settings.ignores],
@@ -125,9 +124,10 @@ def execute(request: ScanRequest) -> Report:
         changes = changed_lines(scope.root, request.diff_base) if request.diff_base else None
     except (DiscoveryError, DiffError) as error:
         raise UsageProblem(str(error)) from None
-    documents, run = scan(scope, checks, settings, request.jobs, request.cache, request.progress)
+    outcome = scan_outcome(scope, checks, settings, request.jobs, request.cache, request.progress)
+    run = outcome.run
     findings = demote_test_code(
-        _suppress((*run.findings, *past_review_findings(statements)), documents, checks, catalogue, settings),
+        _suppress((*run.findings, *past_review_findings(statements)), outcome.directives, checks, catalogue, settings),
         settings.test_code_paths,
         settings.test_code_level,
     )
@@ -148,8 +148,6 @@ def execute(request: ScanRequest) -> Report:
     if known_baseline is not None:
         accepted = accepted_findings(findings, known_baseline)
         findings, baseline_hidden = apply_baseline(findings, known_baseline)
-    from tcop_lint.assemble.inventory import provider_inventory
-
     own_checks = {**TOOL_CHECKS, statement_check().id: statement_check()}
     tool_checks = tuple(own_checks[i] for i in sorted({f.check_id for f in findings} & set(own_checks)))
     return Report(
@@ -157,7 +155,7 @@ def execute(request: ScanRequest) -> Report:
         root=str(scope.root),
         checks=checks + tool_checks,
         findings=findings,
-        problems=problems_in_scope(documents),
+        problems=outcome.problems,
         crashes=run.crashes,
         files_scanned=len(scope.targets),
         category=request.category,
@@ -165,7 +163,7 @@ def execute(request: ScanRequest) -> Report:
         diff_hidden=diff_hidden,
         diff_base=request.diff_base,
         repository_files=scope.files,
-        inventory=provider_inventory(documents),
+        inventory=outcome.inventory,
         inspected=run.inspected,
         statements=statements,
         accepted=accepted,
@@ -217,16 +215,103 @@ def scan(
     jobs: int | None = 1,
     cache: Cache | None = None,
     progress: Progress | None = None,
+    probed: Probe | None = None,
 ) -> tuple[Documents, CheckRun]:
     from tcop_lint.load.parallel import default_jobs
 
     # Only what the selected checks read: a pre-commit run of Terraform checks gathers no
     # licence or README facts.
     with_repository = any(check.reads in REPOSITORY_KINDS for check in checks)
-    documents = load_documents(scope, settings, jobs, cache, with_repository, progress)
+    documents = load_documents(scope, settings, jobs, cache, with_repository, progress, probed)
 
     run = run_checks(
         checks, documents, settings, partial=scope.explicit, jobs=jobs or default_jobs(), progress=progress
     )
     gc.unfreeze()  # load_documents froze the loaded views; a long-lived process may collect them now
     return documents, run
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a report needs of one scan: its checks' run and, of the documents, the suppressions
+    in the scanned files, the parse problems in scope and the provider inventory."""
+
+    run: CheckRun
+    directives: tuple[Directive, ...]
+    problems: tuple[ParseProblem, ...]
+    inventory: Mapping[str, Any]
+
+
+def _outcome(documents: Documents, run: CheckRun) -> Outcome:
+    from tcop_lint.assemble.inventory import provider_inventory
+    from tcop_lint.load.directives import openapi_directives
+
+    scanned = frozenset(documents.scanned_files)
+    directives = tuple(d for d in (*documents.directives, *openapi_directives(documents)) if d.file in scanned)
+    return Outcome(run, directives, problems_in_scope(documents), provider_inventory(documents))
+
+
+def scan_outcome(
+    scope: ScanScope,
+    checks: Sequence[Check],
+    settings: Settings,
+    jobs: int | None = 1,
+    cache: Cache | None = None,
+    progress: Progress | None = None,
+) -> Outcome:
+    """``scan``, reduced to what a report needs; with a cache, the last outcome again when none
+    of its inputs changed (every file unchanged, same refs, settings, checks and code)."""
+    if cache is None:
+        return _outcome(*scan(scope, checks, settings, jobs, None, progress))
+    from tcop_lint.load.cache import outcome_path, read_outcome, write_outcome
+    from tcop_lint.load.parallel import keep_probe, probe
+
+    with_repository = any(check.reads in REPOSITORY_KINDS for check in checks)
+    names = files_to_load(scope, with_repository)
+    probed = probe(scope.root, names, settings.max_file_bytes, cache, settings.max_plan_bytes)
+    slot = repr((str(scope.root), scope.explicit, scope.targets if scope.explicit else (), [c.id for c in checks]))
+    path = outcome_path(cache, slot)
+    key = _outcome_key(scope, checks, settings, probed.digest(), with_repository)
+    if key is not None:
+        known = read_outcome(path, key)
+        if isinstance(known, Outcome):
+            keep_probe(cache, probed)
+            return known
+    documents, run = scan(scope, checks, settings, jobs, cache, progress, probed)
+    outcome = _outcome(documents, run)
+    if not run.crashes:
+        # The key of what was read (the pack now holds it): none if a file changed meanwhile.
+        after = probe(scope.root, names, settings.max_file_bytes, cache, settings.max_plan_bytes).digest()
+        loaded_key = _outcome_key(scope, checks, settings, after, with_repository)
+        if loaded_key is not None and key in (None, loaded_key):
+            write_outcome(cache, path, loaded_key, outcome)
+    return outcome
+
+
+def _outcome_key(
+    scope: ScanScope, checks: Sequence[Check], settings: Settings, files: str | None, with_repository: bool
+) -> str | None:
+    """Everything a scan's outcome depends on, or None when that cannot be told cheaply."""
+    import hashlib
+
+    from tcop_lint.discover.git_info import refs_key
+    from tcop_lint.load.cache import code_stamp
+    from tcop_lint.load.loading import links_out_of_root
+
+    if files is None:
+        return None
+    refs = refs_key(scope.root) if scope.is_git else ""
+    if refs is None:
+        return None
+    parts = (
+        __version__,
+        code_stamp(),
+        files,
+        refs,
+        with_repository,
+        repr(scope),
+        repr(settings),
+        repr(tuple(checks)),
+        repr(links_out_of_root(scope.root, scope.files)),
+    )
+    return hashlib.sha256(repr(parts).encode("utf-8", "surrogateescape")).hexdigest()

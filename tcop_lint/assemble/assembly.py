@@ -14,6 +14,7 @@ from tcop_lint.load.selection import files_to_load
 
 if TYPE_CHECKING:
     from tcop_lint.load.cache import Cache
+    from tcop_lint.load.parallel import Probe
     from tcop_lint.progress import Progress
 
 
@@ -72,6 +73,7 @@ def load_documents(
     cache: Cache | None = None,
     with_repository: bool = True,
     progress: Progress | None = None,
+    probed: Probe | None = None,
 ) -> Documents:
     """Every file parsed once: in worker processes when there are enough, from the cache
     when unchanged since the last scan."""
@@ -81,7 +83,8 @@ def load_documents(
 
     forget_real_dirs()
     keep_data_in(cache.directory if cache is not None else None)  # where licence reference texts are kept
-    names = files_to_load(scope, with_repository)
+    # ``probed`` was made by the caller for this scope and selection: its names are these.
+    names = probed.names if probed is not None else files_to_load(scope, with_repository)
     # Loading builds millions of small objects that live until the scan ends, and none is
     # garbage: with the collector running, each full collection walks them all (seconds on a
     # large repository). Collect nothing meanwhile, then leave them out of later collections.
@@ -91,7 +94,14 @@ def load_documents(
         return assemble(
             scope,
             load_all(
-                scope.root, names, settings.max_file_bytes, jobs, cache, progress, plan_bytes=settings.max_plan_bytes
+                scope.root,
+                names,
+                settings.max_file_bytes,
+                jobs,
+                cache,
+                progress,
+                plan_bytes=settings.max_plan_bytes,
+                probed=probed,
             ),
             names,
             with_repository,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import configparser
+import os
 import re
 from pathlib import Path
 
@@ -125,3 +126,38 @@ def file_url(remote: str | None, commit: str | None, prefix: str = "") -> str | 
         return None
     blob = "/-/blob/" if remote.startswith("https://gitlab.com/") else "/blob/"
     return f"{remote}{blob}{commit}/{prefix}{{path}}#L{{line}}"
+
+
+MAX_REF_FILES = 10_000
+
+
+def refs_key(root: Path) -> str | None:
+    """A digest of what the git checks and repository facts read besides the files: HEAD, every
+    ref (the history is what they reach), shallow boundary and config, read as files; "" outside
+    a repository, None when it cannot be told (too many loose refs, unreadable)."""
+    import hashlib
+
+    top = git_toplevel(root)
+    git_dir = _git_dir(top) if top is not None else None
+    if git_dir is None:
+        return ""
+    common = _common_dir(git_dir)
+    combined = hashlib.sha256(str(git_dir).encode("utf-8", "surrogateescape"))
+    parts = [git_dir / "HEAD", common / "packed-refs", common / "config", common / "shallow"]
+    seen = 0
+    for directory, subdirectories, files in os.walk(common / "refs"):
+        subdirectories.sort()
+        for name in sorted(files):
+            parts.append(Path(directory) / name)
+            seen += 1
+        if seen > MAX_REF_FILES:
+            return None
+    for path in parts:
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            data = b"\0absent"
+        except OSError:
+            return None
+        combined.update(str(path).encode("utf-8", "surrogateescape") + b"\0" + data + b"\0")
+    return combined.hexdigest()

@@ -303,3 +303,63 @@ def _unlink(path: Path, size: int) -> int:
     except OSError:
         return 0
     return size
+
+
+# --- whole-scan outcomes ----------------------------------------------------------------
+#
+# When no input of a scan changed (every file a hit, same refs, settings, checks and code),
+# its outcome (findings and what the report needs of the documents) is the same as last time:
+# a warm re-run reads it back instead of unpickling every file's views and running the checks.
+
+_OUTCOME_MAGIC = b"tcop-lint-outcome\n"
+
+
+def code_stamp() -> str:
+    """The stats of every file of the installed package (checks, rules, data) and of the
+    parsers: any edit or reinstall changes it."""
+    package = Path(__file__).parents[1]
+    stamp: list[object] = [_code_stamp()]
+    for directory, subdirectories, files in os.walk(package):
+        subdirectories[:] = sorted(d for d in subdirectories if d != "__pycache__")
+        for name in sorted(files):
+            try:
+                st = os.stat(os.path.join(directory, name))
+            except OSError:
+                continue
+            stamp.append((directory[len(str(package)) :], name, st.st_size, st.st_mtime_ns))
+    return hashlib.sha256(repr(stamp).encode("utf-8", "surrogateescape")).hexdigest()
+
+
+def outcome_path(cache: Cache, slot: str) -> Path:
+    """One outcome per slot (a root with one selection of checks and targets): the newest."""
+    name = hashlib.sha256(("outcome\0" + slot).encode("utf-8", "surrogateescape")).hexdigest()[:40]
+    return cache.directory / (name + ".outcome" + _PACK_SUFFIX)
+
+
+def read_outcome(path: Path, key: str) -> Any | None:
+    """The outcome stored under ``key``, or None (absent, damaged, or made from other inputs)."""
+    try:
+        with open(path, "rb") as handle:
+            if handle.read(len(_OUTCOME_MAGIC)) != _OUTCOME_MAGIC:
+                return None
+            stored_key = pickle.load(handle)  # written by tcop-lint only (see read_pack)
+            if stored_key != key:
+                return None
+            value = pickle.load(handle)
+    except Exception:  # noqa: BLE001 - any damage means "no outcome", never a failed scan
+        return None
+    try:
+        os.utime(path)
+    except OSError:
+        pass
+    return value
+
+
+def write_outcome(cache: Cache, path: Path, key: str, value: Any) -> None:
+    try:
+        header = _OUTCOME_MAGIC + pickle.dumps(key, protocol=pickle.HIGHEST_PROTOCOL)
+        written = write_atomically(path, value, header)
+    except Exception:  # noqa: BLE001 - a value pickle cannot write: no outcome kept
+        return
+    if written:
+        prune(cache, keep=path)

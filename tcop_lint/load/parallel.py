@@ -7,11 +7,13 @@ in the order of ``names``.
 from __future__ import annotations
 
 import gc
+import hashlib
 import os
 import sys
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -20,6 +22,7 @@ from tcop_lint.core.settings import DEFAULT_MAX_PLAN_BYTES
 from tcop_lint.load.cache import (
     Cache,
     Entry,
+    Pack,
     cacheable,
     decode,
     digest,
@@ -56,6 +59,53 @@ def default_jobs() -> int:
     return os.cpu_count() or 1
 
 
+@dataclass(frozen=True)
+class Probe:
+    """What the cache already holds for a scan's files: ``hits`` (by index in ``names``) are
+    unchanged since their entry was made, ``pending`` must be loaded."""
+
+    pack: Pack
+    names: tuple[str, ...]
+    hits: Mapping[int, Entry]
+    pending: tuple[int, ...]
+
+    def digest(self) -> str | None:
+        """One digest of every file's content, when every file is a hit (else None)."""
+        if self.pending:
+            return None
+        combined = hashlib.sha256(self.pack.path.name.encode())
+        for index, name in enumerate(self.names):
+            combined.update(name.encode("utf-8", "surrogateescape") + b"\0" + self.hits[index].digest)
+        return combined.hexdigest()
+
+
+def probe(
+    root: Path, names: Sequence[str], max_bytes: int, cache: Cache, plan_bytes: int = DEFAULT_MAX_PLAN_BYTES
+) -> Probe:
+    """Read the pack and compare every file with its entry (an lstat, or a hash when the stat
+    cannot be trusted)."""
+    pack = read_pack(pack_path(cache, root, names, settings_key(max_bytes, plan_bytes)))
+    hits: dict[int, Entry] = {}
+    pending: list[int] = []
+    for index, name in enumerate(names):
+        entry = _reusable(root, name, pack.entries.get(name), max_bytes)
+        if entry is None:
+            pending.append(index)
+        else:
+            hits[index] = entry
+    return Probe(pack, tuple(names), hits, tuple(pending))
+
+
+def keep_probe(cache: Cache, probed: Probe) -> None:
+    """Record the stats of files that had to be hashed (their entry's stat was not trusted), so
+    the next run need not hash them again."""
+    if all(probed.pack.entries.get(probed.names[i]) is e for i, e in probed.hits.items()):
+        return
+    entries = dict(probed.pack.entries)
+    entries.update((probed.names[i], e) for i, e in probed.hits.items())
+    write_pack(cache, probed.pack.path, entries)
+
+
 def load_all(
     root: Path,
     names: Sequence[str],
@@ -64,9 +114,11 @@ def load_all(
     cache: Cache | None = None,
     progress: Progress | None = None,
     plan_bytes: int = DEFAULT_MAX_PLAN_BYTES,
+    probed: Probe | None = None,
 ) -> list[LoadResult]:
     """Load every file, reusing cached results for unchanged files; results in ``names`` order.
-    ``progress`` is told how many of them are loaded as chunks finish."""
+    ``progress`` is told how many of them are loaded as chunks finish. ``probed``: this scan's
+    ``probe``, when the caller has made it already."""
     names = list(names)
     tell = _teller(progress, len(names))
     jobs = default_jobs() if jobs is None or jobs < 1 else jobs
@@ -78,17 +130,10 @@ def load_all(
             results[index] = result
         return results  # type: ignore[return-value]
 
-    pack = read_pack(pack_path(cache, root, names, settings_key(max_bytes, plan_bytes)))
+    found = probed if probed is not None else probe(root, names, max_bytes, cache, plan_bytes)
+    pack, hits = found.pack, dict(found.hits)
     entries: dict[str, Entry] = {}
-    hits: dict[int, Entry] = {}
-    pending: list[int] = []
-    for index, name in enumerate(names):
-        entry = _reusable(root, name, pack.entries.get(name), max_bytes)
-        if entry is None:
-            pending.append(index)
-        else:
-            hits[index] = entry
-    finish = _start(root, names, pending, max_bytes, jobs, True, tell, len(hits), plan_bytes)
+    finish = _start(root, names, list(found.pending), max_bytes, jobs, True, tell, len(hits), plan_bytes)
     # Unpickling builds millions of small objects and none of them is garbage: collecting
     # meanwhile only slows it down (by about a third).
     collecting = gc.isenabled()
