@@ -36,6 +36,13 @@ def test_defaults_satisfy_the_option_schema(name: str) -> None:
     assert schema_errors(as_configured, options_schema(RULES[name]), "") is None
 
 
+@pytest.mark.parametrize("check", [c for c in CATALOGUE if "function" in c.rule], ids=lambda c: c.id)
+def test_built_in_rule_options_satisfy_their_schema(check) -> None:
+    # Checked here rather than at every start, where it would cost a jsonschema import.
+    options = json.loads(json.dumps(dict(check.rule.get("options") or {})))
+    assert schema_errors(options, options_schema(RULES[check.rule["function"]]), "rule.options") is None
+
+
 def test_the_check_schema_is_a_valid_json_schema() -> None:
     from jsonschema import Draft202012Validator
 
