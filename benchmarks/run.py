@@ -221,6 +221,18 @@ def print_table(results: dict[str, dict], checkov_seconds: float | None) -> None
         )
 
 
+def generated_platform(work: Path, namespaces: int) -> Path:
+    """The generator's platform repository, made once per size."""
+    folder = work / f"platform-{namespaces}"
+    if not folder.exists():
+        generate.platform(folder, namespaces=namespaces, git=True)
+    return folder
+
+
+def checkov_platform_command(checkov: str | None, wanted: bool) -> list[str] | None:
+    return [checkov, "-d", ".", "--framework", "terraform", "kubernetes", "--quiet"] if checkov and wanted else None
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--checkov", help="path to the checkov executable (its own venv)")
@@ -302,14 +314,8 @@ def main() -> None:
         )
 
     if not only or "platform" in only:
-        platform_repo = work / f"platform-{args.namespaces}"
-        if not platform_repo.exists():
-            generate.platform(platform_repo, namespaces=args.namespaces, git=True)
-        command = (
-            [checkov, "-d", ".", "--framework", "terraform", "kubernetes", "--quiet"]
-            if checkov and args.checkov_platform
-            else None
-        )
+        platform_repo = generated_platform(work, args.namespaces)
+        command = checkov_platform_command(checkov, args.checkov_platform)
         scan = bench.tcop("scan", ".", "--format", "json", "--output", os.devnull)
         bench.case("platform repository, cold", platform_repo, scan, command, args.platform_repeat, True)
         warm = work / "cache-platform"
@@ -319,14 +325,8 @@ def main() -> None:
         )
 
     if "real" in only:
-        generated = work / f"platform-{args.namespaces}"
-        if not generated.exists():
-            generate.platform(generated, namespaces=args.namespaces, git=True)
-        real_checkov = (
-            [checkov, "-d", ".", "--framework", "terraform", "kubernetes", "--quiet"]
-            if checkov and args.checkov_platform
-            else None
-        )
+        generated = generated_platform(work, args.namespaces)
+        real_checkov = checkov_platform_command(checkov, args.checkov_platform)
         repository_cases(bench, "real", args.real_repo.resolve(), args.platform_repeat, real_checkov)
         repository_cases(bench, "generator", generated, args.platform_repeat, None)
         shapes = {"real": shape(args.real_repo), "generator": shape(generated)}
