@@ -25,7 +25,8 @@ from typing import Any
 
 from tcop_lint.core.model import Unresolved
 from tcop_lint.core.truth import all_of
-from tcop_lint.load.terraform import expression_tree, unescape
+from tcop_lint.load.hcl_syntax import unescape
+from tcop_lint.load.terraform import expression_tree
 
 MISSING: Any = object()  # what a scope returns for a name it knows nothing about
 MAX_TEXT = 100_000  # characters of expression text

@@ -1,8 +1,8 @@
 """Terraform loader: .tf, .tf.json and tfvars files into TfFile views with positions.
 
-All knowledge of python-hcl2's parse tree stays here. The tree (``hcl2.parses_to_tree``) is
-read directly: it carries the line and column of every attribute, which the dictionaries
-python-hcl2 builds do not, and reading it costs about half of building them.
+HCL files are read by ``load.hcl_syntax`` (tree-sitter). All knowledge of python-hcl2's parse
+tree stays here: it parses single expressions for the evaluator (``expression_tree``) and words
+the syntax errors tree-sitter finds.
 """
 
 from __future__ import annotations
@@ -15,9 +15,10 @@ from collections.abc import Callable, Mapping
 from typing import Any, cast
 
 from tcop_lint.core.model import DataPath, LoadResult, Node, ParseProblem, Position, TfBlock, TfFile, Unresolved
+from tcop_lint.load import hcl_syntax
+from tcop_lint.load.hcl_syntax import MAX_DEPTH, UNESCAPED_TEMPLATE
 from tcop_lint.load.json_positions import JsonError, parse_json
 
-MAX_DEPTH = 64  # nesting below an attribute beyond which a value is left Unresolved
 # Bracket nesting beyond which a file is not parsed at all: the parser and the tree walk cost
 # time and memory that grow faster than the depth (a 20,000-deep file took over 20 GB).
 MAX_NESTING = 500
@@ -65,10 +66,6 @@ _JSON_MAP_ATTRIBUTES = frozenset(
     }
 )
 
-_HCL_ESCAPE = re.compile(r"\\(?:u([0-9a-fA-F]{4})|U([0-9a-fA-F]{8})|(.))", re.S)
-_SIMPLE_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\"}
-_UNESCAPED_TEMPLATE = re.compile(r"(?<![$%])[$%]\{")
-
 
 def is_terraform_file(file: str) -> bool:
     name = file.rsplit("/", 1)[-1]
@@ -97,10 +94,12 @@ def load_terraform(file: str, text: str | bytes) -> LoadResult:
             return LoadResult(terraform=TfFile(file, tfvars=_json_tfvars(text)))
         if name.endswith(".tf.json"):
             return LoadResult(terraform=TfFile(file, blocks=_json_blocks(file, text)))
-        tree = _parse_hcl(text)
+        syntax = hcl_syntax.parse(text.encode("utf-8"))
+        if isinstance(syntax, hcl_syntax.HclError):
+            return _syntax_problem(file, text, syntax.position)
         if name.endswith(".tfvars"):
-            return LoadResult(terraform=TfFile(file, tfvars=_hcl_tfvars(tree, text)))
-        return LoadResult(terraform=TfFile(file, blocks=_hcl_blocks(file, tree, text)))
+            return LoadResult(terraform=TfFile(file, tfvars=hcl_syntax.tfvars(syntax)))
+        return LoadResult(terraform=TfFile(file, blocks=hcl_syntax.blocks(file, syntax)))
     except RecursionError:
         return _problem(file, "Terraform file is nested too deeply to read")
     except JsonError as error:
@@ -111,7 +110,8 @@ def load_terraform(file: str, text: str | bytes) -> LoadResult:
 
 
 def warm_parser() -> None:
-    """Build (or load from cache) the HCL grammar once, e.g. before forking workers."""
+    """Load the HCL parsers once, e.g. before forking workers."""
+    hcl_syntax.warm()
     _hcl_parser()
 
 
@@ -208,258 +208,15 @@ def _trees(node: Any) -> list[Any]:
     return [c for c in node.children if _is_tree(c) and c.data != "new_line_or_comment"]
 
 
-def _pos(node: Any) -> Position | None:
-    meta = getattr(node, "meta", None)
-    if meta is None or getattr(meta, "empty", True):
-        return None
-    return Position(meta.line, meta.column, meta.end_line, meta.end_column)
-
-
-def _source(node: Any, text: str) -> str:
-    meta = node.meta
-    return text[meta.start_pos : meta.end_pos].strip()
-
-
-def _name(node: Any) -> str:
-    """The text of an identifier, keyword or literal_value node (attribute names, block types)."""
-    if _is_tree(node):
-        return "".join(str(c) for c in node.children if not _is_tree(c))
-    return str(node)
-
-
-def _hcl_blocks(file: str, tree: Any, text: str) -> tuple[TfBlock, ...]:
-    body = _trees(tree)[0] if _trees(tree) else None
-    if body is None:
-        return ()
-    blocks = []
-    for child in _trees(body):
-        if child.data != "block":
-            continue
-        block_type, labels, inner = _block_parts(child, text)
-        position = _pos(child) or Position(1, 1)
-        data, positions = _read_body(inner, text)
-        positions[()] = position
-        blocks.append(TfBlock(file, block_type, labels, Node(data, positions), position))
-    return tuple(blocks)
-
-
-def _hcl_tfvars(tree: Any, text: str) -> Node:
-    body = _trees(tree)[0] if _trees(tree) else None
-    if body is None:
-        return Node({}, {(): Position(1, 1)})
-    data, positions = _read_body(body, text)
-    positions[()] = Position(1, 1)
-    return Node(data, positions)
-
-
-def _block_parts(block: Any, text: str) -> tuple[str, tuple[str, ...], Any]:
-    heads = []
-    inner = None
-    for child in block.children:
-        if _is_tree(child, "body"):
-            inner = child
-        elif _is_tree(child) and child.data != "new_line_or_comment":
-            heads.append(child)
-    labels = []
-    for label in heads[1:]:
-        if label.data == "string":
-            value = _string_value(label, text)
-            labels.append(value if isinstance(value, str) else _source(label, text).strip('"'))
-        else:
-            labels.append(_name(label))
-    return _name(heads[0]) if heads else "", tuple(labels), inner
-
-
-def _read_body(body: Any, text: str) -> tuple[dict, dict[DataPath, Position]]:
-    """A block body as plain data plus the position of every attribute, block and element.
-
-    Uses an explicit stack: deeply nested input cannot exhaust Python's recursion limit.
-    """
-    root: dict = {}
-    positions: dict[DataPath, Position] = {}
-    stack: list[tuple] = [("body", body, (), root)]
-    while stack:
-        frame = stack.pop()
-        if frame[0] == "body":
-            _, node, path, target = frame
-            if node is None:
-                continue
-            for child in _trees(node):
-                if child.data == "attribute":
-                    parts = _trees(child)
-                    name = _name(parts[0])
-                    positions[path + (name,)] = _pos(child) or Position(1, 1)
-                    target[name] = None
-                    stack.append(("expr", parts[-1], path + (name,), target, name, 0))
-                elif child.data == "block":
-                    stack.extend(_nested_block(child, text, path, target, positions))
-        else:
-            _, node, path, holder, key, depth = frame
-            holder[key] = _expression(node, text, path, depth, positions, stack)
-    return root, positions
-
-
-def _nested_block(block: Any, text: str, path: DataPath, target: dict, positions: dict) -> list[tuple]:
-    block_type, labels, inner = _block_parts(block, text)
-    position = _pos(block) or Position(1, 1)
-    if block_type == "dynamic" and labels:
-        # dynamic "x" { for_each = ..., content { ... } }: the content stands for the blocks.
-        block_type, labels = labels[0], ()
-        content = next(
-            (
-                c
-                for c in (_trees(inner) if inner is not None else [])
-                if c.data == "block" and _block_parts(c, text)[0] == "content"
-            ),
-            None,
-        )
-        if content is None:
-            return []
-        position = _pos(content) or position
-        inner = _block_parts(content, text)[2]
-    existing = target.get(block_type)
-    if not isinstance(existing, list):
-        existing = target[block_type] = []
-    data: dict = {}
-    index = len(existing)
-    body_path = path + (block_type, index)
-    positions.setdefault(path + (block_type,), position)
-    positions[body_path] = position
-    holder: dict = data
-    for label in labels:  # labelled nested blocks nest by label, as python-hcl2 does
-        holder[label] = {}
-        holder = holder[label]
-        body_path = body_path + (label,)
-        positions[body_path] = position
-    existing.append(data)
-    return [("body", inner, body_path, holder)]
-
-
-def _unwrap(node: Any) -> Any:
-    """Skip expr_term wrappers and parentheses."""
-    while _is_tree(node, "expr_term"):
-        inner = _trees(node)
-        if len(inner) != 1:
-            return node
-        node = inner[0]
-    return node
-
-
-def _expression(node: Any, text: str, path: DataPath, depth: int, positions: dict, stack: list) -> Any:
-    """The literal value of an expression, or Unresolved. Containers are returned empty and
-    their elements pushed on ``stack`` to be filled in."""
-    term = _unwrap(node)
-    kind = term.data if _is_tree(term) else None
-    if depth > MAX_DEPTH:
-        return Unresolved(_source(node, text))
-    if kind == "int_lit":
-        return int(_name(term))
-    if kind == "float_lit":
-        return float(_name(term))
-    if kind == "literal_value":
-        return {"true": True, "false": False, "null": None}[_name(term)]
-    if kind == "string":
-        return _string_value(term, text)
-    if kind in ("heredoc_template", "heredoc_template_trim"):
-        return _heredoc_value(_name(term), trim=kind.endswith("trim"), source=_source(term, text))
-    if kind == "unary_op":
-        return _unary_value(term, text)
-    if kind == "tuple":
-        elements = _trees(term)
-        values: list = [None] * len(elements)
-        for index, element in enumerate(elements):
-            positions[path + (index,)] = _pos(element) or Position(1, 1)
-            stack.append(("expr", element, path + (index,), values, index, depth + 1))
-        return values
-    if kind == "object":
-        members = [m for m in _trees(term) if m.data == "object_elem"]
-        keys = [_object_key(m, text) for m in members]
-        if any(k is None for k in keys):
-            return Unresolved(_source(node, text))
-        mapping: dict = {}
-        for key, member in zip(keys, members):
-            mapping[key] = None
-            positions[path + (key,)] = _pos(member) or Position(1, 1)
-            stack.append(("expr", _trees(member)[-1], path + (key,), mapping, key, depth + 1))
-        return mapping
-    return Unresolved(_source(node, text))
-
-
-def _object_key(member: Any, text: str) -> str | None:
-    key_node = _trees(member)[0]
-    inner = _trees(key_node)
-    if not inner:
-        return None
-    term = _unwrap(inner[0])
-    if _is_tree(term, "keyword") or _is_tree(term, "identifier") or _is_tree(term, "literal_value"):
-        return _name(term)
-    if _is_tree(term, "string"):
-        value = _string_value(term, text)
-        return value if isinstance(value, str) else None
-    if _is_tree(term, "int_lit") or _is_tree(term, "float_lit"):
-        return _name(term)
-    return None
-
-
-def _unary_value(term: Any, text: str) -> Any:
-    operator = next((str(c) for c in term.children if not _is_tree(c)), "")
-    operand = _unwrap(_trees(term)[0]) if _trees(term) else None
-    if operator == "-" and _is_tree(operand, "int_lit"):
-        return -int(_name(operand))
-    if operator == "-" and _is_tree(operand, "float_lit"):
-        return -float(_name(operand))
-    if operator == "!" and _is_tree(operand, "literal_value") and _name(operand) in ("true", "false"):
-        return _name(operand) == "false"
-    return Unresolved(_source(term, text))
-
-
-def _string_value(term: Any, text: str) -> str | Unresolved:
-    pieces = []
-    for part in term.children:
-        if not _is_tree(part, "string_part"):
-            continue
-        for piece in part.children:
-            if _is_tree(piece):
-                return Unresolved(_source(term, text))  # interpolation or template directive
-            if piece.type == "STRING_CHARS":
-                pieces.append(unescape(str(piece)))
-            elif piece.type in ("ESCAPED_INTERPOLATION", "ESCAPED_DIRECTIVE"):
-                pieces.append(str(piece)[1:])
-            else:
-                return Unresolved(_source(term, text))
-    return "".join(pieces)
-
-
-def unescape(chars: str) -> str:
-    """An HCL quoted-string body with its escapes (\\n, \\uXXXX ...) decoded."""
-    if "\\" not in chars:
-        return chars
-
-    def replace(match: re.Match) -> str:
-        short, long, simple = match.groups()
-        if short or long:
-            try:
-                return chr(int(short or long, 16))
-            except ValueError:
-                return match.group(0)
-        return _SIMPLE_ESCAPES.get(simple, match.group(0))
-
-    return _HCL_ESCAPE.sub(replace, chars)
-
-
-def _heredoc_value(token: str, *, trim: bool, source: str) -> str | Unresolved:
-    lines = token.replace("\r\n", "\n").split("\n")
-    body = lines[1:-2] if len(lines) >= 3 else []
-    joined = "\n".join(body)
-    if _UNESCAPED_TEMPLATE.search(joined):
-        return Unresolved(source)
-    if trim:
-        indents = [len(line) - len(line.lstrip(" \t")) for line in body if line.strip()]
-        cut = min(indents) if indents else 0
-        body = [line[cut:] for line in body]
-        joined = "\n".join(body)
-    joined = joined.replace("$${", "${").replace("%%{", "%{")
-    return joined + "\n" if body else ""
+def _syntax_problem(file: str, text: str, where: Position) -> LoadResult:
+    """tree-sitter found the file not to be HCL: python-hcl2 words the error, where it agrees."""
+    try:
+        _parse_hcl(text)
+    except RecursionError:
+        return _problem(file, "Terraform file is nested too deeply to read", where)
+    except Exception as error:  # noqa: BLE001 - any parser failure is the message wanted
+        return _problem(file, _describe(error), _error_position(error) or where)
+    return _problem(file, "Terraform syntax error: not valid HCL here", where)
 
 
 # --- .tf.json and .tfvars.json ---------------------------------------------------------------
@@ -467,7 +224,7 @@ def _heredoc_value(token: str, *, trim: bool, source: str) -> str | Unresolved:
 
 def _json_expression(value: Any) -> Any:
     """A JSON string in Terraform's JSON syntax is a template: ``${...}`` makes it Unresolved."""
-    if not isinstance(value, str) or not _UNESCAPED_TEMPLATE.search(value):
+    if not isinstance(value, str) or not UNESCAPED_TEMPLATE.search(value):
         return value.replace("$${", "${").replace("%%{", "%{") if isinstance(value, str) else value
     whole = re.fullmatch(r"\$\{([^{}]*)\}", value)
     return Unresolved(whole.group(1).strip() if whole else json.dumps(value))

@@ -279,22 +279,54 @@ def test_a_removed_secret_is_reported_once_with_its_commit(tmp_path: Path) -> No
     assert first[:8] in found[0].message
 
 
-def test_history_beyond_the_commit_bound_is_not_read(tmp_path: Path) -> None:
-    checks = tmp_path / "checks"
+def history_check_bounded(folder: Path, max_commits: int) -> tuple:
+    """TCOP-03-GIT-001 as a local check that reads only the newest ``max_commits`` commits."""
     source = Path(builtin_checks_dir()) / "tcop-03" / "TCOP-03-GIT-001" / "check.yaml"
     write(
-        checks,
+        folder,
         "tcop-03/TCOP-03-GIT-901/check.yaml",
         source.read_text(encoding="utf-8")
         .replace("TCOP-03-GIT-001", "TCOP-03-GIT-901")
-        .replace("function: secrets_in_history\n", "function: secrets_in_history\n  options: {max_commits: 2}\n"),
+        .replace(
+            "function: secrets_in_history\n",
+            f"function: secrets_in_history\n  options: {{max_commits: {max_commits}}}\n",
+        ),
     )
+    bounded = load_catalogue([folder])
+    assert [c.rule["options"] for c in bounded] == [{"max_commits": max_commits}]
+    return bounded
+
+
+def test_history_beyond_the_commit_bound_is_not_read(tmp_path: Path) -> None:
     repo = make_repo(tmp_path / "repo")
     commit(repo, "add", {"key.txt": f"{AWS_KEY}\n"})
     commit(repo, "remove", {"key.txt": None, "a.txt": "a\n"})
     commit(repo, "more", {"b.txt": "b\n"})
     commit(repo, "more", {"c.txt": "c\n"})
-    bounded = load_catalogue([checks])
-    assert [c.rule["options"] for c in bounded] == [{"max_commits": 2}]
+    bounded = history_check_bounded(tmp_path / "checks", 2)
     assert scan_checks(repo, bounded, use_git=True) == ()
     assert len(scan_folder(repo, ["TCOP-03-GIT-001"], use_git=True)) == 1
+
+
+def test_the_oldest_commit_within_the_bound_stands_for_its_whole_tree(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "repo")
+    commit(repo, "add", {"key.txt": f"{AWS_KEY}\n"})
+    commit(repo, "unrelated", {"a.txt": "a\n"})
+    commit(repo, "remove", {"key.txt": None})
+    (found,) = scan_checks(repo, history_check_bounded(tmp_path / "checks", 2), use_git=True)
+    # the key came in before the window: the window's first commit still held it
+    assert git(repo, "rev-parse", "HEAD~1")[:8] in found.message
+
+
+def test_a_secret_brought_in_on_a_merged_branch_names_the_branch_commit(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "repo")
+    commit(repo, "base", {"README.md": "# R\n"})
+    git(repo, "checkout", "-q", "-b", "feature")
+    commit(repo, "add key", {"deploy/key.txt": f"{AWS_KEY}\n"})
+    added = git(repo, "rev-parse", "HEAD")
+    git(repo, "checkout", "-q", "main")
+    commit(repo, "main moves on", {"a.txt": "a\n"})
+    git(repo, "merge", "-q", "--no-ff", "-m", "merge feature", "feature")
+    commit(repo, "remove key", {"deploy/key.txt": None})
+    (found,) = scan_folder(repo, ["TCOP-03-GIT-001"], use_git=True)
+    assert found.properties["path"] == "deploy/key.txt" and found.properties["commit"] == added

@@ -145,3 +145,40 @@ def test_deep_nesting_does_not_blow_the_stack() -> None:
     assert result.problems or isinstance(result.terraform.tfvars.data["x"], (list, Unresolved))
     deep_json = '{"x": ' + "[" * 5000 + "]" * 5000 + "}"
     assert "nested more than" in load_terraform("deep.tfvars.json", deep_json).problems[0].message
+
+
+def test_string_edges_comments_and_columns_are_read_as_written() -> None:
+    source = textwrap.dedent(
+        """\
+        locals {
+          spaced    = " trailing space "
+          seconds   = 7 * 24 * 3600 # one week
+          café      = "é${var.x}"
+          after_é   = "ü"
+          wrapped   = (-2)
+          keyed     = { (var.k) = 1 }
+          policy    = <<EOT
+        {"a": 1}
+        EOT
+        }
+        """
+    )
+    block = load_terraform("main.tf", source).terraform.blocks[0]
+    data, positions = block.body.data, block.body.positions
+    assert data["spaced"] == " trailing space "
+    assert data["seconds"] == Unresolved("7 * 24 * 3600")  # the comment is not part of it
+    assert data["café"] == Unresolved('"é${var.x}"')
+    assert data["wrapped"] == -2
+    assert data["keyed"] == Unresolved("{ (var.k) = 1 }")
+    assert data["policy"] == '{"a": 1}\n'
+    # columns count characters, not UTF-8 bytes: "é" is two bytes
+    assert positions[("after_é",)] == Position(5, 3, 5, 18)
+    assert positions[("policy",)] == Position(8, 3, 10, 4)  # ends on the closing marker's line
+
+
+def test_syntax_errors_have_a_position_and_a_message() -> None:
+    result = load_terraform("main.tf", 'resource "a" "b" {\n  x = = 1\n}\n')
+    assert result.terraform is None
+    (problem,) = result.problems
+    assert problem.message.startswith("Terraform syntax error")
+    assert problem.position is not None and problem.position.line == 2
