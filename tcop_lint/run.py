@@ -111,7 +111,9 @@ def execute(request: ScanRequest) -> Report:
     try:
         settings, source = load_settings(root, request.config_file)
         catalogue = load_catalogue(
-            [builtin_checks_dir(), *(Path(d) for d in settings.extra_check_dirs)], trusted=[builtin_checks_dir()]
+            [builtin_checks_dir(), *(Path(d) for d in settings.extra_check_dirs)],
+            trusted=[builtin_checks_dir()],
+            keep_in=request.cache.directory if request.cache is not None else None,
         )
         check_configuration(settings, catalogue, source)
         known_baseline = read_baseline(request.baseline) if request.baseline else None

@@ -62,11 +62,11 @@ def statement_check() -> Check:
 
 def read_statements(root: Path, today: dt.date | None = None) -> tuple[Statement, ...]:
     """The statements of ``root``'s statements file (none when there is no file)."""
-    from ruamel.yaml import YAML, YAMLError
-
     path = root / STATEMENTS_FILE
     if not path.is_file():
         return ()
+    from ruamel.yaml import YAML, YAMLError
+
     yaml = YAML(typ="rt", pure=True)
     # Dates stay text until _date reads them, so that 2030-02-30 is reported at its key path.
     yaml.constructor.add_constructor("tag:yaml.org,2002:timestamp", _as_text)

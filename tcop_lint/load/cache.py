@@ -28,12 +28,14 @@ import marshal
 import os
 import pickle
 import stat
+import struct
 import sys
+import tempfile
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from tcop_lint import __version__
 from tcop_lint.core.model import DataPath, LoadResult, Node, Position
@@ -45,7 +47,8 @@ SCHEMA_VERSION = 8
 DEFAULT_MAX_TOTAL_BYTES = 500 * 1024 * 1024
 RACY_NS = 2_000_000_000
 SMALL_SCAN = 200  # scans of fewer files get a pack of their own, not the root's big pack
-_MAGIC = b"tcop-lint-pack\n"
+_MAGIC = b"tcop-lint-pack 2\n"
+_FOOTER = struct.Struct("<Q")  # where the index starts
 _PACK_SUFFIX = ".pack"
 
 # (mtime_ns, size, inode) of a file when its entry was made; None: hash it next time.
@@ -58,11 +61,52 @@ class Cache:
     max_total_bytes: int = DEFAULT_MAX_TOTAL_BYTES
 
 
+class _Region:
+    """The payloads of a pack as read: one read of the file's tail, made on the first payload
+    wanted, so a run that only compares stats (a warm re-run, the probe after a scan) reads the
+    index alone. A pack replaced meanwhile (another scan wrote it) reads as damaged."""
+
+    __slots__ = ("path", "start", "identity", "_data")
+
+    def __init__(self, path: Path, start: int, identity: tuple[int, int, int]) -> None:
+        self.path, self.start, self.identity = path, start, identity
+        self._data: bytes | None = None
+
+    def data(self) -> bytes:
+        if self._data is None:
+            try:
+                with open(self.path, "rb") as handle:
+                    if stat_key(os.fstat(handle.fileno())) != self.identity:
+                        self._data = b""
+                    else:
+                        handle.seek(self.start)
+                        self._data = handle.read()
+            except OSError:
+                self._data = b""
+        return self._data
+
+
+@dataclass(frozen=True)
+class Stored:
+    """Where a payload lies in a pack's region."""
+
+    region: _Region
+    offset: int
+    length: int
+
+    def read(self) -> bytes:
+        return self.region.data()[self.offset : self.offset + self.length]
+
+
 @dataclass(frozen=True)
 class Entry:
     stat: StatKey | None
     digest: bytes  # SHA-256 of the file's bytes
-    payload: bytes  # the pickled LoadResult
+    stored: bytes | Stored  # the pickled LoadResult, or where a pack holds it
+
+    @property
+    def payload(self) -> bytes:
+        return self.stored if isinstance(self.stored, bytes) else self.stored.read()
 
 
 @dataclass(frozen=True)
@@ -114,7 +158,7 @@ def _code_stamp() -> list[object]:
 
     package = Path(__file__).parents[1]
     files = [package / "core" / "model.py", *sorted((package / "load").glob("*.py"))]
-    for library in ("hcl2", "lark", "ruamel.yaml", "yaml"):
+    for library in ("tree_sitter", "tree_sitter_hcl", "hcl2", "lark", "ruamel.yaml", "yaml"):
         try:
             spec = importlib.util.find_spec(library)
         except (ImportError, ValueError):
@@ -147,26 +191,37 @@ def pack_path(cache: Cache, root: Path, names: Sequence[str], key: str) -> Path:
 
 
 def read_pack(path: Path) -> Pack:
-    """The pack's entries; an absent, foreign, truncated or corrupt pack reads as empty."""
+    """The pack's entries; an absent, foreign, truncated or corrupt pack reads as empty.
+
+    A pack is the magic line, the payloads one after another, a pickled index (name -> stat,
+    digest, offset, length) and the index's offset (8 bytes): written as entries arrive, read
+    index first."""
     try:
         with open(path, "rb") as handle:
             if handle.read(len(_MAGIC)) != _MAGIC:
                 return Pack(path)
+            handle.seek(-_FOOTER.size, os.SEEK_END)
+            (index_at,) = _FOOTER.unpack(handle.read(_FOOTER.size))
+            handle.seek(index_at)
             # Pickle is safe here: packs are only ever written by tcop-lint itself, in the
             # user's own cache folder, and read back by the same user.
-            raw = pickle.load(handle)
+            index = pickle.load(handle)
+            try:
+                os.utime(path)  # least recently used is what pruning removes
+            except OSError:
+                pass
+            region = _Region(path, len(_MAGIC), stat_key(os.fstat(handle.fileno())))
     except Exception:  # noqa: BLE001 - any damage means "no cache", never a failed scan
         return Pack(path)
-    if not isinstance(raw, dict):
+    if not isinstance(index, dict):
         return Pack(path)
     entries = {}
-    for name, value in raw.items():
-        if isinstance(name, str) and isinstance(value, tuple) and len(value) == 3:
-            entries[name] = Entry(*value)
-    try:
-        os.utime(path)  # least recently used is what pruning removes
-    except OSError:
-        pass
+    for name, value in index.items():
+        if isinstance(name, str) and isinstance(value, tuple) and len(value) == 4:
+            stat_value, digest_value, offset, length = value
+            if offset + length > index_at - region.start:  # not all there: a damaged pack
+                return Pack(path)
+            entries[name] = Entry(stat_value, digest_value, Stored(region, offset, length))
     return Pack(path, entries)
 
 
@@ -256,11 +311,88 @@ class _Pickler(pickle.Pickler):
         )
 
 
+class PackWriter:
+    """A pack written as a scan's entries arrive, so that the payloads of new entries are not all
+    held in memory at once (69 MB for a 21,000-file repository). Entries reused from the pack
+    read (``previous``) are written at the end, and only if something changed; ``close`` puts
+    the pack in place atomically. A cache that cannot be written is silently skipped."""
+
+    def __init__(self, cache: Cache, path: Path, previous: Mapping[str, Entry]) -> None:
+        self.cache, self.path, self.previous = cache, path, previous
+        self.index: dict[str, tuple[StatKey | None, bytes, int, int]] = {}
+        self.reused: dict[str, Entry] = {}
+        self.offset = 0
+        self.handle: Any = None
+        self.temporary: str | None = None
+        self.failed = False
+
+    def add(self, name: str, entry: Entry) -> None:
+        if self.previous.get(name) is entry:
+            self.reused[name] = entry
+        else:
+            self._write(name, entry)
+
+    def _write(self, name: str, entry: Entry) -> None:
+        if self.failed:
+            return
+        payload = entry.payload
+        try:
+            if self.handle is None:
+                self.cache.directory.mkdir(parents=True, exist_ok=True)
+                descriptor, self.temporary = tempfile.mkstemp(
+                    dir=self.cache.directory, prefix=".tmp-", suffix=_PACK_SUFFIX
+                )
+                self.handle = os.fdopen(descriptor, "wb")
+                self.handle.write(_MAGIC)
+            self.handle.write(payload)
+        except OSError:
+            self._abandon()
+            return
+        self.index[name] = (entry.stat, entry.digest, self.offset, len(payload))
+        self.offset += len(payload)
+
+    def close(self) -> None:
+        if self.handle is None and not self.failed and len(self.reused) == len(self.previous):
+            return  # every entry as it was: the pack stays as it is
+        for name, entry in self.reused.items():
+            self._write(name, entry)
+        if self.handle is None or self.failed:
+            self._abandon()
+            return
+        try:
+            index_at = self.handle.tell()
+            pickle.dump(self.index, self.handle, protocol=pickle.HIGHEST_PROTOCOL)
+            self.handle.write(_FOOTER.pack(index_at))
+            self.handle.close()
+            self.handle = None
+            os.replace(cast(str, self.temporary), self.path)
+        except OSError:
+            self._abandon()
+            return
+        prune(self.cache, keep=self.path)
+
+    def _abandon(self) -> None:
+        self.failed = True
+        if self.handle is not None:
+            try:
+                self.handle.close()
+            except OSError:
+                pass
+            self.handle = None
+        if self.temporary is not None:
+            try:
+                os.unlink(self.temporary)
+            except OSError:
+                pass
+            self.temporary = None
+
+
 def write_pack(cache: Cache, path: Path, entries: Mapping[str, Entry]) -> None:
-    """Replace the pack atomically; a cache that cannot be written is silently skipped."""
-    raw = {name: (e.stat, e.digest, e.payload) for name, e in entries.items()}
-    if write_atomically(path, raw, _MAGIC):
-        prune(cache, keep=path)
+    """Replace the pack with ``entries``."""
+    writer = PackWriter(cache, path, {})
+    for name, entry in entries.items():
+        writer.add(name, entry)
+    writer.close()
 
 
 def prune(cache: Cache, keep: Path | None = None) -> int:

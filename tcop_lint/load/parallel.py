@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import itertools
 import os
 import sys
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,6 +24,7 @@ from tcop_lint.load.cache import (
     Cache,
     Entry,
     Pack,
+    PackWriter,
     cacheable,
     decode,
     digest,
@@ -126,20 +128,20 @@ def load_all(
     if cache is None:
         for index, (result, _) in _start(
             root, names, list(range(len(names))), max_bytes, jobs, False, tell, plan_bytes=plan_bytes
-        )().items():
+        )():
             results[index] = result
         return results  # type: ignore[return-value]
 
     found = probed if probed is not None else probe(root, names, max_bytes, cache, plan_bytes)
     pack, hits = found.pack, dict(found.hits)
-    entries: dict[str, Entry] = {}
+    writer = PackWriter(cache, pack.path, pack.entries)
     finish = _start(root, names, list(found.pending), max_bytes, jobs, True, tell, len(hits), plan_bytes)
     # Unpickling builds millions of small objects and none of them is garbage: collecting
     # meanwhile only slows it down (by about a third).
     collecting = gc.isenabled()
     gc.disable()
     try:
-        _gather(root, names, max_bytes, hits, finish, results, entries, plan_bytes)
+        _gather(root, names, max_bytes, hits, finish, results, writer, plan_bytes)
     finally:
         if collecting:
             gc.enable()
@@ -147,9 +149,8 @@ def load_all(
     seen = set(names)
     for name, entry in pack.entries.items():  # files this scan did not look at, kept if present
         if name not in seen and os.path.lexists(os.path.join(root, name)):
-            entries[name] = entry
-    if len(entries) != len(pack.entries) or any(pack.entries.get(n) is not e for n, e in entries.items()):
-        write_pack(cache, pack.path, entries)
+            writer.add(name, entry)
+    writer.close()
     return results  # type: ignore[return-value]
 
 
@@ -160,7 +161,7 @@ def _gather(
     hits: dict[int, Entry],
     finish: Finish,
     results: list[LoadResult | None],
-    entries: dict[str, Entry],
+    writer: PackWriter,
     plan_bytes: int = DEFAULT_MAX_PLAN_BYTES,
 ) -> None:
     late: dict[int, Loaded] = {}
@@ -170,10 +171,10 @@ def _gather(
             late[index] = load_one(root, names[index], max_bytes, True, plan_bytes)
             continue
         results[index] = result
-        entries[names[index]] = hit
-    for index, (result, entry) in {**finish(), **late}.items():
+        writer.add(names[index], hit)
+    for index, (result, entry) in itertools.chain(finish(), late.items()):
         if entry is not None:
-            entries[names[index]] = entry
+            writer.add(names[index], entry)  # its payload goes to disk now, not kept
             result = decode(entry) if result is None else result
         results[index] = result if result is not None else load_file(root, names[index], max_bytes, plan_bytes)
 
@@ -195,7 +196,7 @@ def _reusable(root: Path, name: str, entry: Entry | None, max_bytes: int) -> Ent
         return None
     if digest(data) != entry.digest:
         return None
-    return Entry(trusted_stat(st, time.time_ns()), entry.digest, entry.payload)
+    return Entry(trusted_stat(st, time.time_ns()), entry.digest, entry.stored)
 
 
 def load_one(
@@ -235,7 +236,7 @@ def load_batch(
     return out
 
 
-Finish = Callable[[], dict[int, Loaded]]
+Finish = Callable[[], Iterator[tuple[int, Loaded]]]  # each file's result as its chunk is done
 
 
 def _teller(progress: Progress | None, total: int) -> Callable[[int], None]:
@@ -261,14 +262,12 @@ def _start(
     sizes = [_size(root, names[i]) for i in pending] if jobs > 1 and len(pending) >= MIN_PARALLEL_FILES else []
     if not sizes or sum(sizes) < MIN_PARALLEL_BYTES:
 
-        def here() -> dict[int, Loaded]:
-            done: dict[int, Loaded] = {}
+        def here() -> Iterator[tuple[int, Loaded]]:
             for count, i in enumerate(pending, 1):
-                done[i] = load_one(root, names[i], max_bytes, want_entry, plan_bytes)
+                yield i, load_one(root, names[i], max_bytes, want_entry, plan_bytes)
                 if count % 64 == 0:
                     tell(already + count)
             tell(already + len(pending))
-            return done
 
         return here
     from concurrent.futures import ProcessPoolExecutor
@@ -282,19 +281,20 @@ def _start(
         for chunk in chunks
     ]
 
-    def finish() -> dict[int, Loaded]:
-        done: dict[int, Loaded] = {}
+    def finish() -> Iterator[tuple[int, Loaded]]:
+        done = 0
         try:
-            for chunk, future in futures:
+            while futures:  # popped: a done future would hold its chunk's payloads to the end
+                chunk, future = futures.pop(0)
                 try:
                     loaded = future.result()
                 except BrokenProcessPool:  # a worker died (killed, out of memory): do its share here
                     loaded = [load_one(root, names[i], max_bytes, want_entry, plan_bytes) for i in chunk]
-                done.update(zip(chunk, loaded))
-                tell(already + len(done))
+                done += len(chunk)
+                tell(already + done)
+                yield from zip(chunk, loaded)
         finally:
             executor.shutdown(wait=True, cancel_futures=True)
-        return done
 
     return finish
 

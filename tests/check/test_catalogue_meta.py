@@ -190,3 +190,27 @@ def test_selectors_take_ids_prefixes_and_points(tmp_path: Path) -> None:
     assert select_checks([check], ignore=["tcop-6"]) == ()
     assert select_checks([check], levels={"TCOP-06-TF-900": "off"}) == ()
     assert select_checks([check], levels={"TCOP-06-TF-900": "error"})[0].level == "error"
+
+
+def test_the_trusted_catalogue_is_parsed_once_while_its_files_are_unchanged(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shutil
+
+    import tcop_lint.check.catalogue as catalogue
+
+    folder = tmp_path / "checks"
+    shutil.copytree(catalogue.builtin_checks_dir() / "tcop-03", folder / "tcop-03")
+    kept = tmp_path / "cache"
+    first = catalogue.load_catalogue([folder], trusted=[folder], keep_in=kept)
+    assert first == catalogue.load_catalogue([folder], trusted=[folder])
+    parsed: list = []
+    real = catalogue.load_check_file
+    monkeypatch.setattr(catalogue, "load_check_file", lambda path, builtin=False: parsed.append(path) or real(path))
+    assert catalogue.load_catalogue([folder], trusted=[folder], keep_in=kept) == first
+    assert parsed == []  # from the kept copy
+    changed = sorted(folder.glob("*/*/check.yaml"))[0]
+    changed.write_text(changed.read_text(encoding="utf-8").replace("title: ", "title: Edited ", 1), encoding="utf-8")
+    again = catalogue.load_catalogue([folder], trusted=[folder], keep_in=kept)
+    assert len(parsed) == len(first) and again != first
+    assert len(list(kept.glob("catalogue-*.pickle"))) == 1  # the stale copy is gone

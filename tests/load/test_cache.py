@@ -11,7 +11,7 @@ import pytest
 from repo_helpers import write_files
 
 import tcop_lint.load.parallel as parallel
-from tcop_lint.load.cache import Cache, Entry, pack_path, prune, read_pack, settings_key, write_pack
+from tcop_lint.load.cache import Cache, Entry, decode, pack_path, prune, read_pack, settings_key, write_pack
 from tcop_lint.load.loading import load_file
 from tcop_lint.load.parallel import load_all
 
@@ -264,3 +264,17 @@ def test_cached_positions_are_packed_and_read_back_on_first_look_up() -> None:
     odd = load_yaml("k8s/odd.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: odd\ndata:\n  2024-01-01: x\n")
     if any(isinstance(k, datetime.date) for k in odd.kubernetes[0].node.data.get("data", {})):
         assert type(decode(Entry(None, b"", encode(odd))).kubernetes[0].node.positions) is dict
+
+
+def test_a_pack_replaced_after_its_index_was_read_gives_no_payloads(tmp_path: Path) -> None:
+    root = (tmp_path / "repo").resolve()
+    names = _tree(root)
+    cache = Cache(tmp_path / "cache")
+    load_all(root, names, MAX, jobs=1, cache=cache)
+    path = next((tmp_path / "cache").glob("*.pack"))
+    first = read_pack(path).entries  # the index only: payloads are read when first wanted
+    entries = dict(read_pack(path).entries)
+    entries["infra/main.tf"] = Entry(None, b"", pickle.dumps("a longer payload that shifts every offset after it"))
+    write_pack(cache, path, entries)  # another scan rewrites the pack meanwhile
+    assert decode(first["k8s/deployment.yaml"]) is None  # never another file's result
+    assert load_all(root, names, MAX, jobs=1, cache=cache) == _serial(root, names)
