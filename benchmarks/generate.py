@@ -806,6 +806,44 @@ def module(dest: Path, files: int = 87, target_bytes: int = 520_000, seed: int =
     return len(plan), written
 
 
+def module_chain(dest: Path, roots: int = 200, depth: int = 4) -> int:
+    """Roots that each call a chain of ``depth`` local modules (level 1 calls level 2 ...), each
+    level passing its inputs on: the cost of module evaluation as depth grows. Returns files."""
+    for level in range(1, depth + 1):
+        folder = dest / "modules" / f"level{level}"
+        _write(
+            folder / "variables.tf",
+            'variable "name" {\n  type = string\n}\n\nvariable "region" {\n  type = string\n}\n\n'
+            'variable "tags" {\n  type    = map(string)\n  default = {}\n}\n',
+        )
+        call = (
+            f'module "next" {{\n  source = "../level{level + 1}"\n  name   = "${{var.name}}-{level}"\n'
+            f'  region = var.region\n  tags   = merge(var.tags, {{ level = "{level}" }})\n}}\n\n'
+            if level < depth
+            else ""
+        )
+        _write(
+            folder / "main.tf",
+            call
+            + f'resource "aws_s3_bucket" "store" {{\n  bucket = "${{var.name}}-store-{level}"\n  tags   = var.tags\n}}\n\n'
+            'resource "aws_s3_bucket_public_access_block" "store" {\n  bucket                  = aws_s3_bucket.store.id\n'
+            "  block_public_acls       = true\n  block_public_policy     = true\n  ignore_public_acls      = true\n"
+            "  restrict_public_buckets = true\n}\n\n"
+            'resource "aws_kms_key" "store" {\n  description         = "${var.name} level key"\n'
+            '  enable_key_rotation = var.region == "eu-west-2"\n  tags                = var.tags\n}\n',
+        )
+        _write(folder / "outputs.tf", 'output "bucket" {\n  value = aws_s3_bucket.store.id\n}\n')
+    for index in range(roots):
+        _write(
+            dest / "roots" / f"r{index:04d}" / "main.tf",
+            'provider "aws" {\n  region = "eu-west-2"\n}\n\n'
+            f'module "chain" {{\n  source = "../../modules/level1"\n  name   = "service-{index}"\n'
+            f'  region = "eu-west-2"\n  tags   = {{ team = "team-{index % 17}", cost_centre = "cc-{index % 5}" }}\n}}\n',
+        )
+    _git_init(dest)
+    return roots + 3 * depth
+
+
 def _git_init(dest: Path) -> None:
     run = lambda *args: subprocess.run(["git", "-C", str(dest), *args], check=True, capture_output=True)  # noqa: E731
     run("init", "-q")

@@ -250,7 +250,11 @@ def main() -> None:
     parser.add_argument(
         "--growth", default="125,250,500,1000", help="namespace counts for the growth series ('' to skip)"
     )
-    parser.add_argument("--only", default="", help="comma-separated cases: startup,file,module,platform,growth")
+    parser.add_argument("--depth", default="1,2,4,8", help="module chain depths for the depth series ('' to skip)")
+    parser.add_argument("--depth-roots", type=int, default=200, help="roots calling each chain in the depth series")
+    parser.add_argument(
+        "--only", default="", help="comma-separated cases: startup,file,module,platform,growth,depth,real"
+    )
     parser.add_argument("--json", type=Path, help="write the results here")
     parser.add_argument(
         "--real-repo",
@@ -353,6 +357,22 @@ def main() -> None:
             )
             row["seconds_per_1000_files"] = row["tcop"]["wall"] / ((count * 6 + count * 9 // 2) / 1000)
             row["cpu_per_1000_files"] = row["tcop"]["cpu"] / ((count * 6 + count * 9 // 2) / 1000)
+
+    if args.depth and (not only or "depth" in only):
+        for depth in (int(d) for d in args.depth.split(",")):
+            repo = work / f"chain-{args.depth_roots}x{depth}"
+            if not repo.exists():
+                generate.module_chain(repo, roots=args.depth_roots, depth=depth)
+            scan = bench.tcop("scan", ".", "--format", "json", "--output", os.devnull)
+            row = bench.case(
+                f"module depth {depth}: {args.depth_roots} roots each calling a chain of {depth}, cold",
+                repo,
+                scan,
+                None,
+                max(3, args.repeat // 2),
+                True,
+            )
+            row["module_instances"] = args.depth_roots * depth
 
     machine = {
         "nproc": os.cpu_count(),

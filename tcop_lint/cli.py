@@ -165,6 +165,9 @@ def scan(
     """Scan PATHS (default: the current directory) and report findings."""
     import os
 
+    from tcop_lint.discover.discovery import start_listing
+
+    listing = start_listing(tuple(paths) or (".",), root)  # git lists files while the rest imports
     from tcop_lint.progress import progress_allowed, progress_bar
     from tcop_lint.report import EVIDENCE_FORMATS
     from tcop_lint.run import ScanRequest, UsageProblem, execute
@@ -187,6 +190,7 @@ def scan(
         cache=None if no_cache else _cache(cache_dir),
         progress=progress,
         describe_repository=any(name in EVIDENCE_FORMATS for name, _ in destinations),
+        listing=listing,
     )
     try:
         report = execute(request)
@@ -200,6 +204,8 @@ def scan(
         raise click.exceptions.Exit(EXIT_INTERNAL) from None
     finally:
         end_progress()
+        if listing is not None:
+            listing.stop()
     from tcop_lint.report import RenderOptions, render
 
     if write_baseline is not None:

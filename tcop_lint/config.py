@@ -236,6 +236,8 @@ def load_settings(root: Path, explicit: Path | None = None) -> tuple[Settings, s
 def check_configuration(settings: Settings, catalogue: Iterable[Check], source: str | None) -> None:
     """Every configured check exists, and every option given for one is an option of its rule,
     of the right type: errors name the key path."""
+    if not settings.check_levels and not settings.check_options:
+        return  # nothing configured (the rule registry's import is not needed)
     from tcop_lint.check.catalogue import schema_errors
     from tcop_lint.check.registry import RULES, options_schema
     from tcop_lint.core.text import key_path

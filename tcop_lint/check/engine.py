@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import traceback
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -13,8 +13,10 @@ from tcop_lint.check import declarative
 from tcop_lint.check.subjects import Subject, subjects, variant_subjects
 from tcop_lint.core.model import (
     LEVEL_RANK,
+    REPOSITORY_KINDS,
     Check,
     CheckCrash,
+    CheckRun,
     Documents,
     Finding,
     Hit,
@@ -25,13 +27,6 @@ from tcop_lint.core.settings import RuleContext, Settings
 
 if TYPE_CHECKING:
     from tcop_lint.progress import Progress
-
-
-@dataclass(frozen=True)
-class CheckRun:
-    findings: tuple[Finding, ...]
-    crashes: tuple[CheckCrash, ...]
-    inspected: Mapping[str, Inspection] = field(default_factory=dict)  # check id -> what it read
 
 
 # --- running checks ---------------------------------------------------------------------
@@ -157,9 +152,6 @@ def run_check(check: Check, documents: Documents, settings: Settings) -> CheckRu
                 file, CheckCrash(check.id, file, f"{type(error).__name__}: {error}", traceback.format_exc())
             )
     return CheckRun(tuple(_findings(check, hits)), tuple(crashes.values()), {check.id: inspection})
-
-
-REPOSITORY_KINDS = ("repository", "git")
 
 
 def _in_scope(finding: Finding, check: Check, scanned: frozenset[str], partial: bool) -> bool:

@@ -518,6 +518,19 @@ class CheckCrash:
 
 
 @dataclass(frozen=True)
+class CheckRun:
+    """What running the checks gave: findings, crashes, and what each check read."""
+
+    findings: tuple[Finding, ...]
+    crashes: tuple[CheckCrash, ...]
+    inspected: Mapping[str, Inspection] = field(default_factory=dict)  # check id -> what it read
+
+
+# What repository and git checks read: the repository as a whole, whatever the targets.
+REPOSITORY_KINDS = ("repository", "git")
+
+
+@dataclass(frozen=True)
 class Report:
     tool_version: str
     root: str  # absolute path of the scanned root

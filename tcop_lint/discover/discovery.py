@@ -6,6 +6,7 @@ import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from tcop_lint.discover.terraform_init import installed_terraform_modules
 
@@ -38,39 +39,89 @@ def git_toplevel(path: Path) -> Path | None:
     return None
 
 
-def _git_files(toplevel: Path, below: Path) -> list[str] | None:
+@dataclass(frozen=True)
+class Listing:
+    """``git ls-files`` of a root, started ahead of need: it runs while the rest of tcop-lint
+    imports (about 50 ms of a pre-commit run on a 21,000-file repository, hidden)."""
+
+    toplevel: Path
+    root: Path
+    process: Any  # subprocess.Popen
+
+    def stop(self) -> None:
+        """Reap the process when it was not used (a usage error came first)."""
+        if self.process.returncode is not None:
+            return  # read already
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.communicate()
+
+
+def start_listing(paths: Sequence[str], root: Path | None = None) -> Listing | None:
+    """Begin listing the files of the repository ``discover`` will scan for these arguments;
+    None where there is nothing to start (no work tree, no git, a path that is not there)."""
+    import subprocess
+
+    try:
+        root = (root or default_root(paths)).resolve()
+        toplevel = git_toplevel(root)
+        if toplevel is None:
+            return None
+        process = subprocess.Popen(
+            _ls_files(toplevel, root), cwd=toplevel, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
+        )
+    except (OSError, ValueError):
+        return None
+    return Listing(toplevel, root, process)
+
+
+def _ls_files(toplevel: Path, below: Path) -> list[str]:
+    relative = below.relative_to(toplevel).as_posix()
+    # -c core.fsmonitor=false: a hostile repository's config must not run a program.
+    return [
+        "git",
+        "-c",
+        "core.fsmonitor=false",
+        "-c",
+        "core.quotepath=false",
+        "ls-files",
+        "-z",
+        "--cached",
+        "--others",
+        "--exclude-standard",
+        "--",
+        relative if relative != "." else ".",
+    ]
+
+
+def _git_files(toplevel: Path, below: Path, listing: Listing | None = None) -> list[str] | None:
     """Tracked plus untracked-but-not-ignored files below ``below``, relative to ``below``.
 
     git itself, not GitPython: importing GitPython costs ~45 ms, a fifth of a pre-commit run's
     budget, for one command."""
     import subprocess
 
-    relative = below.relative_to(toplevel).as_posix()
-    try:
-        # -c core.fsmonitor=false: a hostile repository's config must not run a program.
-        done = subprocess.run(
-            [
-                "git",
-                "-c",
-                "core.fsmonitor=false",
-                "-c",
-                "core.quotepath=false",
-                "ls-files",
-                "-z",
-                "--cached",
-                "--others",
-                "--exclude-standard",
-                "--",
-                relative if relative != "." else ".",
-            ],
-            cwd=toplevel,
-            capture_output=True,
-            check=True,
-        )
-    except (subprocess.CalledProcessError, OSError):
+    if listing is None or (listing.toplevel, listing.root) != (toplevel, below):
+        if listing is not None:
+            listing.stop()
+        try:
+            listing = Listing(
+                toplevel,
+                below,
+                subprocess.Popen(
+                    _ls_files(toplevel, below), cwd=toplevel, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
+                ),
+            )
+        except OSError:
+            return None
+    output, _ = listing.process.communicate()
+    if listing.process.returncode != 0:
         return None
-    names = sorted({name.decode("utf-8", "surrogateescape") for name in done.stdout.split(b"\0") if name})
-    prefix = "" if relative == "." else relative + "/"
+    names = sorted(set(output.decode("utf-8", "surrogateescape").split("\0")) - {""})
+    relative = below.relative_to(toplevel).as_posix()
+    if relative == ".":
+        return names
+    prefix = relative + "/"
     return [name[len(prefix) :] for name in names if name.startswith(prefix)]
 
 
@@ -110,12 +161,17 @@ def default_root(paths: Sequence[str]) -> Path:
 
 
 def discover(
-    paths: Sequence[str], root: Path | None = None, exclude: Sequence[str] = (), use_git: bool = True
+    paths: Sequence[str],
+    root: Path | None = None,
+    exclude: Sequence[str] = (),
+    use_git: bool = True,
+    listing: Listing | None = None,
 ) -> ScanScope:
     """Resolve command-line paths into a scope.
 
     One directory: it is the repository scanned. Files: scanned as given, inside the
-    repository (git work tree, else the current directory) that holds them.
+    repository (git work tree, else the current directory) that holds them. ``listing``: the
+    git listing ``start_listing`` began for these arguments, if any.
     """
     given = [Path(p) for p in (paths or ["."])]
     for path in given:
@@ -126,7 +182,9 @@ def discover(
     root = (root or default_root(paths)).resolve()
     toplevel = git_toplevel(root) if use_git else None
     is_git = toplevel is not None
-    listed = _git_files(toplevel, root) if toplevel is not None else None
+    listed = _git_files(toplevel, root, listing) if toplevel is not None else None
+    if toplevel is None and listing is not None:
+        listing.stop()
     if listed is None:
         is_git = False
         listed = _walk_files(root)
@@ -136,7 +194,8 @@ def discover(
     files = tuple(
         name
         for name in listed
-        if not _excluded(name, spec) and not (name.startswith(".terraform/") or "/.terraform/" in name)
+        if not (".terraform/" in name and (name.startswith(".terraform/") or "/.terraform/" in name))
+        and (spec is None or not spec.match_file(name))
     )
     if explicit_files or len(directories) > 1 or (directories and directories[0].resolve() != root):
         targets = _targets(root, directories, explicit_files, files, spec)

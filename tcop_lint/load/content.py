@@ -622,20 +622,23 @@ def text_wanted(name: str) -> bool:
     """Files whose text checks search: READMEs, licence files, CI configuration,
     documentation-site files, data-package metadata, HANDLING_INSTRUCTIONS."""
     base = name.rpartition("/")[2]
+    # The guards are the patterns' own preconditions: a partial scan asks this of every file.
     return (
         is_readme_path(base)
         or is_licence_path(base)
-        or bool(_METADATA_TEXT.search(base))
+        or (base[-5:].lower() == ".json" and bool(_METADATA_TEXT.search(base)))
         or is_licence_path(name)
         or name in CI_FILES
-        or bool(views.workflow_paths((name,)))
-        or bool(_DOCS_TEXT.search(name))
+        or (name.startswith(views.WORKFLOW_DIR) and bool(views.workflow_paths((name,))))
+        or ((name.count("/") <= 2 or "footer" in name.lower()) and bool(_DOCS_TEXT.search(name)))
         or ("/" not in name and name.lower() in ("handling_instructions.md", "handling_instructions"))
     )
 
 
-def view_wanted(name: str) -> bool:
-    """Files a repository check reads as a typed view."""
+def view_wanted(name: str, data_files: bool = True) -> bool:
+    """Files a repository check reads as a typed view. ``data_files=False`` leaves out the data
+    files only the personal-data check reads: its findings are each file's own, so a partial
+    scan needs them for its targets alone (9,000 YAML files of the real platform repository)."""
     base = name.rpartition("/")[2]
     return (
         views.is_yaml_view_path(name)
@@ -644,7 +647,7 @@ def view_wanted(name: str) -> bool:
         or base in views.MANIFESTS
         or views.is_lockfile(name)
         or name.lower().endswith(".pdf")
-        or personal_data_candidate(name)
+        or (data_files and personal_data_candidate(name))
         or secret_file_kind(name) in ("private-key", "dotenv")
         or text_wanted(name)
     )

@@ -12,20 +12,20 @@ from tcop_lint.core.files import real_dir as real_dir
 from tcop_lint.core.model import LoadResult, ParseProblem
 from tcop_lint.core.settings import DEFAULT_MAX_PLAN_BYTES
 from tcop_lint.core.text import plural
-from tcop_lint.load.content import file_content, read_limit, wanted
 
 Loader = Callable[[str, str], LoadResult]
 
 
 def loader_for(name: str) -> str | None:
-    """Which loader reads a file, by its name alone (no file is opened)."""
-    lower = name.lower()
-    if lower.endswith((".tf", ".tf.json", ".tfvars", ".tfvars.json")):
+    """Which loader reads a file, by its name alone (no file is opened). Asked of every file of
+    a repository several times a scan, so it looks at the last suffix first."""
+    suffix = name[name.rfind(".") :].lower()
+    if suffix in (".tf", ".tfvars"):
         return "terraform"
-    if lower.endswith((".yaml", ".yml")):
+    if suffix in (".yaml", ".yml"):
         return "yaml"
-    if lower.endswith(".json"):
-        return "json"
+    if suffix == ".json":
+        return "terraform" if name.lower().endswith((".tf.json", ".tfvars.json")) else "json"
     return None
 
 
@@ -105,6 +105,8 @@ def load_file(root: Path, name: str, max_bytes: int, plan_bytes: int = DEFAULT_M
     """What one file yields: parsed documents for the kinds tcop-lint reads, and the facts
     the repository-file checks need (loaders.content) for any file they look into."""
     kind = loader_for(name)
+    from tcop_lint.load.content import file_content, read_limit, wanted  # only where files are read
+
     wants = wanted(name)
     if kind is None and not wants:
         return LoadResult()

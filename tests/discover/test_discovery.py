@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from repo_helpers import git
 
-from tcop_lint.discover.discovery import DiscoveryError, discover
+from tcop_lint.discover.discovery import DiscoveryError, discover, start_listing
 from tcop_lint.load.loading import read_text
 
 
@@ -90,3 +90,30 @@ def test_binary_and_non_utf8_files_are_problems(tmp_path: Path) -> None:
     (tmp_path / "b.yaml").write_bytes(b"name: caf\xe9\n")
     assert "binary" in read_text(tmp_path.resolve(), "a.yaml", 1000)[1].message
     assert "UTF-8" in read_text(tmp_path.resolve(), "b.yaml", 1000)[1].message
+
+
+def test_a_listing_started_early_gives_what_discovery_would_list(tmp_path: Path) -> None:
+    make_tree(tmp_path, ["main.tf", "infra/app/main.tf", "k8s/app.yaml"])
+    git(tmp_path, "init", "-q")
+    early = start_listing([str(tmp_path / "infra")])
+    assert early is not None and early.root == tmp_path.resolve() / "infra"
+    assert discover([str(tmp_path / "infra")], listing=early) == discover([str(tmp_path / "infra")])
+    # a listing of another root is not used, and its process is reaped
+    other = start_listing([str(tmp_path)])
+    assert other is not None
+    assert discover([str(tmp_path / "k8s")], listing=other).files == ("app.yaml",)
+    assert other.process.returncode is not None
+
+
+def test_nothing_is_started_outside_a_work_tree(tmp_path: Path) -> None:
+    make_tree(tmp_path / "plain", ["main.tf"])
+    assert start_listing([str(tmp_path / "plain")]) is None
+
+
+def test_an_unused_listing_is_stopped(tmp_path: Path) -> None:
+    git(tmp_path, "init", "-q")
+    listing = start_listing([str(tmp_path)])
+    assert listing is not None
+    listing.stop()
+    assert listing.process.returncode is not None
+    listing.stop()  # twice is harmless

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from repo_helpers import git, write_files
 
-import tcop_lint.run as run_module
+import tcop_lint.check.engine as engine
 from tcop_lint.load.cache import Cache
 from tcop_lint.run import ScanRequest, execute
 
@@ -70,7 +70,7 @@ def test_nothing_changed_runs_no_check(tmp_path: Path, monkeypatch: pytest.Monke
     def refuse(*args, **kwargs):
         raise AssertionError("the checks ran again")
 
-    monkeypatch.setattr(run_module, "run_checks", refuse)
+    monkeypatch.setattr(engine, "run_checks", refuse)
     second = execute(request)
     assert second.findings == first.findings
     assert second.problems == first.problems
