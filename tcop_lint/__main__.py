@@ -1,4 +1,4 @@
-from tcop_lint.cli import main
+from tcop_lint.cli import entry
 
 if __name__ == "__main__":
-    main()
+    entry()

@@ -6,6 +6,7 @@ error; 3 internal error (a check crashed, or tcop-lint itself failed).
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Literal
@@ -28,6 +29,26 @@ def main() -> None:
 
     Findings are evidence for an assessment, not a verdict of compliance.
     """
+
+
+def entry() -> None:
+    """The ``tcop-lint`` program: the command, then an exit that skips tearing down what a large
+    scan built (freeing millions of objects one by one took 1.5 s of a 25 s cold scan of a
+    21,000-file repository). Output is flushed first; nothing is left to clean up by then."""
+    try:
+        main()
+        code: object = 0
+    except SystemExit as done:
+        code = done.code
+    if isinstance(code, str):
+        click.echo(code, err=True)
+        code = 1
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except OSError:  # a closed pipe: nothing more can be said
+        pass
+    os._exit(code if isinstance(code, int) else 0)
 
 
 def _usage_error(message: str) -> click.exceptions.Exit:

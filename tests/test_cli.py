@@ -171,3 +171,16 @@ def test_explain_and_the_json_list_show_a_checks_options_and_defaults() -> None:
     assert listed["TCOP-07-TF-001"]["options"] == {"max_days": {"default": 400}}
     assert listed["TCOP-05-TF-001"]["options"] == {"allowed_regions": {"default_from": "regions"}}
     assert listed["TCOP-06-TF-005"]["options"] == {}  # a declarative check takes none
+
+
+def test_the_program_exits_with_the_commands_code_and_its_output_flushed(tmp_path: Path) -> None:
+    def program(*arguments: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "tcop_lint", *arguments], capture_output=True, text=True)
+
+    version = program("--version")
+    assert version.returncode == 0 and version.stdout.startswith("tcop-lint ")
+    missing = program("scan", str(tmp_path / "missing"))
+    assert missing.returncode == 2 and "no such file or directory" in missing.stderr
+    (tmp_path / "main.tf").write_text('provider "aws" {\n  region = "us-east-1"\n}\n', encoding="utf-8")
+    found = program("scan", str(tmp_path), "--no-cache", "--format", "json")
+    assert found.returncode == 1 and json.loads(found.stdout)["findings"]
