@@ -72,6 +72,9 @@ class _Region:
         self.path, self.start, self.identity = path, start, identity
         self._data: bytes | None = None
 
+    def release(self) -> None:
+        self._data = None
+
     def data(self) -> bytes:
         if self._data is None:
             try:
@@ -115,6 +118,14 @@ class Pack:
 
     path: Path
     entries: Mapping[str, Entry] = field(default_factory=dict)
+    region: _Region | None = None
+
+    def release(self) -> None:
+        """Let go of the payloads read (69 MB for a 21,000-file repository) once the scan has
+        decoded what it needs; one wanted later is read again, and is missing (decodes as
+        damaged) if the pack was rewritten meanwhile."""
+        if self.region is not None:
+            self.region.release()
 
 
 def default_cache_dir(environ: Mapping[str, str]) -> Path:
@@ -222,7 +233,7 @@ def read_pack(path: Path) -> Pack:
             if offset + length > index_at - region.start:  # not all there: a damaged pack
                 return Pack(path)
             entries[name] = Entry(stat_value, digest_value, Stored(region, offset, length))
-    return Pack(path, entries)
+    return Pack(path, entries, region)
 
 
 def decode(entry: Entry) -> LoadResult | None:

@@ -151,6 +151,7 @@ def load_all(
         if name not in seen and os.path.lexists(os.path.join(root, name)):
             writer.add(name, entry)
     writer.close()
+    pack.release()
     return results  # type: ignore[return-value]
 
 

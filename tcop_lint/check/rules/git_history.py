@@ -36,11 +36,30 @@ def _tree_listing(repo: Any, commit: str) -> Iterator[tuple[str, str]]:
             yield path.decode("utf-8", "surrogateescape"), parts[2].decode()
 
 
+def _raw_entry(meta: bytes, path: bytes) -> tuple[str, str] | None:
+    """(path, new blob sha) of one entry of git's raw diff output (":old new sha sha status")."""
+    parts = meta[1:].split()
+    if len(parts) >= 4 and parts[1] in _BLOB_MODES:
+        return path.decode("utf-8", "surrogateescape"), parts[3].decode()
+    return None
+
+
+def _not_in_head(repo: Any, commit: str) -> Iterator[tuple[str, str]]:
+    """(path, blob sha) for each file of a commit's tree that HEAD does not hold as it is. git
+    compares the trees by id, so what the two share is never listed (listing the whole tree
+    of each such commit took 3 s on the real platform repository)."""
+    tokens = _git(repo, "diff_tree", "-r", *_LOG, "HEAD", commit).split(b"\0")
+    for index in range(0, len(tokens) - 1, 2):
+        found = _raw_entry(tokens[index].lstrip(b"\n"), tokens[index + 1])
+        if found is not None:
+            yield found
+
+
 def _introduced(repo: Any, max_commits: int) -> Iterator[tuple[str, str, str]]:
     """(commit, path, blob sha) for each file the newest ``max_commits`` commits (of every
     ref) added or changed, parents before children. A commit whose first parent is outside that
-    window stands for its whole tree, so a secret removed within the window is still seen;
-    a merge counts what it brings to its first parent."""
+    window stands for its whole tree (less what HEAD holds as it is), so a secret removed within
+    the window is still seen; a merge counts what it brings to its first parent."""
     args = ["--all", "--reverse", "--topo-order", f"--max-count={max_commits}", "--format=commit %H %P", *_LOG]
     try:
         listing = _git(repo, "log", "--diff-merges=first-parent", *args)
@@ -60,13 +79,12 @@ def _introduced(repo: Any, max_commits: int) -> Iterator[tuple[str, str, str]]:
             in_window.add(commit)
             whole_tree = not parents or parents[0] not in in_window
             if whole_tree:
-                yield from ((commit, path, sha) for path, sha in _tree_listing(repo, commit))
+                yield from ((commit, path, sha) for path, sha in _not_in_head(repo, commit))
         elif token.startswith(b":") and index < len(tokens):
-            path = tokens[index].decode("utf-8", "surrogateescape")
+            found = _raw_entry(token, tokens[index])
             index += 1
-            parts = token[1:].split()
-            if not whole_tree and len(parts) >= 4 and parts[1] in _BLOB_MODES:
-                yield commit, path, parts[3].decode()
+            if not whole_tree and found is not None:
+                yield commit, *found
 
 
 def _read(repo: Any, sha: str, limit: int) -> bytes | None:
