@@ -79,7 +79,7 @@ class _Region:
         if self._data is None:
             try:
                 with open(self.path, "rb") as handle:
-                    if stat_key(os.fstat(handle.fileno())) != self.identity:
+                    if _identity(os.fstat(handle.fileno())) != self.identity:
                         self._data = b""
                     else:
                         handle.seek(self.start)
@@ -87,6 +87,12 @@ class _Region:
             except OSError:
                 self._data = b""
         return self._data
+
+
+def _identity(st: os.stat_result) -> tuple[int, int, int]:
+    """Which file a pack is: a rewrite is a new file (renamed into place), so a new inode. Not
+    the mtime: every reader touches it (least recently used)."""
+    return (st.st_dev, st.st_ino, st.st_size)
 
 
 @dataclass(frozen=True)
@@ -221,7 +227,7 @@ def read_pack(path: Path) -> Pack:
                 os.utime(path)  # least recently used is what pruning removes
             except OSError:
                 pass
-            region = _Region(path, len(_MAGIC), stat_key(os.fstat(handle.fileno())))
+            region = _Region(path, len(_MAGIC), _identity(os.fstat(handle.fileno())))
     except Exception:  # noqa: BLE001 - any damage means "no cache", never a failed scan
         return Pack(path)
     if not isinstance(index, dict):
