@@ -1,7 +1,7 @@
 """HCL files read with tree-sitter-hcl: every block, attribute and literal value, with positions.
 
-tree-sitter parses in C. python-hcl2's Lark parser, which this replaced for whole files, was nine
-tenths of a cold scan of a large estate (253 s of 348 s); it stays for what it is still good at,
+tree-sitter parses in C. python-hcl2's Lark parser, which this replaced for whole files, was three
+quarters of a cold scan of a large estate (253 s of 348 s); it stays for what it is still good at,
 the text of single expressions the evaluator parses (``load.terraform.expression_tree``) and the
 wording of syntax errors. The values read here follow the rules the Lark reader followed: a
 literal (string without interpolation, number, bool, null, heredoc without ``${``), a tuple or
