@@ -216,7 +216,7 @@ def _parsed_trusted(paths: Sequence[Path], folder: Path) -> dict[Path, Check]:
     from tcop_lint.core.storage import write_atomically
 
     code = [Path(__file__), Path(__file__).parents[1] / "core" / "model.py"]
-    stats = [(str(p), p.stat().st_size, p.stat().st_mtime_ns) for p in (*paths, *code)]
+    stats = [(str(p), st.st_size, st.st_mtime_ns) for p in (*paths, *code) for st in (p.stat(),)]
     key = hashlib.sha256(repr((__version__, stats)).encode("utf-8", "surrogateescape")).hexdigest()[:32]
     kept = folder / f"catalogue-{key}.pickle"
     try:

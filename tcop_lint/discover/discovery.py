@@ -60,59 +60,38 @@ class Listing:
 def start_listing(paths: Sequence[str], root: Path | None = None) -> Listing | None:
     """Begin listing the files of the repository ``discover`` will scan for these arguments;
     None where there is nothing to start (no work tree, no git, a path that is not there)."""
-    import subprocess
-
     try:
         root = (root or default_root(paths)).resolve()
-        toplevel = git_toplevel(root)
-        if toplevel is None:
-            return None
-        process = subprocess.Popen(
-            _ls_files(toplevel, root), cwd=toplevel, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
-        )
     except (OSError, ValueError):
         return None
-    return Listing(toplevel, root, process)
+    toplevel = git_toplevel(root)
+    return _listing(toplevel, root) if toplevel is not None else None
 
 
-def _ls_files(toplevel: Path, below: Path) -> list[str]:
+def _listing(toplevel: Path, below: Path) -> Listing | None:
+    """``git ls-files`` of ``below``, started: git itself, not GitPython, whose import costs
+    ~45 ms, a fifth of a pre-commit run's budget, for one command."""
+    import subprocess
+
     relative = below.relative_to(toplevel).as_posix()
     # -c core.fsmonitor=false: a hostile repository's config must not run a program.
-    return [
-        "git",
-        "-c",
-        "core.fsmonitor=false",
-        "-c",
-        "core.quotepath=false",
-        "ls-files",
-        "-z",
-        "--cached",
-        "--others",
-        "--exclude-standard",
-        "--",
-        relative if relative != "." else ".",
-    ]
+    command = ["git", "-c", "core.fsmonitor=false", "-c", "core.quotepath=false", "ls-files", "-z"]
+    command += ["--cached", "--others", "--exclude-standard", "--", relative]
+    try:
+        process = subprocess.Popen(command, cwd=toplevel, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    except OSError:
+        return None
+    return Listing(toplevel, below, process)
 
 
 def _git_files(toplevel: Path, below: Path, listing: Listing | None = None) -> list[str] | None:
-    """Tracked plus untracked-but-not-ignored files below ``below``, relative to ``below``.
-
-    git itself, not GitPython: importing GitPython costs ~45 ms, a fifth of a pre-commit run's
-    budget, for one command."""
-    import subprocess
-
+    """Tracked plus untracked-but-not-ignored files below ``below``, relative to ``below``;
+    ``listing``, when it is of this root, is the one already under way."""
     if listing is None or (listing.toplevel, listing.root) != (toplevel, below):
         if listing is not None:
             listing.stop()
-        try:
-            listing = Listing(
-                toplevel,
-                below,
-                subprocess.Popen(
-                    _ls_files(toplevel, below), cwd=toplevel, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
-                ),
-            )
-        except OSError:
+        listing = _listing(toplevel, below)
+        if listing is None:
             return None
     output, _ = listing.process.communicate()
     if listing.process.returncode != 0:

@@ -354,29 +354,30 @@ class PackWriter:
             return
         payload = entry.payload
         try:
-            if self.handle is None:
-                self.cache.directory.mkdir(parents=True, exist_ok=True)
-                descriptor, self.temporary = tempfile.mkstemp(
-                    dir=self.cache.directory, prefix=".tmp-", suffix=_PACK_SUFFIX
-                )
-                self.handle = os.fdopen(descriptor, "wb")
-                self.handle.write(_MAGIC)
-            self.handle.write(payload)
+            self._open().write(payload)
         except OSError:
             self._abandon()
             return
         self.index[name] = (entry.stat, entry.digest, self.offset, len(payload))
         self.offset += len(payload)
 
+    def _open(self) -> Any:
+        if self.handle is None:
+            self.cache.directory.mkdir(parents=True, exist_ok=True)
+            descriptor, self.temporary = tempfile.mkstemp(dir=self.cache.directory, prefix=".tmp-", suffix=_PACK_SUFFIX)
+            self.handle = os.fdopen(descriptor, "wb")
+            self.handle.write(_MAGIC)
+        return self.handle
+
     def close(self) -> None:
         if self.handle is None and not self.failed and len(self.reused) == len(self.previous):
             return  # every entry as it was: the pack stays as it is
         for name, entry in self.reused.items():
             self._write(name, entry)
-        if self.handle is None or self.failed:
-            self._abandon()
+        if self.failed:
             return
         try:
+            self._open()  # a pack left with no entries is written too
             index_at = self.handle.tell()
             pickle.dump(self.index, self.handle, protocol=pickle.HIGHEST_PROTOCOL)
             self.handle.write(_FOOTER.pack(index_at))

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from tcop_lint.core.model import DataPath, Node, Position, TfBlock, Unresolved
@@ -45,7 +45,7 @@ class Syntax:
 
     root: Any
     data: bytes
-    line_starts: tuple[int, ...] = field(default=())
+    line_starts: tuple[int, ...] = ()
 
     def position(self, node: Any) -> Position:
         (row, column), (end_row, end_column) = node.start_point, node.end_point

@@ -55,6 +55,15 @@ def _tree(root: Path) -> list[str]:
     return list(write_files(root, files))
 
 
+def _cached_tree(tmp_path: Path) -> tuple[Path, list[str], Cache, Path]:
+    """The test tree loaded once with a cache: its root, names, cache and the pack written."""
+    root = (tmp_path / "repo").resolve()
+    names = _tree(root)
+    cache = Cache(tmp_path / "cache")
+    load_all(root, names, MAX, jobs=1, cache=cache)
+    return root, names, cache, next((tmp_path / "cache").glob("*.pack"))
+
+
 def _serial(root: Path, names: list[str], max_bytes: int = MAX) -> list:
     return [load_file(root, name, max_bytes) for name in names]
 
@@ -118,11 +127,7 @@ def test_same_size_same_mtime_edit_is_caught_by_the_content_hash(tmp_path: Path)
 
 
 def test_truncated_pack_is_ignored_and_rewritten(tmp_path: Path) -> None:
-    root = (tmp_path / "repo").resolve()
-    names = _tree(root)
-    cache = Cache(tmp_path / "cache")
-    load_all(root, names, MAX, jobs=1, cache=cache)
-    pack = next((tmp_path / "cache").glob("*.pack"))
+    root, names, cache, pack = _cached_tree(tmp_path)
     pack.write_bytes(pack.read_bytes()[: pack.stat().st_size // 2])
     assert read_pack(pack).entries == {}
     assert load_all(root, names, MAX, jobs=1, cache=cache) == _serial(root, names)
@@ -130,11 +135,7 @@ def test_truncated_pack_is_ignored_and_rewritten(tmp_path: Path) -> None:
 
 
 def test_damaged_entry_is_reloaded(tmp_path: Path) -> None:
-    root = (tmp_path / "repo").resolve()
-    names = _tree(root)
-    cache = Cache(tmp_path / "cache")
-    load_all(root, names, MAX, jobs=1, cache=cache)
-    path = next((tmp_path / "cache").glob("*.pack"))
+    root, names, cache, path = _cached_tree(tmp_path)
     entries = dict(read_pack(path).entries)
     good = entries["infra/main.tf"]
     entries["infra/main.tf"] = Entry(good.stat, good.digest, good.payload[:10])
@@ -267,11 +268,7 @@ def test_cached_positions_are_packed_and_read_back_on_first_look_up() -> None:
 
 
 def test_a_pack_replaced_after_its_index_was_read_gives_no_payloads(tmp_path: Path) -> None:
-    root = (tmp_path / "repo").resolve()
-    names = _tree(root)
-    cache = Cache(tmp_path / "cache")
-    load_all(root, names, MAX, jobs=1, cache=cache)
-    path = next((tmp_path / "cache").glob("*.pack"))
+    root, names, cache, path = _cached_tree(tmp_path)
     first = read_pack(path).entries  # the index only: payloads are read when first wanted
     entries = dict(read_pack(path).entries)
     entries["infra/main.tf"] = Entry(None, b"", pickle.dumps("a longer payload that shifts every offset after it"))

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import textwrap
 
+import pytest
+
 from tcop_lint.core.model import Position, Unresolved
 from tcop_lint.load.terraform import load_terraform
 
@@ -182,3 +184,12 @@ def test_syntax_errors_have_a_position_and_a_message() -> None:
     (problem,) = result.problems
     assert problem.message.startswith("Terraform syntax error")
     assert problem.position is not None and problem.position.line == 2
+
+
+def test_a_file_only_tree_sitter_rejects_is_reported_at_its_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    import tcop_lint.load.terraform as terraform
+
+    monkeypatch.setattr(terraform, "_parse_hcl", lambda text: None)  # python-hcl2 would accept it
+    (problem,) = load_terraform("main.tf", "locals {\n  a = 1\n  b = = 2\n}\n").problems
+    assert problem.message == "Terraform syntax error: not valid HCL here"
+    assert problem.position is not None and problem.position.line == 3
